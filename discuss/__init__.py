@@ -1,0 +1,145 @@
+"""discuss: threaded comments with pluggable moderation, for councils.
+
+Plugin authors import from here: ``from discuss import hookimpl, Verdict, Submission``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .hookspecs import hookimpl
+from .submission import Submission
+from .verdict import Verdict
+
+__all__ = ["create_app", "hookimpl", "Verdict", "Submission"]
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Settings come from :data:`discuss.config.DEFAULTS`, then ``DISCUSS_*``
+    environment variables, then ``config``. ``DATABASE_URL`` defaults to a SQLite
+    file in the instance folder (``DISCUSS_INSTANCE_PATH`` moves that folder).
+    """
+    from . import config as config_module
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .plugins import get_plugin_manager
+
+    settings: dict[str, Any] = dict(config_module.DEFAULTS)
+    settings.update(config_module.from_environment())
+    settings.update(config or {})
+
+    instance_path = settings.get("INSTANCE_PATH") or os.environ.get("DISCUSS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+                instance_relative_config=True)
+    app.config.update(settings)
+    _derive_flask_settings(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
+    app.extensions["discuss"] = pm
+    if app.config["TRACE_HOOKS"]:
+        logging.getLogger("discuss.hooks").setLevel(logging.INFO)
+        pm.trace.root.setwriter(logging.getLogger("discuss.hooks").info)
+        pm.enable_tracing()
+
+    _register_blueprints(app)
+    from .cli import register as register_cli
+
+    register_cli(app)
+    _check_site_settings(app)
+    return app
+
+
+def _derive_flask_settings(app: Flask) -> None:
+    """Map our DISCUSS_* settings onto the names Flask and its extensions read."""
+    cfg = app.config
+    url = cfg.get("DATABASE_URL")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "discuss.db")
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    cfg["DATABASE_URL"] = url
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    cfg.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    if url.startswith("sqlite"):
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    cfg["RATELIMIT_KEY_PREFIX"] = "discuss"
+    cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", False)
+    cfg["API_TITLE"] = "discuss"
+    cfg["API_VERSION"] = "v1"
+    cfg["OPENAPI_VERSION"] = "3.0.3"
+    cfg["OPENAPI_URL_PREFIX"] = "/api"
+    cfg["OPENAPI_JSON_PATH"] = "openapi.json"
+    cfg["OPENAPI_REDOC_PATH"] = "docs"
+    cfg["OPENAPI_REDOC_URL"] = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+    cfg["JSON_SORT_KEYS"] = False
+    cfg["WTF_CSRF_TIME_LIMIT"] = None
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if cfg["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg["PROXY_FIX_HOPS"], x_proto=cfg["PROXY_FIX_HOPS"],
+                                x_host=cfg["PROXY_FIX_HOPS"])
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import threads_blp
+    from .errors import DiscussApi, register_fallback
+    from .extensions import csrf
+    from .health import bp as health_bp
+    from .schemas import CommentCreate
+
+    api = DiscussApi(app)
+    api.spec.components.schema("CommentCreate", schema=CommentCreate)
+    api.register_blueprint(threads_blp)
+    csrf.exempt(threads_blp)
+    app.register_blueprint(health_bp)
+    app.extensions["discuss_api"] = api
+    register_fallback(app)
+
+    from sqlalchemy import event
+
+    from .extensions import db
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+
+def _check_site_settings(app: Flask) -> None:
+    """Fail at start-up when a site's plugin settings do not validate."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import Site
+    from .moderation import enabled_plugins
+
+    with app.app_context():
+        if not sa.inspect(db.engine).has_table("site"):
+            return
+        for site in db.session.execute(sa.select(Site)).scalars():
+            enabled_plugins(app.extensions["discuss"], site, app=app)
+        db.session.remove()

@@ -1,0 +1,200 @@
+"""The ``discuss`` command. It reads the same ``DISCUSS_*`` environment as the service.
+
+``discuss --help`` lists the commands; Flask-Migrate's ``discuss db ...`` is there too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+from .models import Site
+
+
+def main() -> None:
+    """Entry point of the ``discuss`` console script."""
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+                     add_version_option=False, help="discuss: comments with pluggable moderation.")
+    cli.main(prog_name="discuss")
+
+
+def register(app) -> None:
+    for command in (init_db, sites, screen, plugins_command, serve, demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database schema, or upgrade it to the newest migration."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+def _safe_url(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+@click.group()
+def sites() -> None:
+    """Manage the sites (council websites) that embed discussions."""
+
+
+@sites.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="The council's or site's name.")
+@click.option("--origin", "origins", multiple=True, help="An origin allowed to embed, e.g. https://council.gov.uk")
+@click.option("--settings", "settings_json", default=None, help="Per-plugin settings as JSON.")
+@with_appcontext
+def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None) -> None:
+    """Add a site SLUG (or update the one that exists)."""
+    from .origins import normalise_origin
+    from .moderation import enabled_plugins
+    from .plugins import PluginSettingsError
+
+    if not _valid_slug(slug):
+        raise click.BadParameter("use 1-64 lower-case letters, digits and hyphens", param_hint="SLUG")
+    try:
+        allowed = [normalise_origin(origin) for origin in origins]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--origin") from exc
+    site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+    if site is None:
+        site = Site(slug=slug, name=name, allowed_origins=allowed, moderation={})
+        db.session.add(site)
+    else:
+        site.name = name
+        site.allowed_origins = sorted(set(site.allowed_origins or []) | set(allowed))
+    if settings_json is not None:
+        try:
+            settings = json.loads(settings_json)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"not JSON: {exc}", param_hint="--settings") from exc
+        if not isinstance(settings, dict):
+            raise click.BadParameter("expected a JSON object", param_hint="--settings")
+        site.moderation = settings
+    try:
+        enabled_plugins(current_app.extensions["discuss"], site)
+    except PluginSettingsError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"site {slug}: {name} ({', '.join(site.allowed_origins) or 'no other origins'})")
+
+
+def _valid_slug(slug: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug))
+
+
+@sites.command("list")
+@with_appcontext
+def sites_list() -> None:
+    """List the sites."""
+    for site in db.session.execute(sa.select(Site).order_by(Site.slug)).scalars():
+        click.echo(f"{site.slug}\t{site.name}\t{' '.join(site.allowed_origins or [])}")
+
+
+@click.command("screen")
+@click.option("--site", "site_slug", default=None, help="Use this site's plugin settings.")
+@with_appcontext
+def screen(site_slug: str | None) -> None:
+    """Screen comments from stdin, one per line, through the plugins; write nothing.
+
+    Each line is a JSON string, or a JSON object with "body" and optional
+    "author_name", "author_email", "thread_key". Prints one JSON object per line.
+    """
+    from .moderation import screen_comment
+    from .submission import Submission
+
+    site = _site_or_transient(site_slug)
+    pm = current_app.extensions["discuss"]
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            click.echo(json.dumps({"line": number, "error": f"not JSON: {exc.msg}"}))
+            continue
+        if isinstance(item, str):
+            item = {"body": item}
+        if not isinstance(item, dict) or not isinstance(item.get("body"), str):
+            click.echo(json.dumps({"line": number, "error": "expected a JSON string or an object with body"}))
+            continue
+        submission = Submission(
+            body=item["body"],
+            author_name=str(item.get("author_name") or "Resident"),
+            author_email=item.get("author_email"),
+            site=site.slug,
+            thread_key=str(item.get("thread_key") or "/"),
+            extra={"website": item.get("website", "")},
+        )
+        result = screen_comment(pm, submission, site).as_dict()
+        db.session.rollback()
+        click.echo(json.dumps(result, ensure_ascii=False))
+
+
+def _site_or_transient(slug: str | None) -> Site:
+    if slug is None:
+        return Site(id=0, slug="-", name="(default settings)", allowed_origins=[], moderation={})
+    site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+    if site is None:
+        raise click.BadParameter(f"no site {slug!r}", param_hint="--site")
+    return site
+
+
+@click.command("plugins")
+@click.option("--site", "site_slug", default=None, help="Show effective settings for this site.")
+@with_appcontext
+def plugins_command(site_slug: str | None) -> None:
+    """List the loaded plugins, their hooks and effective settings."""
+    from .moderation import enabled_plugins
+    from .plugins import describe_plugins
+
+    pm = current_app.extensions["discuss"]
+    site = _site_or_transient(site_slug)
+    enabled = {info.name: settings for info, settings in enabled_plugins(pm, site)}
+    for info in describe_plugins(pm):
+        origin = info.distribution or ("built-in" if info.plugin.__name__.startswith("plugins.") else "registered")
+        state = "enabled" if info.name in enabled else "disabled"
+        click.echo(f"{info.name} ({origin}, {state})")
+        click.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
+        if info.name in enabled and enabled[info.name]:
+            click.echo(f"  settings: {json.dumps(dict(enabled[info.name]), default=str, sort_keys=True)}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--debug/--no-debug", default=False)
+@with_appcontext
+def serve(host: str, port: int, debug: bool) -> None:
+    """Run the development server (use gunicorn in production: see docs/operations.md)."""
+    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+@click.group()
+def demo() -> None:
+    """The demo council page."""
+
+
+@demo.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Create the demo site and load the seed post's discussion (idempotent)."""
+    from .demo import load_demo
+
+    thread = load_demo()
+    click.echo(f"demo thread {thread.key} loaded: open /demo")

@@ -1,0 +1,161 @@
+"""The write path: validate, screen, store with every verdict, then announce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
+from .moderation import Screening, fire_event, screen_comment
+from .render import render_body
+from .submission import Submission
+from .verdict import HOLD, PUBLISH, REJECT
+
+MAX_DEPTH = 30  # how deep replies may nest
+
+_STATUS_FOR = {PUBLISH: PUBLISHED, HOLD: PENDING, REJECT: REJECTED}
+
+
+class InvalidReply(ValueError):
+    """The reply cannot be stored as asked; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    screening: Screening
+
+
+def check_parent(thread: Thread | None, parent_id: int | None) -> None:
+    """A reply's parent must exist, be in the same thread, be published, and not too deep.
+
+    :raises InvalidReply: naming ``parent_id``.
+    """
+    if parent_id is None:
+        return
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or thread is None or parent.thread_id != thread.id:
+        raise InvalidReply("parent_id", "no such comment in this thread")
+    if parent.status != PUBLISHED:
+        raise InvalidReply("parent_id", "that comment is not published")
+    depth = 1
+    while parent.parent_id is not None:
+        depth += 1
+        if depth >= MAX_DEPTH:
+            raise InvalidReply("parent_id", f"replies can nest at most {MAX_DEPTH} deep")
+        parent = db.session.get(Comment, parent.parent_id)
+
+
+def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -> Posted:
+    """Screen a reply and store it with its verdicts in one transaction.
+
+    The thread is created on its first comment. Event hooks fire after commit.
+    Rejected replies are kept (status ``rejected``) for the audit and the queue.
+
+    :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished.
+    """
+    from .threads import find_thread
+
+    thread = find_thread(site, submission.thread_key)
+    check_parent(thread, submission.parent_id)
+    screening = screen_comment(pm, submission, site)
+    db.session.rollback()  # end the read transaction before writing (SQLite locks)
+    try:
+        comment = _store(site, submission, screening)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    _announce(pm, site, comment, screening)
+    return Posted(comment, screening)
+
+
+def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
+    thread = _get_or_create_thread(site, submission)
+    comment = Comment(
+        thread_id=thread.id,
+        parent_id=submission.parent_id,
+        author_name=submission.author_name,
+        author_email=submission.author_email,
+        body=screening.body,
+        body_html=render_body(screening.body),
+        status=_STATUS_FOR[screening.decision],
+        ip_hash=submission.ip_hash,
+    )
+    if submission.parent_id is not None:
+        parent_root = db.session.execute(
+            sa.select(Comment.root_id).where(Comment.id == submission.parent_id)
+        ).scalar_one()
+        comment.root_id = parent_root
+    db.session.add(comment)
+    db.session.flush()
+    if comment.root_id is None:
+        db.session.execute(
+            sa.update(Comment).where(Comment.id == comment.id).values(root_id=comment.id)
+            .execution_options(synchronize_session=False)
+        )
+        comment.root_id = comment.id
+    for pv in screening.verdicts:
+        db.session.add(VerdictRecord(
+            comment_id=comment.id,
+            plugin=pv.plugin,
+            decision=pv.verdict.decision,
+            reason=pv.verdict.reason[:500],
+            details=_jsonable(dict(pv.verdict.details)),
+            elapsed_ms=round(pv.elapsed_ms, 3),
+        ))
+    return comment
+
+
+def _get_or_create_thread(site: Site, submission: Submission) -> Thread:
+    from .threads import find_thread
+
+    thread = find_thread(site, submission.thread_key)
+    if thread is not None:
+        if not thread.title and submission.thread_title:
+            thread.title = submission.thread_title[:300]
+        if not thread.url and submission.page_url:
+            thread.url = submission.page_url[:1000]
+        return thread
+    thread = Thread(
+        site_id=site.id, key=submission.thread_key,
+        title=submission.thread_title[:300], url=submission.page_url[:1000],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(thread)
+    except IntegrityError:  # another request created it first
+        thread = find_thread(site, submission.thread_key)
+        assert thread is not None
+    return thread
+
+
+def _announce(pm: pluggy.PluginManager, site: Site, comment: Comment, screening: Screening) -> None:
+    if screening.decision == PUBLISH:
+        fire_event(pm, "discuss_comment_published", site, comment=comment)
+    elif screening.decision == HOLD:
+        fire_event(pm, "discuss_comment_held", site, comment=comment, reasons=screening.reasons())
+    else:
+        fire_event(pm, "discuss_comment_rejected", site, comment=comment, reasons=screening.reasons())
+
+
+def _jsonable(value: Any) -> Any:
+    """Plugin details, coerced to what a JSON column can hold."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)

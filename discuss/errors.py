@@ -1,0 +1,126 @@
+"""One error shape for every API error: ``{code, status, message, errors}``.
+
+``errors`` maps a field name (or ``json``, ``content_type``, ``_schema``) to a
+list of messages. HTML pages (the embed and moderation UIs) get a small HTML
+page instead when the client asked for HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, render_template_string, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+DEFAULT_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Authentication is required.",
+    403: "You are not allowed to do that.",
+    404: "Not found.",
+    405: "That method is not allowed here.",
+    409: "That conflicts with the current state.",
+    413: "The request is too large.",
+    415: "Unsupported content type.",
+    422: "Some fields are invalid.",
+    429: "Too many requests: please wait a little and try again.",
+    500: "Something went wrong on our side.",
+}
+
+_HTML_ERROR = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>{{ code }} {{ status }}</title>
+<main style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto">
+<h1>{{ status }}</h1><p>{{ message }}</p></main></html>"""
+
+
+class APIError(HTTPException):
+    """Raise to answer with the error shape: ``APIError(422, "...", errors={"body": [...]})``."""
+
+    def __init__(self, code: int, message: str | None = None, *, errors: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.data = {"message": message or DEFAULT_MESSAGES.get(code, ""), "errors": errors or {}}
+        if headers:
+            self.data["headers"] = headers
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        cls = default_exceptions.get(self.code)
+        return cls.name if cls else "Error"
+
+
+def error_body(code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    cls = default_exceptions.get(code)
+    return {
+        "code": code,
+        "status": cls.name if cls else "Error",
+        "message": message or DEFAULT_MESSAGES.get(code, ""),
+        "errors": errors or {},
+    }
+
+
+def _flatten(errors: Any) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {"body": [...]}}); fields are what matter."""
+    if not isinstance(errors, dict):
+        return {"_schema": errors if isinstance(errors, list) else [str(errors)]}
+    flat: dict[str, Any] = {}
+    for location, value in errors.items():
+        if location in ("json", "query", "form", "querystring", "view_args") and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[location] = value
+    return flat
+
+
+class DiscussApi(Api):
+    """flask-smorest's Api with our error shape and HTML errors for HTML pages."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors", data.get("messages"))
+        errors = _flatten(errors) if errors else {}
+        message = data.get("message")
+        if not message:
+            message = DEFAULT_MESSAGES.get(error.code or 500) or error.description
+            if error.code == 422 and errors:
+                message = "Invalid input: " + ", ".join(sorted(errors)) + "."
+            elif error.code == 429:
+                message = f"Too many requests ({error.description}): please wait and try again."
+        headers = dict(data.get("headers") or {})
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        if isinstance(error, HTTPException) and error.code == 429:
+            response = error.get_response()
+            for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+                if name in response.headers:
+                    headers[name] = response.headers[name]
+        code = error.code or 500
+        if _wants_html():
+            body = render_template_string(_HTML_ERROR, code=code, status=error.name, message=message)
+            return Response(body, code, headers, mimetype="text/html")
+        response = jsonify(error_body(code, message, errors))
+        response.status_code = code
+        response.headers.update(headers)
+        return response
+
+
+def _wants_html() -> bool:
+    if request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]
+
+
+def register_fallback(app) -> None:
+    """Turn any unexpected exception into the error shape (500), logged with its traceback."""
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].handle_http_exception(exc)
+        current_app.logger.exception("unhandled error")
+        from werkzeug.exceptions import InternalServerError
+        return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].handle_http_exception(
+            InternalServerError()
+        )

@@ -1,0 +1,189 @@
+"""The database tables.
+
+Persistence only: policy (who may see or change what) lives in the services
+(``moderation``, ``threads``, ``review``), never here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+# Comment statuses.  Only PUBLISHED is ever shown publicly.
+PENDING = "pending"
+PUBLISHED = "published"
+REJECTED = "rejected"
+DELETED = "deleted"
+STATUSES = (PENDING, PUBLISHED, REJECTED, DELETED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Site(db.Model):
+    """A council website that embeds discussions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Origins (scheme://host[:port]) allowed to post and to read cross-origin.
+    allowed_origins: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Per-plugin settings: {"<plugin>": {"enabled": bool, ...plugin fields}}.
+    moderation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    threads: Mapped[list["Thread"]] = relationship(back_populates="site")
+
+
+class Thread(db.Model):
+    """The discussion under one page of a site; ``key`` is the normalised page path."""
+
+    __table_args__ = (sa.UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(500))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="threads")
+
+
+class Comment(db.Model):
+    """One comment.  ``body`` is the author's Markdown, ``body_html`` its sanitised
+    rendering, made once when the comment is written or edited."""
+
+    __table_args__ = (
+        sa.Index("ix_comment_thread_status_root", "thread_id", "status", "root_id"),
+        sa.Index("ix_comment_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("thread.id"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    # Id of the top-level comment this one hangs under (its own id when top-level);
+    # lets the read path page by top-level comment in one query.
+    root_id: Mapped[int | None] = mapped_column(index=True)
+    author_name: Mapped[str] = mapped_column(sa.String(200))
+    author_email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
+    # Keyed hash (HMAC) of the client's IP address: never the address itself.
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped on every moderation decision; a decision names the version it saw.
+    version: Mapped[int] = mapped_column(default=1)
+    # Set while hidden because readers reported it; cleared by a moderator's decision.
+    hidden_by_reports: Mapped[bool] = mapped_column(default=False)
+
+    thread: Mapped[Thread] = relationship()
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id])
+    verdicts: Mapped[list["VerdictRecord"]] = relationship(
+        back_populates="comment", order_by="VerdictRecord.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class VerdictRecord(db.Model):
+    """What one plugin said about one comment, kept for the review queue and the audit."""
+
+    __tablename__ = "verdict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    plugin: Mapped[str] = mapped_column(sa.String(100))
+    decision: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    elapsed_ms: Mapped[float] = mapped_column(default=0.0)
+
+    comment: Mapped[Comment] = relationship(back_populates="verdicts")
+
+
+moderator_site = sa.Table(
+    "moderator_site",
+    db.metadata,
+    sa.Column("moderator_id", sa.ForeignKey("moderator.id"), primary_key=True),
+    sa.Column("site_id", sa.ForeignKey("site.id"), primary_key=True),
+)
+
+
+class Moderator(db.Model):
+    """A person who works the review queue.  Admins work on every site."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(16), default="moderator")
+    password_hash: Mapped[str] = mapped_column(sa.String(300), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(secondary=moderator_site)
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="moderator")
+
+
+class ApiToken(db.Model):
+    """A moderator's bearer token, stored as a SHA-256 hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderator.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+
+    moderator: Mapped[Moderator] = relationship(back_populates="tokens")
+
+
+class ModeratorAction(db.Model):
+    """The audit log: every decision and every automatic hide.
+
+    ``moderator_id`` is empty for automatic actions (a hide after reports)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    before: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    moderator: Mapped[Moderator | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+
+
+class Report(db.Model):
+    """A reader's report that a published comment breaks the rules."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(32))
+    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    resolved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ban(db.Model):
+    """A banned author, by email or hashed IP; ``site_id`` empty means every site."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    expires_at: Mapped[datetime | None] = mapped_column()
+    moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

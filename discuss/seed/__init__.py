@@ -1,0 +1,1 @@
+"""Seed data shipped with the package (the demo post)."""

@@ -1,0 +1,1 @@
+"""Built-in moderation plugins. Each module is an ordinary pluggy plugin."""

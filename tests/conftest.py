@@ -1,0 +1,125 @@
+"""Fixtures: an app on a throwaway database (SQLite, or PostgreSQL when asked).
+
+Set ``DISCUSS_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test``
+to run the suite on PostgreSQL. The schema is built once per run with the
+migrations, and emptied after every test.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from discuss import create_app
+from discuss.extensions import db
+from discuss.models import Site
+
+TEST_DATABASE_URL = os.environ.get("DISCUSS_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+COUNCIL_ORIGIN = "https://council.example"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The database every test uses; migrated once, here."""
+    if ON_POSTGRES:
+        url = _fresh_postgres_database(TEST_DATABASE_URL)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "discuss-test.db")
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    yield url
+
+
+def _fresh_postgres_database(url: str) -> str:
+    """A new database ``discuss_test`` next to the given one, created empty."""
+    base = sa.engine.make_url(url)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("DROP DATABASE IF EXISTS discuss_test WITH (FORCE)"))
+            conn.execute(sa.text("CREATE DATABASE discuss_test"))
+    except sa.exc.OperationalError as exc:
+        pytest.exit(f"PostgreSQL at {base.render_as_string(hide_password=True)} is unreachable: {exc}", 2)
+    finally:
+        admin.dispose()
+    return base.set(database="discuss_test").render_as_string(hide_password=False)
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "LOAD_ENTRY_POINTS": False,
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override to change the app's settings for one test module or test."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = make_app(database_url, **app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def pm(app):
+    """The app's plugin manager; register test plugins on it and unregister after."""
+    manager = app.extensions["discuss"]
+    before = {id(plugin) for _, plugin in manager.list_name_plugin()}
+    yield manager
+    for _, plugin in list(manager.list_name_plugin()):
+        if id(plugin) not in before:
+            manager.unregister(plugin)
+
+
+@pytest.fixture
+def site(app) -> Site:
+    """A council site that allows https://council.example to embed it."""
+    site = Site(slug="council", name="Test Council", allowed_origins=[COUNCIL_ORIGIN], moderation={})
+    db.session.add(site)
+    db.session.commit()
+    return site

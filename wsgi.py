@@ -1,0 +1,3 @@
+from discuss import create_app
+
+app = create_app()
