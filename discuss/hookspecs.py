@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .models import Comment, ModeratorAction, Report, Site
+    from .models import Comment, Moderator, ModeratorAction, Report, Site
     from .submission import Submission
     from .verdict import Verdict
 
@@ -85,4 +85,60 @@ def discuss_comment_rejected(
 
     Called after commit.
     Return values are ignored; exceptions are logged.
+    """
+
+
+@hookspec
+def discuss_moderation_decided(
+    comment: "Comment",
+    site: "Site",
+    action: str,
+    moderator: "Moderator",
+    reason: str,
+    record: "ModeratorAction",
+    settings: Mapping[str, Any],
+) -> None:
+    """A moderator decided a comment from the review queue or the moderation API.
+
+    Called after the transaction that changed the comment has committed, once per
+    decision (a bulk decision calls it once for each comment it changed).
+
+    :param comment: the :class:`discuss.models.Comment` in its new state.
+    :param site: the comment's :class:`discuss.models.Site`.
+    :param action: ``approve``, ``reject``, ``edit`` (edited and published),
+        ``ban`` (author banned; a held comment is also rejected), ``delete`` or ``restore``.
+    :param moderator: the :class:`discuss.models.Moderator` who decided.
+    :param reason: the moderator's reason (may be empty, except for ``reject``).
+    :param record: the audit entry (:class:`discuss.models.ModeratorAction`) with
+        ``before`` and ``after`` states.
+    :param settings: this plugin's settings for the site.
+
+    A decision that publishes the comment (approve, edit, restore) also fires
+    ``discuss_comment_published`` after this hook. Return values are ignored;
+    an exception is logged and does not undo the decision.
+    """
+
+
+@hookspec
+def discuss_comment_reported(
+    comment: "Comment",
+    site: "Site",
+    report: "Report",
+    hidden: bool,
+    settings: Mapping[str, Any],
+) -> None:
+    """A reader reported a published comment (``POST /api/v1/comments/<id>/reports``).
+
+    Called after the report has been committed.
+
+    :param comment: the reported :class:`discuss.models.Comment`, in its state after the report.
+    :param site: the comment's :class:`discuss.models.Site`.
+    :param report: the new :class:`discuss.models.Report` (``reason`` is one of
+        ``spam``, ``abuse``, ``personal-data``, ``off-topic``, ``other``; ``note`` is free text).
+    :param hidden: ``True`` when this report reached the site's ``REPORTS_TO_HIDE``
+        threshold and hid the comment until a moderator decides (it is back in
+        ``pending`` with ``hidden_by_reports`` set); ``False`` otherwise.
+    :param settings: this plugin's settings for the site.
+
+    Return values are ignored; an exception is logged and does not undo the report.
     """
