@@ -187,3 +187,16 @@ class Ban(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column()
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FormNonce(db.Model):
+    """A spent one-time form token nonce (the no-JavaScript reply form); replays find it here.
+
+    Rows older than the token's lifetime are useless (the signature has expired)
+    and are deleted as new ones arrive.
+    """
+
+    __tablename__ = "form_nonce"
+
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
