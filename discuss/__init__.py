@@ -114,19 +114,38 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["discuss_api"] = api
     register_fallback(app)
 
-    from sqlalchemy import event
-
     from .extensions import db
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
-            @event.listens_for(db.engine, "connect")
-            def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.close()
+            _configure_sqlite(db.engine)
+
+
+def _configure_sqlite(engine) -> None:
+    """Real transactions on SQLite: WAL, foreign keys, and BEGIN emitted by us.
+
+    pysqlite's own transaction handling starts transactions late and lets a
+    released SAVEPOINT commit; taking over BEGIN (SQLAlchemy's documented recipe)
+    makes savepoints and rollbacks behave as on PostgreSQL. A session that will
+    write can ask for ``BEGIN IMMEDIATE`` with the ``sqlite_immediate`` execution
+    option, so it waits for the write lock instead of failing half-way.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _check_site_settings(app: Flask) -> None:

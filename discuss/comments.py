@@ -70,8 +70,9 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     thread = find_thread(site, submission.thread_key)
     check_parent(thread, submission.parent_id)
     screening = screen_comment(pm, submission, site)
-    db.session.rollback()  # end the read transaction before writing (SQLite locks)
+    db.session.rollback()  # end the read transaction: screening may have taken a while
     try:
+        db.session.connection(execution_options={"sqlite_immediate": True})
         comment = _store(site, submission, screening)
         db.session.commit()
     except BaseException:

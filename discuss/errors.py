@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, render_template_string, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 DEFAULT_MESSAGES = {
     400: "The request could not be understood.",
@@ -44,17 +45,12 @@ class APIError(HTTPException):
         if headers:
             self.data["headers"] = headers
 
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        cls = default_exceptions.get(self.code)
-        return cls.name if cls else "Error"
 
 
 def error_body(code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    cls = default_exceptions.get(code)
     return {
         "code": code,
-        "status": cls.name if cls else "Error",
+        "status": HTTP_STATUS_CODES.get(code, "Error"),
         "message": message or DEFAULT_MESSAGES.get(code, ""),
         "errors": errors or {},
     }
@@ -97,7 +93,7 @@ class DiscussApi(Api):
                     headers[name] = response.headers[name]
         code = error.code or 500
         if _wants_html():
-            body = render_template_string(_HTML_ERROR, code=code, status=error.name, message=message)
+            body = render_template_string(_HTML_ERROR, code=code, status=HTTP_STATUS_CODES.get(code, "Error"), message=message)
             return Response(body, code, headers, mimetype="text/html")
         response = jsonify(error_body(code, message, errors))
         response.status_code = code
