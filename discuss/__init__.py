@@ -157,8 +157,15 @@ def _check_site_settings(app: Flask) -> None:
     from .moderation import enabled_plugins
 
     with app.app_context():
-        if not sa.inspect(db.engine).has_table("site"):
+        try:
+            if not sa.inspect(db.engine).has_table("site"):
+                return
+            sites = list(db.session.execute(sa.select(Site)).scalars())
+        except sa.exc.OperationalError as exc:
+            # The database may come up after the app; /healthz reports it meanwhile.
+            app.logger.warning("could not check site settings at start-up: %s", exc)
             return
-        for site in db.session.execute(sa.select(Site)).scalars():
+        finally:
+            db.session.remove()
+        for site in sites:
             enabled_plugins(app.extensions["discuss"], site, app=app)
-        db.session.remove()

@@ -1,0 +1,90 @@
+"""The discuss command: init-db, sites, screen, plugins, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import sqlalchemy as sa
+
+from discuss.cli import init_db, plugins_command, screen, sites
+from discuss.extensions import db
+from discuss.models import Comment, Site
+
+
+def test_sites_add_and_list(runner):
+    result = runner.invoke(sites, ["add", "camden", "--name", "Camden Council",
+                                   "--origin", "https://Camden.gov.uk/", "--origin", "http://localhost:8080"])
+    assert result.exit_code == 0, result.output
+    site = db.session.execute(sa.select(Site).filter_by(slug="camden")).scalar_one()
+    assert site.allowed_origins == ["https://camden.gov.uk", "http://localhost:8080"]
+    listed = runner.invoke(sites, ["list"])
+    assert "camden\tCamden Council\thttps://camden.gov.uk http://localhost:8080" in listed.output
+
+
+def test_sites_add_refuses_bad_input(runner):
+    assert runner.invoke(sites, ["add", "Bad Slug", "--name", "x"]).exit_code != 0
+    bad_origin = runner.invoke(sites, ["add", "ok", "--name", "x", "--origin", "camden.gov.uk/path"])
+    assert bad_origin.exit_code != 0 and "--origin" in bad_origin.output
+    bad_settings = runner.invoke(sites, ["add", "ok", "--name", "x", "--settings", '{"profanity": {"nonsense": 1}}'])
+    assert bad_settings.exit_code != 0
+    assert "site 'ok', plugin 'profanity'" in bad_settings.output
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Site)).scalar_one() == 0
+
+
+def test_screen_reads_lines_and_writes_nothing(runner, site):
+    lines = "\n".join([json.dumps("Thanks for the update"), json.dumps({"body": "what the fuck"}),
+                       "not json", json.dumps({"nobody": 1}), ""])
+    result = runner.invoke(screen, ["--site", "council"], input=lines)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert out[0]["decision"] == "publish"
+    assert out[1]["decision"] in ("reject", "hold")
+    assert {"plugin", "decision", "reason"} <= set(out[1]["reasons"][0])
+    assert "error" in out[2] and out[2]["line"] == 3
+    assert "error" in out[3]
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Comment)).scalar_one() == 0
+
+
+def test_screen_with_unknown_site_fails(runner):
+    result = runner.invoke(screen, ["--site", "nowhere"], input='"hi"\n')
+    assert result.exit_code != 0
+
+
+def test_plugins_lists_hooks(runner):
+    result = runner.invoke(plugins_command, [])
+    assert result.exit_code == 0
+    assert "profanity (built-in, enabled)" in result.output
+    assert "hooks: discuss_screen_comment" in result.output
+
+
+def test_console_script_works_from_any_directory(tmp_path, database_url):
+    env = {**os.environ, "DISCUSS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    bin_dir = os.path.dirname(sys.executable)
+    command = os.path.join(bin_dir, "discuss")
+    first = subprocess.run([command, "init-db"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run([command, "init-db"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr  # upgrading an up-to-date database is fine
+    added = subprocess.run([command, "sites", "add", "demo2", "--name", "Demo"], cwd="/", env=env,
+                           capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    listed = subprocess.run([command, "sites", "list"], cwd="/", env=env, capture_output=True, text=True)
+    assert "demo2" in listed.stdout
+
+
+def test_demo_load_builds_the_seed_thread(app, client):
+    from discuss.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    thread = client.get("/api/v1/sites/demo/threads/demo").json
+    assert thread["thread"]["comment_count"] == 2
+    [dave] = thread["comments"]
+    assert dave["author_name"] == "Dave Griffin"
+    assert "Very interesting video." in dave["body_html"]
+    [reply] = dave["replies"]
+    assert "Good point, Dave." in reply["body_html"]
+    assert thread["thread"]["title"].startswith("Councillors and social media")

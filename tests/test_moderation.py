@@ -1,0 +1,293 @@
+"""screen_comment: every enabled plugin, strictest verdict wins, fail-safe holds."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import marshmallow as ma
+import pluggy
+import pytest
+import sqlalchemy as sa
+
+from discuss import Submission, Verdict, hookimpl
+from discuss.extensions import db
+from discuss.models import PENDING, Comment, Site
+from discuss.moderation import PLUGIN_ERROR, screen_comment
+from discuss.plugins import PluginSettingsError, get_plugin_manager
+from discuss.verdict import HOLD, PUBLISH, REJECT, strictest
+from tests.helpers import THREAD_URL, post
+
+
+def submission(body="hello", **fields) -> Submission:
+    base = dict(body=body, author_name="A", author_email=None, site="council", thread_key="/t")
+    base.update(fields)
+    return Submission(**base)
+
+
+class Says:
+    """A plugin that answers with a fixed verdict."""
+
+    def __init__(self, verdict):
+        self.verdict = verdict
+
+    @hookimpl
+    def discuss_screen_comment(self):
+        return self.verdict
+
+
+@pytest.mark.parametrize("decisions, expected", [
+    ([], PUBLISH),
+    ([PUBLISH], PUBLISH),
+    ([PUBLISH, HOLD], HOLD),
+    ([HOLD, REJECT, PUBLISH], REJECT),
+    ([REJECT, HOLD], REJECT),
+])
+def test_strictest_verdict_wins(decisions, expected):
+    verdicts = [Verdict(d, "r") for d in decisions]
+    assert strictest(verdicts) == expected
+
+
+def test_verdicts_are_frozen_and_validated():
+    verdict = Verdict.hold("why", spans=[[0, 3]])
+    with pytest.raises(Exception):
+        verdict.reason = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        verdict.details["spans"] = []  # type: ignore[index]
+    with pytest.raises(ValueError):
+        Verdict("maybe")
+    assert Verdict.reject("spam").public_reason == "spam"
+
+
+def test_pipeline_combines_and_keeps_every_verdict(app, pm, site):
+    pm.register(Says(Verdict.hold("check me")), name="holds")
+    pm.register(Says(None), name="shrugs")
+    result = screen_comment(pm, submission(), site)
+    assert result.decision == HOLD
+    by_plugin = {pv.plugin: pv.verdict for pv in result.verdicts}
+    assert by_plugin["holds"].reason == "check me"
+    assert by_plugin["shrugs"].decision == PUBLISH and by_plugin["shrugs"].details["no_opinion"]
+    assert result.reasons() == ["check me"]
+    pm.register(Says(Verdict.reject("nope", public_reason="Please don't.")), name="rejects")
+    result = screen_comment(pm, submission(), site)
+    assert result.decision == REJECT
+    assert result.public_reason() == "Please don't."
+
+
+def test_a_raising_plugin_holds_the_comment(app, pm, site, client):
+    class Broken:
+        @hookimpl
+        def discuss_screen_comment(self):
+            raise ZeroDivisionError("oops")
+
+    pm.register(Broken(), name="broken")
+    response = post(client, "an innocent comment")
+    assert response.status_code == 202
+    comment = db.session.execute(sa.select(Comment)).scalar_one()
+    assert comment.status == PENDING  # kept, not lost, not published
+    [verdict] = [v for v in comment.verdicts if v.plugin == "broken"]
+    assert (verdict.decision, verdict.reason) == (HOLD, PLUGIN_ERROR)
+    assert "ZeroDivisionError" in verdict.details["error"]
+
+
+def test_a_hanging_plugin_is_abandoned_after_its_budget(app, pm, site):
+    release = threading.Event()
+
+    class Hangs:
+        timeout = 0.2
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            release.wait(10)
+            return Verdict.publish()
+
+    class After:
+        @hookimpl
+        def discuss_screen_comment(self):
+            return Verdict.hold("still ran")
+
+    pm.register(After(), name="after")
+    pm.register(Hangs(), name="hangs")  # registered last, so pluggy calls it first
+    started = time.monotonic()
+    try:
+        result = screen_comment(pm, submission(), site)
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5
+    by_plugin = {pv.plugin: pv.verdict for pv in result.verdicts}
+    assert by_plugin["hangs"].decision == HOLD and by_plugin["hangs"].reason == PLUGIN_ERROR
+    assert "timed out" in by_plugin["hangs"].details["error"]
+    assert by_plugin["after"].reason == "still ran"  # the plugins after it still judge
+    assert result.decision == HOLD
+
+
+def test_a_slow_plugin_over_budget_holds_even_when_it_finishes(app, pm, site):
+    class Slow:
+        timeout = 0.05
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            time.sleep(0.08)
+            return Verdict.publish()
+
+    pm.register(Slow(), name="slow")
+    result = screen_comment(pm, submission(), site)
+    assert result.decision == HOLD
+
+
+def test_a_plugin_returning_garbage_holds(app, pm, site):
+    pm.register(Says("publish"), name="stringly")
+    result = screen_comment(pm, submission(), site)
+    assert result.decision == HOLD
+    assert result.reasons() == [PLUGIN_ERROR]
+
+
+def test_plugins_see_the_submission_and_their_settings(app, pm, site):
+    seen = {}
+
+    class Schema(ma.Schema):
+        threshold = ma.fields.Integer(load_default=3)
+
+    class Curious:
+        name = "curious"
+        settings_schema = Schema
+
+        @hookimpl
+        def discuss_screen_comment(self, submission, site, settings):
+            seen.update(body=submission.body, site=site.slug, settings=dict(settings))
+
+    pm.register(Curious(), name="curious")
+    screen_comment(pm, submission("look"), site)
+    assert seen == {"body": "look", "site": "council", "settings": {"threshold": 3}}
+    site.moderation = {"curious": {"threshold": 9}}
+    screen_comment(pm, submission("look"), site)
+    assert seen["settings"] == {"threshold": 9}
+
+
+def test_per_site_disable_and_global_disable(app, pm, site):
+    pm.register(Says(Verdict.reject("no")), name="strict")
+    site.moderation = {"strict": {"enabled": False}}
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+    site.moderation = {}
+    assert screen_comment(pm, submission(), site).decision == REJECT
+    app.config["DISABLED_PLUGINS"] = ["strict"]
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+
+
+def test_opt_in_plugins_run_only_where_enabled(app, pm, site):
+    class OptIn:
+        enabled_by_default = False
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            return Verdict.hold("opted in")
+
+    pm.register(OptIn(), name="optin")
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+    site.moderation = {"optin": {"enabled": True}}
+    assert screen_comment(pm, submission(), site).decision == HOLD
+
+
+def test_bad_settings_name_the_site_the_plugin_and_the_field(app, pm, site):
+    class Schema(ma.Schema):
+        limit = ma.fields.Integer(load_default=2)
+
+    class Configurable:
+        settings_schema = Schema
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            return None
+
+    pm.register(Configurable(), name="configurable")
+    site.moderation = {"configurable": {"limit": "lots"}}
+    with pytest.raises(PluginSettingsError, match=r"site 'council', plugin 'configurable': limit"):
+        screen_comment(pm, submission(), site)
+    site.moderation = {"configurable": {"enabled": "yes"}}
+    with pytest.raises(PluginSettingsError, match="enabled"):
+        screen_comment(pm, submission(), site)
+
+
+def test_bad_site_settings_are_a_start_up_error(app, database_url):
+    from tests.conftest import make_app
+
+    db.session.add(Site(slug="broken", name="B", allowed_origins=[], moderation={"profanity": {"nonsense": 1}}))
+    db.session.commit()
+    with pytest.raises(PluginSettingsError, match=r"site 'broken', plugin 'profanity'.*nonsense"):
+        make_app(database_url)
+
+
+def test_a_misspelt_hook_is_a_start_up_error():
+    with pytest.raises(pluggy.PluginValidationError, match="discuss_screen_coment"):
+        get_plugin_manager(builtins=("tests.sample_plugins.misspelt",), load_entry_points=False)
+
+
+def test_events_fire_after_commit_with_settings(app, pm, site, client):
+    events = []
+
+    class Listener:
+        @hookimpl
+        def discuss_comment_published(self, comment, site, settings):
+            # visible from a separate connection: the transaction has committed
+            with db.engine.connect() as conn:
+                status = conn.execute(sa.select(Comment.status).where(Comment.id == comment.id)).scalar_one()
+            events.append(("published", comment.id, status, site.slug, dict(settings)))
+
+        @hookimpl
+        def discuss_comment_held(self, comment, reasons):
+            events.append(("held", comment.id, reasons))
+
+        @hookimpl
+        def discuss_comment_rejected(self, comment, reasons):
+            events.append(("rejected", comment.id, reasons))
+
+    class Judge:
+        @hookimpl
+        def discuss_screen_comment(self, submission):
+            if "hold" in submission.body:
+                return Verdict.hold("held by judge")
+            if "reject" in submission.body:
+                return Verdict.reject("rejected by judge")
+            return None
+
+    pm.register(Listener(), name="listener")
+    pm.register(Judge(), name="judge")
+    published = post(client, "fine").json["comment"]["id"]
+    held = post(client, "hold this").json["comment"]["id"]
+    post(client, "reject this")
+    rejected = db.session.execute(sa.select(sa.func.max(Comment.id))).scalar_one()
+    assert events == [
+        ("published", published, "published", "council", {}),
+        ("held", held, ["held by judge"]),
+        ("rejected", rejected, ["rejected by judge"]),
+    ]
+
+
+def test_a_failing_event_hook_does_not_undo_the_post(app, pm, site, client):
+    class Noisy:
+        @hookimpl
+        def discuss_comment_published(self):
+            raise RuntimeError("listener broke")
+
+    pm.register(Noisy(), name="noisy")
+    assert post(client, "still here").status_code == 201
+    assert client.get(THREAD_URL).json["thread"]["comment_count"] == 1
+
+
+def test_censoring_plugin_replaces_the_published_body(app, pm, site, client):
+    class Censor:
+        @hookimpl
+        def discuss_screen_comment(self, submission):
+            return Verdict.publish("masked", body=submission.body.replace("darn", "d**n"))
+
+    pm.register(Censor(), name="censor")
+    response = post(client, "darn potholes")
+    assert response.json["comment"]["body_html"] == "<p>d**n potholes</p>"
+
+
+def test_tracing_logs_hook_calls(app, pm, site, caplog):
+    app.config["TRACE_HOOKS"] = True
+    pm.register(Says(Verdict.hold("traced")), name="traced")
+    with caplog.at_level("INFO", logger="discuss.hooks"):
+        screen_comment(pm, submission(), site)
+    assert any("traced" in r.getMessage() and "discuss_screen_comment" in r.getMessage() for r in caplog.records)
