@@ -44,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_HOPS": 0,
     # Where the service is reachable from outside (used in embed snippets and feeds).
     "PUBLIC_URL": "",
+    # The no-JavaScript reply form: how long its signed one-time token stays valid (seconds).
+    "EMBED_FORM_MAX_AGE": 6 * 3600,
+    # Serve the demo council page at /demo (it creates the "demo" site on first visit).
+    "DEMO_PAGE": True,
 }
 
 
