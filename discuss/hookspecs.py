@@ -106,7 +106,7 @@ def discuss_moderation_decided(
     :param comment: the :class:`discuss.models.Comment` in its new state.
     :param site: the comment's :class:`discuss.models.Site`.
     :param action: ``approve``, ``reject``, ``edit`` (edited and published),
-        ``ban`` (author banned; a held comment is also rejected), ``delete`` or ``restore``.
+        ``ban`` (author banned; a held or published comment is also rejected), ``delete`` or ``restore``.
     :param moderator: the :class:`discuss.models.Moderator` who decided.
     :param reason: the moderator's reason (may be empty, except for ``reject``).
     :param record: the audit entry (:class:`discuss.models.ModeratorAction`) with
