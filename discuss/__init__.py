@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)
+    from .review import register_review
+
+    register_review(app, api)
     app.extensions["discuss_api"] = api
     register_fallback(app)
 

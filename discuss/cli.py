@@ -27,7 +27,9 @@ def main() -> None:
 
 
 def register(app) -> None:
-    for command in (init_db, sites, screen, plugins_command, serve, demo):
+    from .review.cli import moderators
+
+    for command in (init_db, sites, screen, plugins_command, serve, demo, moderators):
         app.cli.add_command(command)
 
 

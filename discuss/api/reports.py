@@ -1,0 +1,101 @@
+"""Readers report a published comment: ``POST /api/v1/comments/<id>/reports``.
+
+Public and anonymous like posting: rate-limited per hashed address
+(``RATELIMIT_REPORT``), refused from origins the comment's site does not allow,
+readable cross-origin by the origins it does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ..clients import request_ip_hash
+from ..errors import APIError
+from ..extensions import limiter
+from ..origins import add_cors_headers, origin_allowed
+from ..reports import MAX_NOTE_LENGTH, REASONS, ReportRefused, report_comment, reportable_site
+from ..schemas import ErrorResponse, Text
+from .threads import json_body
+
+blp = Blueprint(
+    "reports", __name__, url_prefix="/api/v1",
+    description="Readers report comments that break the rules.",
+)
+
+
+class ReportCreate(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
+    note = Text(load_default="", validate=validate.Length(max=MAX_NOTE_LENGTH),
+                metadata={"description": "What is wrong, for the moderators (optional)."})
+
+
+class ReportOut(ma.Schema):
+    report = fields.Dict(metadata={"description": "{id, comment_id, reason}"})
+    message = fields.String()
+
+
+def _report_limit() -> str:
+    return current_app.config["RATELIMIT_REPORT"]
+
+
+@blp.route("/comments/<int:comment_id>/reports", methods=["POST"])
+@limiter.limit(_report_limit, key_func=request_ip_hash, methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": ReportCreate}}})
+@blp.response(201, ReportOut, description="Report taken.")
+@blp.alt_response(200, schema=ReportOut, description="This address had already reported it.")
+@blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for the comment's site.")
+@blp.alt_response(404, schema=ErrorResponse, description="No published comment with that id.")
+@blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
+@blp.alt_response(422, schema=ErrorResponse, description="Unknown reason or over-long note.")
+@blp.alt_response(429, schema=ErrorResponse, description="Reporting too often.")
+def report(comment_id: int):
+    """Report a published comment to the site's moderators.
+
+    Enough reports from different readers (`REPORTS_TO_HIDE`, 3 by default)
+    hide it until a moderator decides.
+    """
+    site = reportable_site(comment_id)
+    if site is None:
+        raise APIError(404, f"No published comment {comment_id}.", errors={"comment": ["Unknown comment."]})
+    g.allowed_origins = site.allowed_origins or []
+    if not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
+        raise APIError(403, "This page's origin may not report comments on this site.",
+                       errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
+    data = _parse(json_body())
+    try:
+        reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
+                                  request_ip_hash())
+    except ReportRefused as exc:
+        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    body = {
+        "report": {"id": reported.report.id, "comment_id": comment_id, "reason": reported.report.reason},
+        "message": "Thank you: the moderators will look at it.",
+    }
+    return body, 200 if reported.duplicate else 201
+
+
+def _parse(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
+    try:
+        return ReportCreate().load(data)
+    except ma.ValidationError as exc:
+        errors = exc.normalized_messages()
+        raise APIError(422, "Invalid input: " + ", ".join(sorted(errors)) + ".", errors=errors) from exc
+
+
+@blp.after_request
+def _cors(response: Response) -> Response:
+    allowed = g.get("allowed_origins")
+    if allowed is None and request.view_args and "comment_id" in request.view_args:
+        site = reportable_site(request.view_args["comment_id"])
+        allowed = (site.allowed_origins if site else None) or []
+    return add_cors_headers(response, allowed or [], methods="POST, OPTIONS")

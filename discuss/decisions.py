@@ -1,0 +1,302 @@
+"""Moderators' decisions on comments: approve, reject, edit, ban, delete, restore.
+
+Every decision names the comment version the moderator saw. The change is one
+conditional ``UPDATE ... WHERE id = :id AND version = :seen AND status IN (...)``:
+when two moderators decide the same comment at once, the database lets exactly
+one of those updates match (PostgreSQL makes the second wait for the first's row
+lock, then re-checks the version; SQLite serialises writers), and the other gets
+:class:`DecisionRefused` with code 409 and the comment's current state.
+
+The update, the audit entry (:class:`~discuss.models.ModeratorAction`, with the
+state before and after), any :class:`~discuss.models.Ban`, and the resolution
+of open reader reports commit together; ``discuss_moderation_decided`` (and
+``discuss_comment_published`` when the comment became public) fire afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+import pluggy
+import sqlalchemy as sa
+from flask import current_app
+
+from .auth import is_admin, may_act_on
+from .extensions import db
+from .models import (
+    DELETED, PENDING, PUBLISHED, REJECTED, Ban, Comment, Moderator, ModeratorAction, Report, Site,
+    utcnow,
+)
+from .moderation import fire_event
+from .render import render_body
+
+APPROVE, REJECT, EDIT, BAN, DELETE, RESTORE = "approve", "reject", "edit", "ban", "delete", "restore"
+ACTIONS = (APPROVE, REJECT, EDIT, BAN, DELETE, RESTORE)
+BULK_ACTIONS = (APPROVE, REJECT)
+
+#: The states each action may start from. Approving a published comment keeps it
+#: up and dismisses its reader reports; rejecting it takes it down.
+FROM_STATES: dict[str, tuple[str, ...]] = {
+    APPROVE: (PENDING, PUBLISHED),
+    REJECT: (PENDING, PUBLISHED),
+    EDIT: (PENDING, PUBLISHED),
+    BAN: (PENDING, PUBLISHED, REJECTED, DELETED),
+    DELETE: (PUBLISHED,),
+    RESTORE: (REJECTED, DELETED),
+}
+
+_TARGET = {APPROVE: PUBLISHED, REJECT: REJECTED, EDIT: PUBLISHED, DELETE: DELETED, RESTORE: PUBLISHED}
+
+MAX_REASON_LENGTH = 500
+
+
+class DecisionRefused(Exception):
+    """The decision was not made.
+
+    ``code`` is the HTTP status that fits (404 unknown comment, 403 not this
+    moderator's site, 409 not in the state the moderator saw, 422 invalid);
+    ``field`` names the culprit; ``current`` is the comment's state on a 409.
+    """
+
+    def __init__(self, code: int, message: str, *, field: str = "comment",
+                 current: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.current = current
+
+
+@dataclass(frozen=True)
+class BanRequest:
+    """Whom to ban along with a ``ban`` decision."""
+
+    email: bool = True
+    ip: bool = False
+    expires_at: datetime | None = None
+    all_sites: bool = False  # admins only
+
+
+@dataclass(frozen=True)
+class Decision:
+    comment: Comment
+    site: Site
+    record: ModeratorAction
+    ban: Ban | None
+
+
+def comment_state(comment: Comment) -> dict[str, Any]:
+    """What a moderator needs to know to decide again: status, version, last decision."""
+    last = db.session.execute(
+        sa.select(ModeratorAction).where(ModeratorAction.comment_id == comment.id)
+        .order_by(ModeratorAction.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return {
+        "id": comment.id,
+        "status": comment.status,
+        "version": comment.version,
+        "hidden_by_reports": comment.hidden_by_reports,
+        "updated_at": comment.updated_at.isoformat() + "Z",
+        "last_action": None if last is None else {
+            "action": last.action,
+            "moderator": last.moderator.email if last.moderator else None,
+            "reason": last.reason,
+            "at": last.created_at.isoformat() + "Z",
+        },
+    }
+
+
+def decide(
+    pm: pluggy.PluginManager,
+    comment_id: int,
+    moderator: Moderator,
+    action: str,
+    *,
+    expected_version: int,
+    reason: str = "",
+    body: str | None = None,
+    ban: BanRequest | None = None,
+) -> Decision:
+    """Apply ``action`` to comment ``comment_id`` if it is still at ``expected_version``.
+
+    :param body: the edited Markdown, required for ``edit``.
+    :param ban: whom to ban, for ``ban`` (default: the author's email).
+    :raises DecisionRefused: see the class; nothing is changed then.
+    """
+    reason = (reason or "").strip()
+    if action not in ACTIONS:
+        raise DecisionRefused(422, f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.",
+                              field="action")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DecisionRefused(422, f"The reason may have at most {MAX_REASON_LENGTH} characters.",
+                              field="reason")
+    if action == REJECT and not reason:
+        raise DecisionRefused(422, "Say why the comment is rejected.", field="reason")
+
+    comment = _load(comment_id)
+    site = db.session.get(Site, comment.thread.site_id)
+    if not may_act_on(moderator, site.id):
+        raise DecisionRefused(403, "You do not moderate this comment's site.")
+    new_body = _check_body(action, body)
+    ban_row = _ban_for(action, ban, comment, site, moderator, reason)
+    if comment.version != expected_version or comment.status not in FROM_STATES[action]:
+        raise _conflict(comment, action)
+
+    before = {"status": comment.status, "version": comment.version,
+              "hidden_by_reports": comment.hidden_by_reports}
+    values: dict[str, Any] = {
+        "status": _TARGET.get(action, REJECTED if comment.status in (PENDING, PUBLISHED) else comment.status),
+        "version": expected_version + 1,
+        "hidden_by_reports": False,
+        "updated_at": utcnow(),
+    }
+    if new_body is not None:
+        before["body"] = comment.body
+        values["body"] = new_body
+        values["body_html"] = render_body(new_body)
+    after = {"status": values["status"], "version": values["version"], "hidden_by_reports": False}
+    if new_body is not None:
+        after["body"] = new_body
+
+    db.session.rollback()  # end the read; the write below re-checks everything it relied on
+    try:
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        claimed = db.session.execute(
+            sa.update(Comment.__table__)
+            .where(Comment.__table__.c.id == comment_id,
+                   Comment.__table__.c.version == expected_version,
+                   Comment.__table__.c.status.in_(FROM_STATES[action]))
+            .values(**values)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            raise _conflict(_load(comment_id), action)
+        db.session.execute(
+            sa.update(Report).where(Report.comment_id == comment_id, Report.resolved.is_(False))
+            .values(resolved=True)
+        )
+        if ban_row is not None:
+            db.session.add(ban_row)
+            db.session.flush()
+            after["ban"] = ban_json(ban_row)
+        record = ModeratorAction(comment_id=comment_id, moderator_id=moderator.id, action=action,
+                                 reason=reason, before=before, after=after, created_at=utcnow())
+        db.session.add(record)
+        db.session.commit()
+    except DecisionRefused:
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+
+    comment = _load(comment_id)
+    site = db.session.get(Site, comment.thread.site_id)
+    fire_event(pm, "discuss_moderation_decided", site, comment=comment, action=action,
+               moderator=moderator, reason=reason, record=record)
+    if comment.status == PUBLISHED and before["status"] != PUBLISHED:
+        fire_event(pm, "discuss_comment_published", site, comment=comment)
+    return Decision(comment=comment, site=site, record=record, ban=ban_row)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    comment_id: int
+    decision: Decision | None
+    refused: DecisionRefused | None
+
+
+def decide_many(
+    pm: pluggy.PluginManager,
+    items: Iterable[tuple[int, int]],
+    moderator: Moderator,
+    action: str,
+    *,
+    reason: str = "",
+) -> list[BulkOutcome]:
+    """Approve or reject several ``(comment_id, expected_version)`` pairs.
+
+    Each comment is decided on its own (one transaction each), so a conflict on
+    one does not undo the others; the outcomes come back in the given order.
+    """
+    if action not in BULK_ACTIONS:
+        raise DecisionRefused(422, f"Bulk decisions can only {' or '.join(BULK_ACTIONS)}.", field="action")
+    outcomes = []
+    for comment_id, version in items:
+        try:
+            decision = decide(pm, comment_id, moderator, action, expected_version=version, reason=reason)
+        except DecisionRefused as refused:
+            if refused.field in ("action", "reason"):
+                raise
+            outcomes.append(BulkOutcome(comment_id, None, refused))
+        else:
+            outcomes.append(BulkOutcome(comment_id, decision, None))
+    return outcomes
+
+
+def ban_json(ban: Ban) -> dict[str, Any]:
+    return {
+        "id": ban.id,
+        "email": ban.email,
+        "ip_hash": ban.ip_hash,
+        "site_id": ban.site_id,
+        "expires_at": ban.expires_at.isoformat() + "Z" if ban.expires_at else None,
+    }
+
+
+# -- internals -------------------------------------------------------------------
+
+def _load(comment_id: int) -> Comment:
+    comment = db.session.execute(
+        sa.select(Comment).where(Comment.id == comment_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if comment is None:
+        raise DecisionRefused(404, f"No comment {comment_id}.")
+    return comment
+
+
+def _conflict(comment: Comment, action: str) -> DecisionRefused:
+    state = comment_state(comment)
+    last = state["last_action"]
+    by = f" ({last['action']} by {last['moderator'] or 'readers'})" if last else ""
+    return DecisionRefused(
+        409,
+        f"Comment {comment.id} is now {comment.status} at version {comment.version}{by}; "
+        f"cannot {action} it as seen. Reload and decide again.",
+        field="version", current=state,
+    )
+
+
+def _check_body(action: str, body: str | None) -> str | None:
+    if action != EDIT:
+        return None
+    text = (body or "").strip()
+    if not text:
+        raise DecisionRefused(422, "An edit needs the new text.", field="body")
+    limit = current_app.config["MAX_BODY_LENGTH"]
+    if len(text) > limit:
+        raise DecisionRefused(422, f"The text may have at most {limit} characters.", field="body")
+    return text
+
+
+def _ban_for(action: str, request: BanRequest | None, comment: Comment, site: Site,
+             moderator: Moderator, reason: str) -> Ban | None:
+    if action != BAN:
+        return None
+    request = request or BanRequest()
+    if request.all_sites and not is_admin(moderator):
+        raise DecisionRefused(403, "Only admins can ban on every site.", field="all_sites")
+    email = comment.author_email if request.email else None
+    ip_hash = comment.ip_hash if request.ip else None
+    if request.email and not email:
+        raise DecisionRefused(422, "This comment has no email address to ban.", field="email")
+    if request.ip and not ip_hash:
+        raise DecisionRefused(422, "This comment has no address to ban.", field="ip")
+    if not email and not ip_hash:
+        raise DecisionRefused(422, "Ban the author's email, address, or both.", field="ban")
+    if request.expires_at is not None and request.expires_at <= utcnow():
+        raise DecisionRefused(422, "The ban's expiry must be in the future.", field="expires_at")
+    return Ban(site_id=None if request.all_sites else site.id, email=email, ip_hash=ip_hash,
+               reason=reason, expires_at=request.expires_at, moderator_id=moderator.id,
+               created_at=utcnow())

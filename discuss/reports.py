@@ -1,0 +1,135 @@
+"""Readers' reports: "this published comment breaks the rules".
+
+Reports from distinct (hashed) addresses add up; when a comment's open reports
+reach ``REPORTS_TO_HIDE`` it goes back to ``pending`` with ``hidden_by_reports``
+set, so the public thread stops showing it until a moderator decides. The hide
+is recorded in the audit log as an automatic action (no moderator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pluggy
+import sqlalchemy as sa
+from flask import current_app
+
+from .extensions import db
+from .models import PENDING, PUBLISHED, Comment, ModeratorAction, Report, Site, utcnow
+from .moderation import fire_event
+
+REASONS = ("spam", "abuse", "personal-data", "off-topic", "other")
+MAX_NOTE_LENGTH = 1000
+HIDE = "hide"  # the audit action of an automatic hide
+
+
+class ReportRefused(Exception):
+    """The report was not taken: ``code`` 404 (nothing public to report) or 422."""
+
+    def __init__(self, code: int, message: str, field: str = "comment"):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Reported:
+    report: Report
+    comment: Comment
+    site: Site
+    hidden: bool      # this report hid the comment
+    duplicate: bool   # this address had already reported it; nothing new was stored
+
+
+def reportable_site(comment_id: int) -> Site | None:
+    """The site of a comment readers can report (published, or hidden by reports)."""
+    row = db.session.execute(
+        sa.select(Comment.status, Comment.hidden_by_reports, Site)
+        .select_from(Comment).join(Comment.thread).join(Site)
+        .where(Comment.id == comment_id)
+    ).first()
+    if row is None or not (row[0] == PUBLISHED or (row[0] == PENDING and row[1])):
+        return None
+    return row[2]
+
+
+def report_comment(pm: pluggy.PluginManager, comment_id: int, reason: str, note: str,
+                   ip_hash: str) -> Reported:
+    """Store a reader's report; hide the comment when the reports reach the threshold.
+
+    A second report from the same address while the first is open stores nothing
+    and counts once. Fires ``discuss_comment_reported`` after commit.
+
+    :raises ReportRefused: for an unknown reason, an over-long note, or a comment
+        that is not public (unknown, held, rejected, deleted).
+    """
+    if reason not in REASONS:
+        raise ReportRefused(422, f"Choose a reason: {', '.join(REASONS)}.", field="reason")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ReportRefused(422, f"The note may have at most {MAX_NOTE_LENGTH} characters.", field="note")
+    site = reportable_site(comment_id)
+    if site is None:
+        raise ReportRefused(404, f"No published comment {comment_id}.")
+    site_id = site.id
+    db.session.rollback()  # end the read before writing (SQLite locks)
+
+    threshold = int(current_app.config["REPORTS_TO_HIDE"])
+    try:
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        existing = db.session.execute(
+            sa.select(Report).where(Report.comment_id == comment_id, Report.ip_hash == ip_hash,
+                                    Report.resolved.is_(False)).limit(1)
+        ).scalar_one_or_none()
+        hidden = False
+        if existing is not None:
+            report, duplicate = existing, True
+        else:
+            report, duplicate = Report(comment_id=comment_id, reason=reason, note=note, ip_hash=ip_hash,
+                                       resolved=False, created_at=utcnow()), False
+            db.session.add(report)
+            db.session.flush()
+            hidden = threshold > 0 and _open_reporters(comment_id) >= threshold and _hide(comment_id, threshold)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    site = db.session.get(Site, site_id)
+    if not duplicate:
+        fire_event(pm, "discuss_comment_reported", site, comment=comment, report=report, hidden=hidden)
+    return Reported(report=report, comment=comment, site=site, hidden=hidden, duplicate=duplicate)
+
+
+def _open_reporters(comment_id: int) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count(sa.distinct(sa.func.coalesce(Report.ip_hash, sa.cast(Report.id, sa.String)))))
+        .where(Report.comment_id == comment_id, Report.resolved.is_(False))
+    ).scalar_one()
+
+
+def _hide(comment_id: int, threshold: int) -> bool:
+    """Take a published comment down pending review; False when it was not published any more."""
+    table = Comment.__table__
+    row = db.session.execute(
+        sa.select(table.c.version).where(table.c.id == comment_id, table.c.status == PUBLISHED)
+    ).first()
+    if row is None:
+        return False
+    version = row[0]
+    changed = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == comment_id, table.c.status == PUBLISHED, table.c.version == version)
+        .values(status=PENDING, hidden_by_reports=True, version=version + 1, updated_at=utcnow())
+    ).rowcount
+    if changed != 1:
+        return False
+    db.session.add(ModeratorAction(
+        comment_id=comment_id, moderator_id=None, action=HIDE,
+        reason=f"hidden after {threshold} reader reports",
+        before={"status": PUBLISHED, "version": version, "hidden_by_reports": False},
+        after={"status": PENDING, "version": version + 1, "hidden_by_reports": True},
+        created_at=utcnow(),
+    ))
+    return True

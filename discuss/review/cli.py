@@ -1,0 +1,123 @@
+"""``discuss moderators ...``: accounts for the people who work the review queue."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from ..auth import MIN_PASSWORD_LENGTH, ROLES, create_moderator, find_moderator, hash_password, issue_token
+from ..extensions import db
+from ..models import ApiToken, Moderator
+
+
+@click.group("moderators")
+def moderators() -> None:
+    """Manage moderator accounts and their API tokens."""
+
+
+@moderators.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="The moderator's name, shown in the audit log.")
+@click.option("--role", type=click.Choice(ROLES), default="moderator", show_default=True,
+              help="An admin works on every site; a moderator on the sites given with --site.")
+@click.option("--site", "sites", multiple=True, metavar="SLUG", help="A site this moderator works on (repeat).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@with_appcontext
+def moderators_add(email: str, name: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
+    """Add a moderator EMAIL, with a password (prompted unless --password-stdin)."""
+    if role == "moderator" and not sites:
+        raise click.BadParameter("a moderator needs at least one --site (or use --role admin)",
+                                 param_hint="--site")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    try:
+        moderator = create_moderator(email, name, role, password, sites)
+        db.session.commit()
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    where = "every site" if role == "admin" else ", ".join(sorted(s.slug for s in moderator.sites))
+    click.echo(f"{role} {moderator.email} added ({where})")
+
+
+@moderators.command("token")
+@click.argument("email")
+@with_appcontext
+def moderators_token(email: str) -> None:
+    """Print a new API token for EMAIL (the last line of output). Only its hash is kept."""
+    moderator = _existing(email)
+    if not moderator.active:
+        raise click.ClickException(f"{moderator.email} is disabled")
+    token = issue_token(moderator)
+    db.session.commit()
+    click.echo(f"API token for {moderator.email} (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+@moderators.command("list")
+@with_appcontext
+def moderators_list() -> None:
+    """List moderators: email, name, role, state, sites, number of tokens."""
+    tokens = dict(db.session.execute(
+        sa.select(ApiToken.moderator_id, sa.func.count()).group_by(ApiToken.moderator_id)).all())
+    for moderator in db.session.execute(sa.select(Moderator).order_by(Moderator.email)).scalars():
+        sites = "*" if moderator.role == "admin" else ",".join(sorted(s.slug for s in moderator.sites)) or "-"
+        state = "active" if moderator.active else "disabled"
+        click.echo(f"{moderator.email}\t{moderator.name}\t{moderator.role}\t{state}\t{sites}\t"
+                   f"{tokens.get(moderator.id, 0)} token(s)")
+
+
+@moderators.command("disable")
+@click.argument("email")
+@with_appcontext
+def moderators_disable(email: str) -> None:
+    """Disable EMAIL: their sessions and tokens stop working at once; tokens are revoked."""
+    moderator = _existing(email)
+    moderator.active = False
+    revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.moderator_id == moderator.id)).rowcount
+    db.session.commit()
+    click.echo(f"{moderator.email} disabled; {revoked} token(s) revoked")
+
+
+@moderators.command("enable")
+@click.argument("email")
+@with_appcontext
+def moderators_enable(email: str) -> None:
+    """Enable EMAIL again (issue a new token with 'moderators token')."""
+    moderator = _existing(email)
+    moderator.active = True
+    db.session.commit()
+    click.echo(f"{moderator.email} enabled")
+
+
+@moderators.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@with_appcontext
+def moderators_password(email: str, password_stdin: bool) -> None:
+    """Set EMAIL's password."""
+    moderator = _existing(email)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        moderator.password_hash = hash_password(password)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="password") from exc
+    db.session.commit()
+    click.echo(f"password set for {moderator.email}")
+
+
+def _existing(email: str) -> Moderator:
+    moderator = find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"no moderator {email.strip().lower()}")
+    return moderator

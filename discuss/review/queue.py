@@ -1,0 +1,288 @@
+"""The review queue: held and reported comments a moderator may decide, a page at a time.
+
+A page is one keyset query on ``comment`` (the ``(status, created_at)`` index
+serves the default "held, oldest first" order), then one query each for the
+page's verdicts, open reports, parents and same-address counts, whatever the
+queue's length.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from ..auth import may_act_on, site_ids
+from ..extensions import db
+from ..models import PENDING, PUBLISHED, Comment, Moderator, Report, Site, Thread, VerdictRecord
+from ..threads import BadKey, normalise_key
+from ..verdict import PUBLISH
+
+STATUSES = ("all", "held", "reported")
+ORDERS = ("oldest", "newest")
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+class QueueFilterError(ValueError):
+    """A filter the queue cannot apply: ``code`` 422 (invalid) or 403 (not your site)."""
+
+    def __init__(self, field_name: str, message: str, code: int = 422):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    site: str | None = None          # site slug
+    thread: str | None = None        # thread key (any form normalise_key accepts)
+    plugin: str | None = None        # a plugin that held or rejected it
+    reason: str | None = None        # a plugin's reason or a report's reason, exactly
+    status: str = "all"              # held | reported | all
+    since: datetime | None = None    # created at or after
+    until: datetime | None = None    # created before
+    order: str = "oldest"
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query-string arguments (empty ones left out)."""
+        out = {}
+        for name in ("site", "thread", "plugin", "reason"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        if self.status != "all":
+            out["status"] = self.status
+        if self.order != "oldest":
+            out["order"] = self.order
+        if self.since:
+            out["since"] = self.since.isoformat()
+        if self.until:
+            out["until"] = self.until.isoformat()
+        return out
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    thread: Thread
+    site: Site
+    parent: Comment | None = None
+    verdicts: list[VerdictRecord] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    same_ip_count: int = 0
+
+    @property
+    def held_by(self) -> list[VerdictRecord]:
+        """The verdicts that kept it from publishing."""
+        return [v for v in self.verdicts if v.decision != PUBLISH]
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
+    total: int
+
+
+def load_queue(moderator: Moderator, filters: QueueFilters, *, cursor: str | None = None,
+               limit: int = DEFAULT_PAGE_SIZE) -> QueuePage:
+    """One page of the queue ``moderator`` may work, filtered and ordered.
+
+    :raises QueueFilterError: for an unknown site (422), another's site (403),
+        a bad thread key, status, order or cursor (422).
+    """
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    conditions = _conditions(moderator, filters)
+    base = (
+        sa.select(Comment, Thread, Site)
+        .join(Thread, Comment.thread_id == Thread.id)
+        .join(Site, Thread.site_id == Site.id)
+        .where(*conditions)
+    )
+    newest = filters.order == "newest"
+    if cursor:
+        created, last_id = decode_cursor(cursor)
+        if newest:
+            base = base.where(Comment.created_at <= created, sa.or_(
+                Comment.created_at < created, sa.and_(Comment.created_at == created, Comment.id < last_id)))
+        else:
+            base = base.where(Comment.created_at >= created, sa.or_(
+                Comment.created_at > created, sa.and_(Comment.created_at == created, Comment.id > last_id)))
+    ordering = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
+    rows = db.session.execute(base.order_by(*ordering).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [QueueItem(comment=c, thread=t, site=s) for c, t, s in rows]
+    _attach_details(items)
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(Comment)
+        .join(Thread, Comment.thread_id == Thread.id).join(Site, Thread.site_id == Site.id)
+        .where(*conditions)
+    ).scalar_one()
+    next_cursor = encode_cursor(items[-1].comment) if more and items else None
+    return QueuePage(items=items, next_cursor=next_cursor, total=total)
+
+
+def load_item(moderator: Moderator, comment_id: int) -> QueueItem | None:
+    """Any comment (queued or not) with its queue details, if ``moderator`` may see it.
+
+    :raises QueueFilterError: 403 when it belongs to a site the moderator does not work on.
+    """
+    row = db.session.execute(
+        sa.select(Comment, Thread, Site)
+        .join(Thread, Comment.thread_id == Thread.id).join(Site, Thread.site_id == Site.id)
+        .where(Comment.id == comment_id)
+    ).first()
+    if row is None:
+        return None
+    if not may_act_on(moderator, row[2].id):
+        raise QueueFilterError("comment", "You do not moderate this comment's site.", code=403)
+    item = QueueItem(comment=row[0], thread=row[1], site=row[2])
+    _attach_details([item])
+    return item
+
+
+def encode_cursor(comment: Comment) -> str:
+    raw = json.dumps([comment.created_at.isoformat(), comment.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, last_id = json.loads(raw)
+        if not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise ValueError
+        return datetime.fromisoformat(created), last_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise QueueFilterError("cursor", "Not a cursor this queue made.") from exc
+
+
+def highlight(text: str, spans: list[Any] | None) -> Markup:
+    """``text`` HTML-escaped, with each ``[start, end]`` span wrapped in ``<mark>``.
+
+    Spans come from plugins: out-of-range, reversed or malformed ones are
+    ignored, overlapping ones merged. Every piece is escaped on its own, so a
+    span can never cut an entity or a tag in half.
+    """
+    cleaned: list[tuple[int, int]] = []
+    for span in spans or []:
+        if (isinstance(span, (list, tuple)) and len(span) == 2
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in span)):
+            start, end = max(0, span[0]), min(len(text), span[1])
+            if start < end:
+                cleaned.append((start, end))
+    merged: list[list[int]] = []
+    for start, end in sorted(cleaned):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, position = [], 0
+    for start, end in merged:
+        out.append(str(escape(text[position:start])))
+        out.append("<mark>" + str(escape(text[start:end])) + "</mark>")
+        position = end
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))
+
+
+def spans_of(item: QueueItem) -> list[Any]:
+    """Every span any plugin marked in the comment's body."""
+    spans: list[Any] = []
+    for verdict in item.verdicts:
+        found = (verdict.details or {}).get("spans")
+        if isinstance(found, list):
+            spans.extend(found)
+    return spans
+
+
+# -- internals -------------------------------------------------------------------
+
+def _open_reports():
+    return sa.select(Report.comment_id).where(Report.resolved.is_(False))
+
+
+def _conditions(moderator: Moderator, filters: QueueFilters) -> list[Any]:
+    if filters.status not in STATUSES:
+        raise QueueFilterError("status", f"Use one of {', '.join(STATUSES)}.")
+    if filters.order not in ORDERS:
+        raise QueueFilterError("order", f"Use one of {', '.join(ORDERS)}.")
+    conditions: list[Any] = []
+    if filters.status == "held":
+        conditions += [Comment.status == PENDING, Comment.hidden_by_reports.is_(False)]
+    elif filters.status == "reported":
+        conditions += [Comment.status.in_((PENDING, PUBLISHED)), Comment.id.in_(_open_reports())]
+    else:
+        conditions.append(sa.or_(
+            Comment.status == PENDING,
+            sa.and_(Comment.status == PUBLISHED, Comment.id.in_(_open_reports())),
+        ))
+    allowed = site_ids(moderator)
+    if allowed is not None:
+        conditions.append(Thread.site_id.in_(allowed or [-1]))
+    if filters.site:
+        site = db.session.execute(sa.select(Site).filter_by(slug=filters.site)).scalar_one_or_none()
+        if site is None:
+            raise QueueFilterError("site", f"No site {filters.site!r}.")
+        if allowed is not None and site.id not in allowed:
+            raise QueueFilterError("site", "You do not moderate that site.", code=403)
+        conditions.append(Thread.site_id == site.id)
+    if filters.thread:
+        try:
+            conditions.append(Thread.key == normalise_key(filters.thread))
+        except BadKey as exc:
+            raise QueueFilterError("thread", f"Invalid thread key: {exc}.") from exc
+    if filters.plugin:
+        conditions.append(sa.exists().where(
+            VerdictRecord.comment_id == Comment.id, VerdictRecord.plugin == filters.plugin,
+            VerdictRecord.decision != PUBLISH))
+    if filters.reason:
+        conditions.append(sa.or_(
+            sa.exists().where(VerdictRecord.comment_id == Comment.id, VerdictRecord.reason == filters.reason,
+                              VerdictRecord.decision != PUBLISH),
+            sa.exists().where(Report.comment_id == Comment.id, Report.reason == filters.reason,
+                              Report.resolved.is_(False)),
+        ))
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise QueueFilterError("until", "Must be after since.")
+    if filters.since:
+        conditions.append(Comment.created_at >= filters.since)
+    if filters.until:
+        conditions.append(Comment.created_at < filters.until)
+    return conditions
+
+
+def _attach_details(items: list[QueueItem]) -> None:
+    if not items:
+        return
+    by_id = {item.comment.id: item for item in items}
+    ids = list(by_id)
+    for verdict in db.session.execute(
+        sa.select(VerdictRecord).where(VerdictRecord.comment_id.in_(ids)).order_by(VerdictRecord.id)
+    ).scalars():
+        by_id[verdict.comment_id].verdicts.append(verdict)
+    for report in db.session.execute(
+        sa.select(Report).where(Report.comment_id.in_(ids), Report.resolved.is_(False)).order_by(Report.id)
+    ).scalars():
+        by_id[report.comment_id].reports.append(report)
+    parent_ids = {item.comment.parent_id for item in items if item.comment.parent_id}
+    if parent_ids:
+        parents = {c.id: c for c in db.session.execute(
+            sa.select(Comment).where(Comment.id.in_(parent_ids))).scalars()}
+        for item in items:
+            item.parent = parents.get(item.comment.parent_id)
+    hashes = {item.comment.ip_hash for item in items if item.comment.ip_hash}
+    if hashes:
+        counts = dict(db.session.execute(
+            sa.select(Comment.ip_hash, sa.func.count()).where(Comment.ip_hash.in_(hashes))
+            .group_by(Comment.ip_hash)).all())
+        for item in items:
+            item.same_ip_count = counts.get(item.comment.ip_hash, 0) if item.comment.ip_hash else 0

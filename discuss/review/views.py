@@ -1,0 +1,285 @@
+"""The review queue in the browser: ``/moderation/``.
+
+Server-rendered pages and plain HTML forms (every one carries Flask-WTF's CSRF
+token); a small script adds keyboard shortcuts but nothing needs it. Views parse
+the form, call :mod:`discuss.decisions` or the queue and audit readers, and
+redirect back with a message (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..auth import SignedIn, authenticate, is_admin, visible_sites
+from ..decisions import BanRequest, DecisionRefused, decide, decide_many
+from ..errors import APIError
+from ..extensions import db, limiter, login_manager
+from ..models import PENDING, PUBLISHED, utcnow
+from ..plugins import describe_plugins
+from .audit import AuditFilterError, AuditFilters, load_audit
+from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
+
+bp = Blueprint("review", __name__, url_prefix="/moderation", template_folder="templates",
+               static_folder="static")
+
+#: Reasons offered when rejecting from the queue (the detail page takes any text).
+REJECT_REASONS = (
+    "Breaks the house rules",
+    "Spam or advertising",
+    "Abusive or offensive",
+    "Contains personal data",
+    "Off-topic",
+)
+
+_VERB = {"approve": "Approved", "reject": "Rejected", "edit": "Edited and published", "ban": "Banned the author of",
+         "delete": "Deleted", "restore": "Restored"}
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    # A page asks to sign in; a form posted without a session (expired, or forged
+    # elsewhere) is refused outright: it cannot be replayed after signing in anyway.
+    if request.method == "GET":
+        flash("Please sign in to moderate.", "info")
+        return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
+    raise APIError(401, "Please sign in to moderate.")
+
+
+@bp.app_template_filter("when")
+def _when(value: datetime | None) -> str:
+    return value.strftime("%d %b %Y %H:%M") if value else ""
+
+
+# -- signing in --------------------------------------------------------------------
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with email and password; throttled per address."""
+    target = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target)
+    if request.method == "GET":
+        return render_template("review/login.html", next=target, email="")
+    email = request.form.get("email", "").strip()
+    moderator = authenticate(email, request.form.get("password", ""))
+    if moderator is None:
+        flash("That email and password do not match an active moderator.", "error")
+        return render_template("review/login.html", next=target, email=email), 401
+    session.clear()  # no session fixation: a fresh session for the signed-in moderator
+    login_user(SignedIn(moderator))
+    return redirect(target)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("Signed out.", "info")
+    return redirect(url_for("review.login"))
+
+
+# -- the queue -------------------------------------------------------------------
+
+@bp.route("/", methods=["GET"])
+@login_required
+def queue():
+    """Held and reported comments, oldest first, with filters and a cursor."""
+    moderator = current_user.moderator
+    args = request.args
+    error = None
+    page = None
+    try:
+        filters = QueueFilters(
+            site=args.get("site") or None, thread=args.get("thread") or None,
+            plugin=args.get("plugin") or None, reason=args.get("reason") or None,
+            status=args.get("status") or "all", order=args.get("order") or "oldest",
+            since=_day(args.get("since"), "since"), until=_day(args.get("until"), "until", end=True),
+        )
+        page = load_queue(moderator, filters, cursor=args.get("cursor") or None)
+    except QueueFilterError as exc:
+        if exc.code == 403:
+            abort(403)
+        error = f"{exc.field}: {exc.message}"
+    html = render_template(
+        "review/queue.html", page=page, error=error, args=args, statuses=STATUSES, orders=ORDERS,
+        sites=visible_sites(moderator), plugins=[info.name for info in describe_plugins(
+            current_app.extensions["discuss"])],
+        reject_reasons=REJECT_REASONS, highlight=highlight, spans_of=spans_of, here=request.full_path.rstrip("?"),
+        first_url=_with_cursor(None) if args.get("cursor") else None,
+        next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None,
+    )
+    db.session.rollback()
+    return html, (422 if error else 200)
+
+
+@bp.route("/comments/<int:comment_id>", methods=["GET"])
+@login_required
+def comment(comment_id: int):
+    """One comment: context, verdicts, reports, edit and ban forms, and its audit history."""
+    moderator = current_user.moderator
+    try:
+        item = load_item(moderator, comment_id)
+    except QueueFilterError:
+        abort(403)
+    if item is None:
+        abort(404)
+    history = load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries
+    html = render_template(
+        "review/comment.html", item=item, history=history, highlight=highlight, spans_of=spans_of,
+        reject_reasons=REJECT_REASONS, is_admin=is_admin(moderator), PENDING=PENDING, PUBLISHED=PUBLISHED,
+        next=_safe_next(request.args.get("next")),
+    )
+    db.session.rollback()
+    return html
+
+
+@bp.route("/comments/<int:comment_id>/decide", methods=["POST"])
+@login_required
+def decide_one(comment_id: int) -> Response:
+    """Apply one decision from a queue item or the comment page, then go back."""
+    form = request.form
+    target = _safe_next(form.get("next"))
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        abort(400)
+    action = form.get("action", "")
+    reason = (form.get("reason_text") or "").strip() or form.get("reason", "")
+    try:
+        ban = _ban_request(form) if action == "ban" else None
+        made = decide(current_app.extensions["discuss"], comment_id, current_user.moderator, action,
+                      expected_version=version, reason=reason, body=form.get("body"), ban=ban)
+    except DecisionRefused as refused:
+        if refused.code in (403, 404):
+            abort(refused.code)
+        flash(refused.message, "error")
+        return redirect(target, code=303)
+    flash(f"{_VERB[action]} comment {comment_id} (now {made.comment.status}).", "ok")
+    return redirect(target, code=303)
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk() -> Response:
+    """Approve or reject the selected queue items (each ``id:version``)."""
+    form = request.form
+    target = _safe_next(form.get("next"))
+    items = []
+    for value in form.getlist("selected"):
+        id_text, _, version_text = value.partition(":")
+        if not (id_text.isdigit() and version_text.isdigit()):
+            abort(400)
+        items.append((int(id_text), int(version_text)))
+    if not items:
+        flash("Select some comments first (x, or the tick boxes).", "error")
+        return redirect(target, code=303)
+    reason = (form.get("reason_text") or "").strip() or form.get("reason", "")
+    try:
+        outcomes = decide_many(current_app.extensions["discuss"], items, current_user.moderator,
+                               form.get("action", ""), reason=reason)
+    except DecisionRefused as refused:
+        flash(refused.message, "error")
+        return redirect(target, code=303)
+    done = [o.comment_id for o in outcomes if o.decision is not None]
+    if done:
+        flash(f"{_VERB[form['action']]} {len(done)} comment{'s' if len(done) != 1 else ''}.", "ok")
+    for outcome in outcomes:
+        if outcome.refused is not None:
+            flash(f"Comment {outcome.comment_id}: {outcome.refused.message}", "error")
+    return redirect(target, code=303)
+
+
+# -- the audit log ---------------------------------------------------------------
+
+def _audit_filters() -> AuditFilters:
+    args = request.args
+    comment_id = args.get("comment_id") or None
+    if comment_id is not None and not comment_id.isdigit():
+        raise AuditFilterError("comment_id", "Must be a number.")
+    return AuditFilters(comment_id=int(comment_id) if comment_id else None,
+                        moderator=args.get("moderator") or None,
+                        since=_day(args.get("since"), "since"))
+
+
+@bp.route("/audit", methods=["GET"])
+@login_required
+def audit():
+    """Every decision and automatic hide the moderator may see, newest first."""
+    moderator = current_user.moderator
+    error, page = None, None
+    cursor = request.args.get("cursor")
+    try:
+        filters = _audit_filters()
+        page = load_audit(moderator, filters, before_id=int(cursor) if cursor and cursor.isdigit() else None)
+    except (AuditFilterError, QueueFilterError) as exc:
+        error = f"{exc.field}: {exc.message}"
+    csv_args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    html = render_template("review/audit.html", page=page, error=error, args=request.args, csv_args=csv_args,
+                           next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None)
+    db.session.rollback()
+    return html, (422 if error else 200)
+
+
+@bp.route("/audit.csv", methods=["GET"])
+@login_required
+def audit_csv():
+    from ..api.moderation import csv_response
+
+    try:
+        filters = _audit_filters()
+        load_audit(current_user.moderator, filters, limit=1)
+    except (AuditFilterError, QueueFilterError) as exc:
+        abort(422, f"{exc.field}: {exc.message}")
+    return csv_response(current_user.moderator, filters)
+
+
+# -- helpers -----------------------------------------------------------------------
+
+def _with_cursor(cursor: Any) -> str:
+    """This page's URL with the same filters and another cursor (none: the first page)."""
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    if cursor is not None:
+        args["cursor"] = cursor
+    return url_for(request.endpoint, **args)
+
+
+def _safe_next(value: str | None) -> str:
+    """A redirect target inside this service's moderation pages, else the queue."""
+    if value and value.startswith("/moderation") and not value.startswith("//") and "\\" not in value:
+        return value
+    return url_for("review.queue")
+
+
+def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
+    """A ``YYYY-MM-DD`` form date as midnight UTC; ``end`` means the day after (an exclusive bound)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise QueueFilterError(field, "Use a date like 2026-05-01.") from exc
+    return datetime.combine(day + timedelta(days=1) if end else day, time())
+
+
+def _ban_request(form: Any) -> BanRequest:
+    days = (form.get("ban_days") or "").strip()
+    if days and not days.isdigit():
+        raise DecisionRefused(422, "The ban length is a number of days.", field="ban_days")
+    return BanRequest(
+        email=bool(form.get("ban_email")),
+        ip=bool(form.get("ban_ip")),
+        expires_at=utcnow() + timedelta(days=int(days)) if days and int(days) > 0 else None,
+        all_sites=bool(form.get("ban_all_sites")),
+    )
