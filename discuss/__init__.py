@@ -111,6 +111,11 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)
+    from .embed import bp as embed_bp
+    from .embed.pages import post_reply as embed_post_reply
+
+    app.register_blueprint(embed_bp)
+    csrf.exempt(embed_post_reply)  # guarded by its own signed one-time token (discuss/embed/form_tokens.py)
     from .review import register_review
 
     register_review(app, api)

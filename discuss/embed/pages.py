@@ -1,0 +1,184 @@
+"""The discussion without JavaScript: ``/embed/<site>/<key>``.
+
+A server-rendered page with the thread and a plain HTML form. The form posts
+form-encoded to the same URL; the reply goes through exactly the API's rules
+(:func:`discuss.api.threads.parse_reply`, :func:`~discuss.api.threads.build_submission`,
+:func:`~discuss.comments.post_comment`, :func:`~discuss.api.threads.posted_response`).
+Published or held: 303 back to the page with the outcome (the pattern that
+keeps a reload from posting again). Invalid or rejected: the page again, 422,
+with the reason beside the field and the typed text kept.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, make_response, redirect, request, url_for
+
+from ..api.threads import HELD_MESSAGE, build_submission, load_site, parse_reply, posted_response
+from ..comments import InvalidReply, post_comment
+from ..errors import APIError
+from ..extensions import db, limiter
+from ..models import Site
+from ..origins import own_origin
+from ..threads import BadKey, decode_cursor, normalise_key, read_thread
+from . import bp, form_tokens, render
+
+FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
+
+# The page runs no script at all; it may only load our styles and post to us.
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'self'")
+
+
+def thread_key(raw: str) -> str:
+    try:
+        return normalise_key(raw)
+    except BadKey as exc:
+        raise APIError(404, f"No such page: {exc}.", errors={"key": [str(exc)]}) from exc
+
+
+def page_url(site: str, key: str, **query: Any) -> str:
+    """The no-JS page of a thread (``key`` normalised, starting with ``/``)."""
+    if key == "/":
+        return url_for("embed.thread_page", site=site, **query)
+    return url_for("embed.thread_page", site=site, key=key.lstrip("/"), **query)
+
+
+def feed_url(site: str, key: str, external: bool = False) -> str:
+    if key == "/":
+        return url_for("embed.thread_feed", site=site, _external=external)
+    return url_for("embed.thread_feed", site=site, key=key.lstrip("/"), _external=external)
+
+
+def safe_link(url: str) -> str | None:
+    """A thread's page URL when it is safe to link to (http(s) or a local path)."""
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def display_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    when = datetime.fromisoformat(iso.rstrip("Z"))
+    return f"{when.day} {when:%B %Y} at {when:%H:%M}"
+
+
+@bp.get("/embed/<site>/", defaults={"key": ""}, endpoint="thread_page")
+@bp.get("/embed/<site>/<path:key>", endpoint="thread_page")
+def thread_page(site: str, key: str):
+    """The thread and the reply form; ``?reply_to=<id>`` puts the form under a comment."""
+    the_site = load_site(site)
+    key = thread_key(key)
+    reply_to = request.args.get("reply_to", type=int)
+    return render_page(the_site, key, form={"parent_id": reply_to} if reply_to else {})
+
+
+@bp.post("/embed/<site>/", defaults={"key": ""}, endpoint="post_reply")
+@bp.post("/embed/<site>/<path:key>", endpoint="post_reply")
+@limiter.limit(lambda: current_app.config["RATELIMIT_POST"], methods=["POST"])
+def post_reply(site: str, key: str):
+    """Post the form; 303 to the page with the outcome, or the page again with the problems."""
+    the_site = load_site(site)
+    key = thread_key(key)
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != own_origin():
+        raise APIError(403, "This form can only be sent from this site's own page.",
+                       errors={"origin": [f"{origin} may not post this form."]})
+    form = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    try:
+        form_tokens.spend(request.form.get("token", ""), the_site.slug, key)
+    except form_tokens.FormTokenError as exc:
+        return render_page(the_site, key, form=form, errors={"token": [str(exc)]}, status=400)
+    try:
+        data = parse_reply(_reply_fields(form))
+        posted = post_comment(current_app.extensions["discuss"], the_site, build_submission(the_site, key, data))
+        _, status = posted_response(posted)
+    except InvalidReply as exc:
+        return render_page(the_site, key, form=form, errors={exc.field: [exc.message]}, status=422)
+    except APIError as exc:  # invalid fields, or rejected by moderation (errors["body"] is the reason)
+        if exc.code != 422:
+            raise
+        return render_page(the_site, key, form=form, errors=exc.data["errors"], status=422)
+    if status == 201:
+        target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id)
+    else:
+        target = page_url(the_site.slug, key, posted="held")
+    return redirect(target + "#discuss-outcome", 303)
+
+
+def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
+    """The form's strings in the API's shapes: the API takes ``parent_id`` as a number."""
+    data: dict[str, Any] = {name: value for name, value in form.items() if name != "parent_id"}
+    parent = form.get("parent_id", "").strip()
+    if parent:
+        data["parent_id"] = int(parent) if parent.isdigit() else parent
+    return data
+
+
+def thread_data(site_slug: str, key: str, *, limit: int, after_root: int | None) -> dict[str, Any]:
+    """The thread page exactly as the JSON API serves it: ``{thread, comments, next_cursor}``."""
+    page = read_thread(site_slug, key, limit=limit, after_root=after_root)
+    if page is None:
+        raise APIError(404, f"No site called {site_slug!r}.", errors={"site": ["Unknown site."]})
+    if hasattr(page, "body"):  # the read path hands out the serialised JSON
+        return json.loads(page.body)
+    return {"thread": page.thread, "comments": page.comments, "next_cursor": page.next_cursor}
+
+
+def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str, Any] | None = None,
+                status: int = 200) -> Response:
+    config = current_app.config
+    cursor = request.args.get("cursor") if request.method == "GET" else None
+    try:
+        after_root = decode_cursor(cursor) if cursor else None
+    except ValueError:
+        after_root = None
+    page = thread_data(site.slug, key, limit=config["THREAD_PAGE_SIZE"], after_root=after_root)
+    db.session.rollback()
+    errors = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+              for name, msgs in (errors or {}).items()}
+    parent = _find(page["comments"], form.get("parent_id"))
+    outcome = None
+    if request.method == "GET" and request.args.get("posted") == "published":
+        outcome = {"kind": "ok", "text": "Your comment is published.",
+                   "comment": request.args.get("comment", type=int)}
+    elif request.method == "GET" and request.args.get("posted") == "held":
+        outcome = {"kind": "held", "text": HELD_MESSAGE, "comment": None}
+    html = render(
+        "embed/thread.html",
+        site=site, key=key, thread=page["thread"], comments=page["comments"],
+        next_url=page_url(site.slug, key, cursor=page["next_cursor"]) if page["next_cursor"] else None,
+        back_link=safe_link(page["thread"].get("url") or ""),
+        form=form, errors=errors, parent=parent, outcome=outcome,
+        token=form_tokens.issue(site.slug, key),
+        action=page_url(site.slug, key) + "#reply",
+        cancel_url=page_url(site.slug, key) + "#reply",
+        reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id) + "#reply",
+        feed=feed_url(site.slug, key),
+        display_date=display_date,
+    )
+    response = make_response(html, status)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Cache-Control"] = "no-store"  # carries a one-time token
+    response.headers["Referrer-Policy"] = "same-origin"
+    return form_tokens.remember_browser(response)
+
+
+def _find(comments: list[dict[str, Any]], wanted: Any) -> dict[str, Any] | None:
+    """The published comment with id ``wanted`` in a tree, if it is shown on this page."""
+    try:
+        wanted = int(wanted)
+    except (TypeError, ValueError):
+        return None
+    for comment in comments:
+        if comment["id"] == wanted and not comment.get("removed"):
+            return comment
+        found = _find(comment["replies"], wanted)
+        if found:
+            return found
+    return None
