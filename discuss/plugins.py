@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 #: Built-in plugins, by module. Each is an ordinary pluggy plugin module.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.profanity",
+    "plugins.webhook",
 )
 
 

@@ -247,6 +247,8 @@ def bulk_decision(data: dict[str, Any]):
 @blp.arguments(AuditQuery, location="query", as_kwargs=True)
 @blp.response(200, AuditOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
+@blp.alt_response(403, schema=ErrorResponse, description="comment_id is on a site you do not moderate.")
+@blp.alt_response(404, schema=ErrorResponse, description="No comment comment_id.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid filters (e.g. an unknown moderator).")
 def audit(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None, limit: int):
     """The audit log, newest first: who, when, action, reason, and before/after states."""
@@ -254,7 +256,7 @@ def audit(comment_id: int | None, moderator: str | None, since: datetime | None,
     try:
         page = load_audit(viewer, AuditFilters(comment_id, moderator, since), before_id=cursor, limit=limit)
     except AuditFilterError as exc:
-        raise APIError(422, exc.message, errors={exc.field: [exc.message]}) from exc
+        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
     db.session.rollback()
     return {"entries": page.entries, "next": page.next_cursor}
 
@@ -270,7 +272,7 @@ def audit_csv(comment_id: int | None, moderator: str | None, since: datetime | N
     try:
         load_audit(viewer, filters, limit=1)  # validate the filters before streaming
     except AuditFilterError as exc:
-        raise APIError(422, exc.message, errors={exc.field: [exc.message]}) from exc
+        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
     return csv_response(viewer, filters)
 
 

@@ -21,10 +21,13 @@ CSV_COLUMNS = ("id", "created_at", "site", "comment_id", "moderator", "action", 
 
 
 class AuditFilterError(ValueError):
-    def __init__(self, field_name: str, message: str):
+    """A filter the audit log cannot apply: ``code`` 422 (invalid), 404 or 403 (another's comment)."""
+
+    def __init__(self, field_name: str, message: str, code: int = 422):
         super().__init__(message)
         self.field = field_name
         self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,14 @@ def _query(viewer: Moderator, filters: AuditFilters):
     if allowed is not None:
         query = query.where(Thread.site_id.in_(allowed or [-1]))
     if filters.comment_id is not None:
+        site_id = db.session.execute(
+            sa.select(Thread.site_id).join(Comment, Comment.thread_id == Thread.id)
+            .where(Comment.id == filters.comment_id)
+        ).scalar_one_or_none()
+        if site_id is None:
+            raise AuditFilterError("comment_id", f"No comment {filters.comment_id}.", code=404)
+        if allowed is not None and site_id not in allowed:
+            raise AuditFilterError("comment_id", "You do not moderate this comment's site.", code=403)
         query = query.where(ModeratorAction.comment_id == filters.comment_id)
     if filters.moderator:
         who = find_moderator(filters.moderator)

@@ -224,6 +224,8 @@ def audit():
         filters = _audit_filters()
         page = load_audit(moderator, filters, before_id=int(cursor) if cursor and cursor.isdigit() else None)
     except (AuditFilterError, QueueFilterError) as exc:
+        if exc.code in (403, 404):
+            abort(exc.code)
         error = f"{exc.field}: {exc.message}"
     csv_args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     html = render_template("review/audit.html", page=page, error=error, args=request.args, csv_args=csv_args,
@@ -241,7 +243,7 @@ def audit_csv():
         filters = _audit_filters()
         load_audit(current_user.moderator, filters, limit=1)
     except (AuditFilterError, QueueFilterError) as exc:
-        abort(422, f"{exc.field}: {exc.message}")
+        abort(exc.code, f"{exc.field}: {exc.message}")
     return csv_response(current_user.moderator, filters)
 
 
