@@ -1,38 +1,451 @@
-"""Profanity: refuse strong swear words, using better-profanity's word list."""
+"""Profanity: strong swear words and slurs reject, ambiguous words hold.
+
+The words are better-profanity's list, sorted into tiers here (strong, ambiguous,
+names, accepted) because the list mixes slurs with words a council page needs
+("erection" of a fence, road "humps", "stroke", a Cornish "pasty"). Sites add and
+remove words in their settings.
+
+The matcher is our own. It normalises the text once (:mod:`discuss.textnorm`:
+NFKC, invisible characters, homoglyphs), then matches *whole tokens* against
+sets, which is what keeps Scunthorpe, Penistone and Cockermouth clean. A token
+that is not a word as written is tried as leetspeak (``sh1t``, ``$h!t``), with
+its repeated letters collapsed (``fuuuck``), with a known suffix (``wankers``),
+as a masked word (``f*ck``, ``f***``), and runs of single letters or
+separator-split pieces are joined (``f u c k``, ``s-h-i-t``, ``bull.shit``).
+Nothing is precomputed per spelling: the sets hold each list word once, and
+verdicts for tokens already seen are remembered (bounded) because comment
+vocabulary repeats.
+
+Verdict details: ``spans`` (``[[start, end], ...]`` into the original body),
+``words`` (the list words matched) and ``tiers``.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Iterable, Mapping
 
 import marshmallow as ma
-from better_profanity import profanity as _bp
 
 from discuss import Submission, Verdict, hookimpl
+from discuss.textnorm import Normalised, normalise
 
 name = "profanity"
+enabled_by_default = True
 
-_WORD = re.compile(r"[\w']+")
+STRONG = "strong"
+AMBIGUOUS = "ambiguous"
+NAME = "name"  # a name when capitalised (Dick, Fanny), ambiguous otherwise
+
+PUBLIC_REASON = ("Please rephrase your comment without swear words or slurs; "
+                 "you are welcome to make the same point politely.")
+
+# A list word containing one of these is strong (reject).
+STRONG_STEMS = (
+    "fuck", "fuk", "fack", "fcuk", "fvck", "fxck", "phuck", "phuk", "phuq", "cunt", "twat", "twunt",
+    "wank", "shit", "shite", "nigg", "n1g", "motherf", "mothaf", "muthaf", "mthrf", "bitch",
+    "biatch", "whore", "slut", "cocksuck", "dickhead", "prick", "bastard", "asshole",
+    "arsehole", "knobhead", "knobend", "bellend", "pussy", "retard", "kike", "kyke", "spic",
+    "spik", "wetback", "tosser", "shag", "gfy", "stfu", "cnut", "niglet", "fag", "dyke",
+    "gook", "paki", "coon", "nob", "wh0re", "rtard", "reetard", "ritard",
+)
+
+# Words of the list a council page needs, or mild enough to accept (hell,
+# damn, crap), or neutral mentions of identities and health.
+ACCEPTED = frozenset("""
+anal anus areole arian asanchez autoerotic bondage
+boob boobs breasts buceta crap crotch cum damn dink dinks doofus dopey drunk dummy duche
+enlargement erect erection erotic facial fart fat flange fondle foobar gae gai gay gays
+god god-dam godamn goddam goddamn goddamned goddammit godamnit hell hemp heroin herp herpes
+herpy hitler hiv homey hooch hookah hootch hump humped humping jerk junky kill knob labia
+len lech lesbians lmao lmfao loin loins lube lust lusting lusty maxi menses menstruate
+menstruation meth moron murder napalm nappy nazi nazism nimrod ninny nipple nipples nude omg
+opiate opium oral orally organ ovary ovum ovums pastie pasty pawn pecker pee penetrate penetration
+penile penis perversion peyote pms poop pollock pot potty prig prude pube pubic pubis queer
+queers racy rectal rectum rectus reich revue rum rump sadism sadist sandbar scantily screw
+screwed screwing seaman seamen seduce semen sex sexual slave sleaze sleazy slope sniper
+snatch snuff souse soused sperm steamy stoned strip stroke stupid suck sucked sucking tampon
+teat teste testes testical testicle testis thrust thug tinkle tit toke toots tramp transsexual
+trashy tush ugly undies unwed urinal urine uterus uzi valium vodka vomit vulgar vulva wad
+weed weirdo whiz willies womb virgin vagina ejaculate ejaculated ejaculation ejaculates
+ejaculating orgasm orgasms orgasmic horny kinky bimbo floozy hussy tart wench vixen
+junkie lesbian inbred leper yury foreskin glans hymen incest molest busty
+playboy booty oral pinko punky puss quicky sissy snuff skag stiffy wedgie weenie weewee
+weiner wang woody willy prostitute ganja reefer hardon boner dildo dildos fingering
+""".split())
+
+# Capitalised, these are names (Dick Whittington, Fanny Burney, Paddy Ashdown).
+NAMES = frozenset({"dick", "fanny", "paddy", "randy", "willy", "johnson", "knob"})
+
+# Suffixes that keep a strong stem strong: "wankers", "shitty", "twatface".
+SUFFIXES = ("s", "es", "er", "ers", "ing", "ings", "in", "ed", "y", "ey", "ier", "iest",
+            "head", "heads", "face", "faces", "wit", "wits", "bag", "bags", "hole", "holes",
+            "tard", "tards", "stain", "show", "storm", "off", "up", "ery", "wad", "nut")
+# Stems that build compounds at the end of a word: "horseshit", "clusterfuck".
+COMPOUND_STEMS = ("fuck", "shit", "cunt", "bitch")
+# Innocent words that a compound rule would catch.
+NOT_COMPOUNDS = frozenset({"mishit", "mishits"})
+
+_LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t",
+         "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
+_LEET_AMBIGUOUS = {"1": "il", "|": "il", "!": "il", "6": "gb", "0": "o"}
+_MASK = frozenset("*#")
+
+_TOKEN = re.compile(r"[\w@$!|+*#]+")
+_REPEAT = re.compile(r"(.)\1+")
+_CODE = re.compile(r"[a-z]{1,2}\d+")  # road and bus numbers: A55, B4056, M25
+# Single characters separated by spaces or punctuation: "f u c k", "s - h - i - t".
+_SINGLE_RUN = re.compile(r"\b\w(?:[ \t.\-*/·\u2022,~+:]{1,3}\w\b){2,}")
+
+_WORDLIST_FILE = Path(__import__("better_profanity").__file__).with_name("profanity_wordlist.txt")
 
 
 class settings_schema(ma.Schema):
-    extra_words = ma.fields.List(ma.fields.String(), load_default=list)
-    allowed_words = ma.fields.List(ma.fields.String(), load_default=list)
+    """Per-site settings of the profanity plugin."""
+
+    mode = ma.fields.String(load_default="reject", validate=ma.validate.OneOf(["reject", "hold", "censor"]),
+                            metadata={"description": "what strong words do: reject, hold, or censor "
+                                                     "(publish with the words masked)"})
+    hold_ambiguous = ma.fields.Boolean(load_default=True,
+                                       metadata={"description": "hold comments with ambiguous words"})
+    add_words = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(min=1, max=60)),
+                               values=ma.fields.String(validate=ma.validate.OneOf([STRONG, AMBIGUOUS])),
+                               load_default=dict,
+                               metadata={"description": "extra words: {word: 'strong' | 'ambiguous'}"})
+    allow_words = ma.fields.List(ma.fields.String(), load_default=list,
+                                 metadata={"description": "list words this site accepts"})
 
 
-@lru_cache(maxsize=1)
-def _wordlist() -> frozenset[str]:
-    _bp.load_censor_words()
-    return frozenset(str(word).lower() for word in _bp.CENSOR_WORDSET)
+# -- the word list ----------------------------------------------------------
 
+def _letters_of(word: str) -> str:
+    """A list word as the matcher sees it: folded, leet undone, separators dropped."""
+    folded = normalise(word).text
+    if not any(c.isalpha() for c in folded):
+        return ""
+    return "".join(_LEET.get(c, c) for c in folded if c.isalnum() or c in _LEET)
+
+
+def builtin_tiers() -> dict[str, str]:
+    """better-profanity's words with our tier for each (accepted words left out)."""
+    tiers: dict[str, str] = {}
+    for raw in _WORDLIST_FILE.read_text(encoding="utf-8").split("\n"):
+        raw = raw.strip().lower()
+        if not raw or raw in ACCEPTED:
+            continue
+        phrase = " " in raw
+        key = " ".join(_letters_of(part) for part in raw.split()) if phrase else _letters_of(raw)
+        if not key or key in ACCEPTED:
+            continue
+        if key in NAMES:
+            tier = NAME
+        elif any(stem in key.replace(" ", "") for stem in STRONG_STEMS):
+            tier = STRONG
+        else:
+            tier = AMBIGUOUS
+        if tiers.get(key) != STRONG:
+            tiers[key] = tier
+    # Slurs and insults that have a common innocent meaning hold instead.
+    for word in ("chink", "faggot", "faggots", "fagot", "fagots", "fag", "fags", "coon", "nob", "spic", "shag",
+                 "shagging", "shagged", "dyke", "dykes", "paki", "pussy", "prick", "pricks", "cock"):
+        if word in tiers:
+            tiers[word] = AMBIGUOUS
+    tiers["cock"] = AMBIGUOUS
+    tiers.pop("niggle", None)  # a minor worry, not a slur
+    tiers.pop("niggles", None)
+    return tiers
+
+
+class WordList:
+    """Tiered words and a matcher over them; build once, use from any thread."""
+
+    def __init__(self, tiers: Mapping[str, str]):
+        self.words: dict[str, str] = {w: t for w, t in tiers.items() if " " not in w}
+        phrases = sorted((w for w in tiers if " " in w), key=len, reverse=True)
+        self.phrase_tiers = {p: tiers[p] for p in phrases}
+        self.phrase_words = frozenset(p.split()[0] for p in phrases)
+        self.phrases = re.compile(
+            r"(?<![^\W_])(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?![^\W_])"
+        ) if phrases else None
+        self.collapsed: dict[str, list[str]] = {}
+        for word in self.words:
+            self.collapsed.setdefault(_REPEAT.sub(r"\1", word), []).append(word)
+        self.by_length: dict[int, list[str]] = {}
+        for word, tier in self.words.items():
+            if tier != NAME:
+                self.by_length.setdefault(len(word), []).append(word)
+        self.strong_stems = tuple(sorted(
+            {w for w, t in self.words.items() if t == STRONG and len(w) >= 4} | set(COMPOUND_STEMS)))
+        self._suffixed = re.compile(
+            r"(?:" + "|".join(map(re.escape, self.strong_stems)) + r")(?:" + "|".join(SUFFIXES) + r")")
+        self._compound = re.compile(
+            r"[a-z]{2,}(" + "|".join(COMPOUND_STEMS) + r")(?:" + "|".join(SUFFIXES) + r")?")
+        self._lock = threading.Lock()
+        self._bad: dict[str, tuple[str, str]] = {}   # token -> (word, tier)
+        self._clean: set[str] = set()
+
+    # Chunks (whitespace-separated pieces of the text) are classified once and
+    # remembered: a comment costs a split and a few set operations.
+
+    def bad_chunks(self, chunks: Iterable[str]) -> dict[str, list[tuple[int, int, str, str]]]:
+        """The chunks containing listed words, with the hits inside each chunk."""
+        unique = set(chunks)
+        unknown = unique - self._clean
+        unknown.difference_update(self._bad)
+        if unknown:
+            found = {chunk: self.classify_chunk(chunk) for chunk in unknown}
+            with self._lock:
+                if len(self._clean) > 200_000:
+                    self._clean.clear()  # bounded memory; it refills with common words
+                if len(self._bad) > 20_000:
+                    self._bad.clear()
+                for chunk, hits in found.items():
+                    if hits:
+                        self._bad[chunk] = hits
+                    else:
+                        self._clean.add(chunk)
+        bad = self._bad
+        return {chunk: bad[chunk] for chunk in unique.intersection(bad)} if bad else {}
+
+    def classify_chunk(self, chunk: str) -> list[tuple[int, int, str, str]]:
+        """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
+        tokens = list(_TOKEN.finditer(chunk))
+        hits = []
+        for match in tokens:
+            hit = self.classify_span(match.group())
+            if hit:
+                word, tier, start, end = hit
+                hits.append((match.start() + start, match.start() + end, word, tier))
+        if hits or len(tokens) < 2:
+            return hits
+        start, end = tokens[0].start(), tokens[-1].end()
+        if all(len(m.group()) == 1 for m in tokens):
+            return _spelled_out([(m.start(), m.group()) for m in tokens], self)
+        hit = self.classify("".join(m.group() for m in tokens))
+        return [(start, end, *hit)] if hit else []
+
+    def classify(self, token: str) -> tuple[str, str] | None:
+        """(word, tier) when ``token`` (lower case) is a listed word in disguise, else None."""
+        hit = self.classify_span(token)
+        return hit[:2] if hit else None
+
+    def classify_span(self, token: str) -> tuple[str, str, int, int] | None:
+        """Like :meth:`classify`, with the part of ``token`` that matched (``!`` ending a sentence is not)."""
+        if token.isalpha():
+            hit = self.classify_letters(token)
+            return (*hit, 0, len(token)) if hit else None
+        if "_" in token:  # f_u_c_k: underscores separate letters
+            joined = token.replace("_", "")
+            if joined.isalpha():
+                hit = self.classify_letters(joined)
+                return (*hit, 0, len(token)) if hit else None
+            token = joined
+        if not any(c.isalpha() for c in token) or _CODE.fullmatch(token):
+            return None
+        right = token.rstrip("!+*#")
+        left = len(token) - len(token.lstrip("*#"))
+        candidates = [(left, len(right)), (0, len(right)), (left, len(token)), (0, len(token))]
+        for start, end in dict.fromkeys(candidates):
+            candidate = token[start:end]
+            if not candidate or not any(c.isalpha() for c in candidate):
+                continue
+            if candidate.isalpha():
+                hit = self.classify_letters(candidate)
+            elif _MASK.intersection(candidate):
+                hit = self.classify_masked(candidate)
+            else:
+                hit = self.classify_leet(candidate)
+            if hit:
+                return (*hit, start, end)
+        return None
+
+    def classify_letters(self, letters: str) -> tuple[str, str] | None:
+        """Whole words, repeated letters, suffixed and compound forms."""
+        tier = self.words.get(letters)
+        if tier:
+            return letters, tier
+        collapsed = _REPEAT.sub(r"\1", letters)
+        if collapsed != letters:
+            for word in self.collapsed.get(collapsed, ()):
+                if _runs_cover(letters, word):
+                    return word, self.words[word]
+        if len(letters) > 4:
+            for form in {letters, collapsed}:
+                match = self._suffixed.fullmatch(form)
+                if match:
+                    stem = next(s for s in sorted(self.strong_stems, key=len, reverse=True) if form.startswith(s))
+                    return stem, STRONG
+                match = self._compound.fullmatch(form)
+                if match and form not in NOT_COMPOUNDS:
+                    return match.group(1), STRONG
+        return None
+
+    def classify_leet(self, token: str) -> tuple[str, str] | None:
+        ambiguous = [i for i, c in enumerate(token) if c in _LEET_AMBIGUOUS]
+        if len(ambiguous) > 4:
+            ambiguous = ambiguous[:4]
+        base = [_LEET.get(c, c) for c in token]
+        for choice in product(*(_LEET_AMBIGUOUS[token[i]] for i in ambiguous)):
+            letters = base[:]
+            for i, c in zip(ambiguous, choice):
+                letters[i] = c
+            word = "".join(letters)
+            if word.isalpha():
+                hit = self.classify_letters(word)
+                if hit:
+                    return hit
+        return None
+
+    def classify_masked(self, token: str) -> tuple[str, str] | None:
+        """``f*ck``, ``f***``, ``c*nt``: a listed word of the same length and visible letters."""
+        shown = [(i, _LEET.get(c, c)) for i, c in enumerate(token) if c not in _MASK]
+        if not shown or len(shown) == len(token) or not all(c.isalpha() for _, c in shown):
+            return None
+        best = None
+        for word in self.by_length.get(len(token), ()):
+            if all(word[i] == c for i, c in shown):
+                tier = self.words[word]
+                if tier == STRONG:
+                    return word, tier
+                best = best or (word, tier)
+        return best
+
+
+def _runs_cover(token: str, word: str) -> bool:
+    """True when ``token`` is ``word`` with some letters repeated more (never fewer)."""
+    runs_token = [(m.group(1), len(m.group())) for m in _REPEAT_ANY.finditer(token)]
+    runs_word = [(m.group(1), len(m.group())) for m in _REPEAT_ANY.finditer(word)]
+    return len(runs_token) == len(runs_word) and all(
+        a == b and n >= k for (a, n), (b, k) in zip(runs_token, runs_word))
+
+
+_REPEAT_ANY = re.compile(r"(.)\1*")
+
+
+@lru_cache(maxsize=64)
+def wordlist(add: tuple[tuple[str, str], ...] = (), allow: tuple[str, ...] = ()) -> WordList:
+    """The built-in list with a site's additions and removals (cached per combination)."""
+    tiers = builtin_tiers()
+    for word in allow:
+        key = _letters_of(word.lower()) if " " not in word else " ".join(map(_letters_of, word.lower().split()))
+        tiers.pop(key, None)
+    for word, tier in add:
+        key = _letters_of(word.lower()) if " " not in word else " ".join(map(_letters_of, word.lower().split()))
+        if key:
+            tiers[key] = tier
+    return WordList(tiers)
+
+
+# -- matching ---------------------------------------------------------------
+
+def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int, str, str]]:
+    """Listed words in ``text``: ``(start, end, word, tier)`` into ``text``, in order.
+
+    Names (tier ``name``) come back as ``ambiguous`` unless written capitalised
+    (``Dick`` is a name; ``dick`` and ``DICK`` are not), in which case they are left out.
+    """
+    words = words or wordlist()
+    norm = normalise(text)
+    n = norm.text
+    chunks = n.split()
+    unique = set(chunks)
+    hits: list[tuple[int, int, str, str]] = []
+    for chunk, inside in words.bad_chunks(unique).items():
+        for found in re.finditer(r"(?<!\S)" + re.escape(chunk) + r"(?!\S)", n):
+            hits.extend((found.start() + a, found.start() + b, w, t) for a, b, w, t in inside)
+    # Letters spelt out one by one across spaces: only look when there are some.
+    singles = {c for c in unique if len(c) == 1 and c.isalnum()} - {"a", "i"}
+    if len(singles) >= 2:
+        for match in _SINGLE_RUN.finditer(n):
+            pieces = [(match.start() + i, c) for i, c in enumerate(match.group()) if c.isalnum()]
+            hits.extend(_spelled_out(pieces, words))
+    if words.phrases is not None and not words.phrase_words.isdisjoint(unique):
+        for match in words.phrases.finditer(n):
+            key = " ".join(match.group().split())
+            hits.append((match.start(), match.end(), key, words.phrase_tiers[key]))
+    return _resolve(norm, hits)
+
+
+def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[int, int, str, str]]:
+    """The longest listed words spelt out in single characters ``[(position, char), ...]``."""
+    letters = "".join(_LEET.get(c, c) for _, c in pieces)
+    found = []
+    i = 0
+    while i < len(letters):
+        for j in range(len(letters), i + 2, -1):
+            piece = letters[i:j]
+            if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
+                continue
+            hit = words.classify_letters(piece)
+            if hit:
+                found.append((pieces[i][0], pieces[j - 1][0] + 1, *hit))
+                i = j - 1
+                break
+        i += 1
+    return found
+
+
+def _resolve(norm: Normalised, hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Map to the original text, apply the name rule, drop overlaps (longest first)."""
+    resolved = []
+    for start, end, word, tier in hits:
+        o_start, o_end = norm.original_span(start, end)
+        if tier == NAME:
+            shown = norm.original[o_start:o_end]
+            if shown[:1].isupper() and shown[1:].islower():
+                continue
+            tier = AMBIGUOUS
+        resolved.append((o_start, o_end, word, tier))
+    resolved.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for hit in resolved:
+        if kept and hit[0] < kept[-1][1]:
+            if hit[3] == STRONG and kept[-1][3] != STRONG:
+                kept[-1] = (kept[-1][0], max(kept[-1][1], hit[1]), hit[2], STRONG)
+            continue
+        kept.append(hit)
+    return kept
+
+
+def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each span's characters after the first replaced by ``*``."""
+    out = []
+    last = 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        out.append(text[last:start])
+        out.append(text[start:start + 1] + "*" * max(0, end - start - 1))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- the hook ----------------------------------------------------------------
 
 @hookimpl
-def discuss_screen_comment(submission: Submission, settings) -> Verdict | None:
-    words = (_wordlist() | {w.lower() for w in settings["extra_words"]}) - {
-        w.lower() for w in settings["allowed_words"]
+def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
+    """Reject (or hold, or mask) strong words; hold ambiguous ones."""
+    words = wordlist(tuple(sorted(settings["add_words"].items())), tuple(sorted(settings["allow_words"])))
+    hits = find_words(submission.body, words)
+    if not settings["hold_ambiguous"]:
+        hits = [h for h in hits if h[3] == STRONG]
+    if not hits:
+        return None
+    strong = [h for h in hits if h[3] == STRONG]
+    details = {
+        "spans": [[h[0], h[1]] for h in hits],
+        "words": sorted({h[2] for h in hits}),
+        "tiers": [h[3] for h in hits],
     }
-    spans = [[m.start(), m.end()] for m in _WORD.finditer(submission.body) if m.group().lower() in words]
-    if spans:
-        return Verdict.reject("profanity", public_reason="Please rephrase your comment without swear words.",
-                              spans=spans)
-    return None
+    mode = settings["mode"]
+    if strong and mode == "reject":
+        return Verdict.reject("profanity", public_reason=PUBLIC_REASON, **details)
+    if len(strong) < len(hits) or mode == "hold":
+        return Verdict.hold("profanity" if strong else "possible profanity", **details)
+    masked = mask(submission.body, ((h[0], h[1]) for h in strong))
+    return Verdict.publish("profanity masked", body=masked, **details)

@@ -1,0 +1,174 @@
+"""Text normalisation for matching words however they are disguised.
+
+:func:`normalise` turns a comment into lower-case Latin letters as far as it can:
+Unicode compatibility forms (fullwidth, mathematical alphanumerics, ligatures,
+circled letters) become plain letters, accents and stacked combining marks go,
+invisible characters (zero-width characters, soft hyphens, bidi controls,
+variation selectors, tags) are removed, and Cyrillic and Greek look-alikes are
+folded onto the Latin letters they imitate. It keeps a map from every character
+of the result back to the original text, so a match found in the normalised
+text can be reported (and masked) in the body the resident wrote.
+
+Leetspeak and separators are *not* undone here: whether ``1`` is a digit or an
+``i`` depends on the word around it, so that belongs to the matcher
+(``plugins/profanity.py``). Plugin authors may use this module too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Letters from other scripts that look like Latin ones, after lower-casing.
+# NFKD already folds fullwidth, mathematical and accented letters; these are
+# the look-alikes it leaves alone because they are real letters of their script.
+HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "ѕ": "s", "і": "i", "ї": "i", "ј": "j",
+    "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "ү": "y", "һ": "h", "ԁ": "d",
+    "к": "k", "м": "m", "н": "h", "т": "t", "ԛ": "q", "ԝ": "w", "ѵ": "v", "ь": "b",
+    "п": "n", "г": "r", "з": "3", "ч": "4", "ɡ": "g", "ӏ": "l",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "η": "n", "μ": "u", "ω": "w", "ς": "s",
+    "σ": "o", "λ": "l", "δ": "d", "ϲ": "c", "ϳ": "j",
+    # Latin letters NFKD does not decompose
+    "ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t",
+    "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ɑ": "a", "ɩ": "i", "ʋ": "u",
+    "ɪ": "i", "ʏ": "y", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
+    "ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o",
+    "ᴘ": "p", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
+    # Symbols used as letters
+    "€": "e", "£": "l", "¡": "i", "¢": "c", "©": "c", "®": "r", "×": "x",
+}
+
+# Format characters that NFKC keeps but that draw nothing; Unicode category Cf
+# covers most (zero-width space/joiners, bidi controls, soft hyphen, tags).
+_ALSO_INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u17b4", "\u17b5"}
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_MATH_LETTER = re.compile(r"[\U0001d400-\U0001d7ff]")
+_WORD_IN_ORIGINAL = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=16384)
+def fold_char(char: str) -> str:
+    """One character as plain lower-case text: '' for invisible, ' ' for controls and spaces."""
+    if char in HOMOGLYPHS:
+        return HOMOGLYPHS[char]
+    category = unicodedata.category(char)
+    if category in ("Cf", "Cs", "Co", "Cn") or char in _ALSO_INVISIBLE:
+        return ""  # invisible, lone surrogate, private use, unassigned
+    if category[0] == "M":
+        return ""  # combining marks, variation selectors: accents and "zalgo" stacks
+    if category in ("Cc", "Zs", "Zl", "Zp"):
+        return " "
+    decomposed = unicodedata.normalize("NFKD", char)
+    out = []
+    for part in decomposed:
+        if unicodedata.category(part)[0] == "M":
+            continue
+        lowered = part.lower()
+        out.append("".join(HOMOGLYPHS.get(c, c) for c in lowered))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A normalised text and the way back to the original.
+
+    ``text`` is lower case; ``original`` is what was normalised. Use
+    :meth:`original_span` to turn ``[start, end)`` in ``text`` into the matching
+    range of ``original``.
+    """
+
+    text: str
+    original: str
+    # None: text is original.lower() character for character. Otherwise sorted
+    # pieces (start in text, start in original, identity run?) to bisect.
+    _starts: tuple[int, ...] | None = None
+    _pieces: tuple[tuple[int, int, bool], ...] | None = None
+
+    def original_index(self, index: int) -> int:
+        """Where the character at ``index`` of ``text`` came from in ``original``."""
+        if self._starts is None:
+            return index
+        at = bisect_right(self._starts, index) - 1
+        start, origin, identity = self._pieces[at]  # type: ignore[index]
+        return origin + (index - start) if identity else origin
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The range of ``original`` that ``text[start:end]`` was made from."""
+        if self._starts is None:
+            return start, end
+        if end <= start:
+            here = self.original_index(start) if start < len(self.text) else len(self.original)
+            return here, here
+        return self.original_index(start), self.original_index(end - 1) + 1
+
+
+def normalise(text: str) -> Normalised:
+    """Fold ``text`` for matching; see the module docstring for what is undone.
+
+    Never raises on any ``str`` (lone surrogates, controls, huge inputs); plain
+    ASCII text takes a fast path with no per-character work.
+    """
+    if text.isascii():
+        return Normalised(text.lower(), text)
+    parts: list[str] = []
+    starts: list[int] = []
+    pieces: list[tuple[int, int, bool]] = []
+    position = 0
+    last = 0
+    for run in _NON_ASCII_RUN.finditer(text):
+        if run.start() > last:
+            chunk = text[last:run.start()].lower()
+            starts.append(position)
+            pieces.append((position, last, True))
+            parts.append(chunk)
+            position += len(chunk)
+        for index in range(run.start(), run.end()):
+            folded = fold_char(text[index])
+            if folded:
+                starts.append(position)
+                pieces.append((position, index, False))
+                parts.append(folded)
+                position += len(folded)
+        last = run.end()
+    if last < len(text):
+        starts.append(position)
+        pieces.append((position, last, True))
+        parts.append(text[last:].lower())
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+        pieces.insert(0, (0, 0, False))
+    return Normalised("".join(parts), text, tuple(starts), tuple(pieces))
+
+
+def disguised_words(text: str) -> list[tuple[int, int]]:
+    """Spans of words written to dodge filters rather than to be read.
+
+    A word is disguised when it mixes Latin letters with Cyrillic or Greek
+    look-alikes (``aѕѕhole``), or is spelt in mathematical alphanumeric symbols
+    (``𝗯𝗼𝗹𝗱``: also unreadable for screen readers). Whole words in Cyrillic or
+    Greek are ordinary writing and are not reported.
+    """
+    if text.isascii():
+        return []
+    spans = []
+    for word in _WORD_IN_ORIGINAL.finditer(text):
+        value = word.group()
+        if value.isascii():
+            continue
+        if len(_MATH_LETTER.findall(value)) >= 2:
+            spans.append(word.span())
+        elif _LATIN_LETTER.search(value) and any(
+            c in HOMOGLYPHS for c in value.lower() if _CONFUSABLE_SCRIPTS.match(c)
+        ):
+            spans.append(word.span())
+    return spans

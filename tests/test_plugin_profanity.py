@@ -1,0 +1,207 @@
+"""The profanity plugin: evasions caught, innocent words left alone, tiers and modes."""
+
+from __future__ import annotations
+
+import pytest
+
+from discuss.plugins import PluginSettingsError
+from discuss.testing import load_settings, run_plugin
+from discuss.textnorm import disguised_words, normalise
+from plugins import profanity
+from plugins.profanity import find_words
+
+
+def words_in(text: str) -> list[str]:
+    return [hit[2] for hit in find_words(text)]
+
+
+# Built from the list's words, not from the development set's lines: every
+# disguise applied to several different words.
+@pytest.mark.parametrize("text, word", [
+    ("what a load of shit", "shit"),
+    ("SHIT", "shit"),
+    ("Sh1t service", "shit"),
+    ("5h1t", "shit"),
+    ("$h!t", "shit"),
+    ("fvck this", "fvck"),
+    ("f@ck off", "fack"),
+    ("tw@t", "twat"),
+    ("w4nk3r", "wanker"),
+    ("c0cksucker", "cocksucker"),
+    ("b!tch", "bitch"),
+    ("fuuuuuck", "fuck"),
+    ("shhhiiiitttt", "shit"),
+    ("twaaat", "twat"),
+    ("ｆｕｃｋ", "fuck"),                      # fullwidth
+    ("𝐟𝐮𝐜𝐤", "fuck"),                         # mathematical bold
+    ("𝒄𝒖𝒏𝒕", "cunt"),                         # mathematical bold italic
+    ("ⓕⓤⓒⓚ", "fuck"),                         # circled
+    ("fúçk", "fuck"),                          # accents
+    ("f\u0336u\u0336c\u0336k\u0336", "fuck"),  # strike-through combining marks
+    ("wаnker", "wanker"),                      # Cyrillic a
+    ("twαt", "twat"),                          # Greek alpha
+    ("fu\u200dck", "fuck"),                    # zero-width joiner
+    ("bi\u2060tch", "bitch"),                  # word joiner
+    ("sh\ufe0fit", "shit"),                    # variation selector
+    ("c\u202eunt", "cunt"),                    # right-to-left override
+    ("f u c k", "fuck"),
+    ("you are a w a n k e r mate", "wanker"),
+    ("c.u.n.t", "cunt"),
+    ("t-w-a-t", "twat"),
+    ("f_u_c_k", "fuck"),
+    ("sh.it", "shit"),
+    ("wan-ker", "wanker"),
+    ("f*ck", "fuck"),
+    ("f**k", "fuck"),
+    ("sh*t", "shit"),
+    ("b*tch", "bitch"),
+    ("w*nker", "wanker"),
+    ("fucking hell", "fucking"),
+    ("wankers", "wanker"),
+    ("twatface", "twat"),
+    ("shitshow", "shit"),
+    ("horseshit", "shit"),
+    ("clusterfuck", "fuck"),
+])
+def test_disguised_strong_words_are_found(text, word):
+    hits = find_words(text)
+    assert hits, text
+    assert hits[0][3] == "strong"
+    assert word in words_in(text) or hits[0][2].startswith(word[:3])
+
+
+@pytest.mark.parametrize("text", [
+    # The Scunthorpe problem: innocent words containing listed ones.
+    "Scunthorpe", "Penistone", "Cockermouth", "assessment", "classic", "cocktail",
+    "Dickens", "Essex", "Sussex", "Middlesex", "Shitterton in Dorset", "Lightwater",
+    "passage", "bassoon", "Hancock", "peacock", "grape", "therapist", "analysis",
+    "cumulative", "cucumber", "document", "circumstances", "titanic", "constitution",
+    "title", "hello", "shell", "shiitake", "shitake", "mishit", "scrapbook", "spice",
+    "Arsenal", "grasshopper", "associate", "butterfly", "pushover", "Matsushita",
+    # Mild or everyday words better-profanity flags.
+    "what the hell", "damn it", "that's crap", "a stupid idea", "ugly building",
+    "the erection of a fence", "road humps", "a stroke unit", "Cornish pasty",
+    "strip of land", "sexual harassment", "screw fixings", "the church organ",
+    "Virgin Media", "a gay couple", "queer history month", "nappy bins",
+    "slope", "God willing", "drunk drivers", "kill the proposal", "a niggle",
+    "Dick Whittington", "Fanny Burney", "Paddy Ashdown", "a blue tit",
+    # Numbers and codes that read as words in leetspeak.
+    "the A55 is shut", "bus 455", "B1234", "M25", "call 0800 555 0000", "1337",
+    "Sh!", "oh!", "C++", "*really*", "**bold**", "#1 priority", "5 out of 7",
+    "a b c", "option a, b or c", "I, a resident", "x y z",
+])
+def test_innocent_text_is_clean(text):
+    assert find_words(text) == [], text
+
+
+def test_names_are_names_only_when_capitalised():
+    assert find_words("Dick Turpin rode here") == []
+    assert [h[3] for h in find_words("what a dick")] == ["ambiguous"]
+    assert [h[3] for h in find_words("DICK")] == ["ambiguous"]
+
+
+def test_spans_point_into_the_original_text():
+    body = "Well \u200bf\u200bu\u200bc\u200bk that, ｓｈｉｔ!"
+    hits = find_words(body)
+    assert [body[a:b] for a, b, _, _ in hits] == ["f\u200bu\u200bc\u200bk", "ｓｈｉｔ"]
+
+
+def test_spans_survive_characters_that_fold_into_two():
+    body = "Straße — shit"
+    (hit,) = find_words(body)
+    assert body[hit[0]:hit[1]] == "shit"
+
+
+def test_normalise_maps_back_to_the_original():
+    text = "a\u200bé ｆｕｃｋ"
+    norm = normalise(text)
+    assert norm.text == "ae fuck"
+    start = norm.text.index("fuck")
+    assert norm.original_span(start, start + 4) == (text.index("ｆ"), len(text))
+
+
+def test_disguised_words_flags_mixed_scripts_not_whole_words():
+    assert disguised_words("aѕѕhole") == [(0, 7)]
+    assert disguised_words("𝗯𝗼𝗹𝗱 text") == [(0, 4)]
+    assert disguised_words("Привет, это русский текст") == []
+    assert disguised_words("Café") == []
+
+
+# -- the hook, through its settings ------------------------------------------
+
+def test_strong_word_rejects_with_a_reason_the_resident_can_act_on():
+    verdict = run_plugin(profanity, "You are a complete tw@t")
+    assert verdict.decision == "reject"
+    assert "rephrase" in verdict.public_reason.lower()
+    assert verdict.details["words"] == ["twat"]
+    assert verdict.details["spans"] == [[19, 23]]
+
+
+def test_ambiguous_word_holds():
+    verdict = run_plugin(profanity, "That was a piss take")
+    assert verdict.decision == "hold"
+    assert verdict.reason == "possible profanity"
+
+
+def test_clean_text_has_no_opinion():
+    assert run_plugin(profanity, "Thanks for fixing the streetlight on Penistone Road.") is None
+
+
+def test_hold_mode_holds_strong_words():
+    verdict = run_plugin(profanity, "fucking potholes", {"mode": "hold"})
+    assert verdict.decision == "hold"
+    assert verdict.reason == "profanity"
+
+
+def test_censor_mode_publishes_masked_text():
+    verdict = run_plugin(profanity, "These fucking potholes, sh1t!", {"mode": "censor"})
+    assert verdict.decision == "publish"
+    assert verdict.body == "These f****** potholes, s***!"
+
+
+def test_censor_mode_still_holds_ambiguous_words():
+    verdict = run_plugin(profanity, "fucking pissed off", {"mode": "censor"})
+    assert verdict.decision == "hold"
+
+
+def test_sites_add_and_remove_words():
+    assert run_plugin(profanity, "what a plonker") is None
+    verdict = run_plugin(profanity, "what a pl0nker", {"add_words": {"plonker": "strong"}})
+    assert verdict.decision == "reject"
+    assert run_plugin(profanity, "that's bollox", {"add_words": {"bollox": "ambiguous"}}).decision == "hold"
+    assert run_plugin(profanity, "piss off", {"allow_words": ["piss"]}) is None
+
+
+def test_ambiguous_words_can_be_let_through():
+    assert run_plugin(profanity, "piss take", {"hold_ambiguous": False}) is None
+    assert run_plugin(profanity, "fuck", {"hold_ambiguous": False}).decision == "reject"
+
+
+@pytest.mark.parametrize("settings, field", [
+    ({"mode": "delete"}, "mode"),
+    ({"add_words": {"plonker": "very"}}, "add_words"),
+    ({"allow_words": "piss"}, "allow_words"),
+    ({"hold_ambiguous": "sometimes"}, "hold_ambiguous"),
+])
+def test_wrong_settings_name_site_plugin_and_field(settings, field):
+    with pytest.raises(PluginSettingsError) as raised:
+        load_settings(profanity, settings, site="borough")
+    message = str(raised.value)
+    assert "'borough'" in message and "'profanity'" in message and field in message
+
+
+@pytest.mark.parametrize("body", [
+    "", " ", "\x00\x01\x02", "\ud800\udfff lone surrogates \udc00", "\u202e\u202d\u2066 rtl",
+    "🙂" * 1000, "a\u0300\u0301\u0302\u0303\u0304" * 500, "x" * 100_000,
+    ("fuck " * 20_000), "f u c k " * 5000, "*" * 10_000, "sh1t" * 25_000, "\u200b" * 50_000,
+])
+def test_any_text_gets_a_verdict(body):
+    verdict = run_plugin(profanity, body)
+    assert verdict is None or verdict.decision in {"publish", "hold", "reject"}
+
+
+def test_list_words_are_each_stored_once():
+    """No precomputed spellings: the sets hold about as many entries as the list has words."""
+    words = profanity.wordlist()
+    assert len(words.words) < 916
+    assert sum(len(v) for v in words.collapsed.values()) == len(words.words)
