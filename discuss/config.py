@@ -37,7 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # Threads.
     "THREAD_PAGE_SIZE": 100,         # top-level comments per page, when ?limit is not given
     "THREAD_MAX_PAGE_SIZE": 500,
-    "THREAD_CACHE_SECONDS": 10,      # Cache-Control max-age on thread reads
+    "THREAD_CACHE_SECONDS": 0,       # Cache-Control max-age on thread reads (0: revalidate each time)
+    "THREAD_PAGE_CACHE": True,       # keep serialised pages per process, checked on every read
     # Reports.
     "REPORTS_TO_HIDE": 3,
     # Behind a proxy: how many X-Forwarded-For hops to trust (0 = none).

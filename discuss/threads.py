@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -77,54 +81,135 @@ def find_thread(site: Site, key: str) -> Thread | None:
     ).scalar_one_or_none()
 
 
-def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None) -> ThreadPage | None:
-    """One page of a thread's published comments as a tree, in two queries.
+_site = Site.__table__
+_thread = Thread.__table__
+_comment = Comment.__table__
+
+# Built once: the compiled-statement cache then makes each read cheap.
+_HEAD = (
+    sa.select(
+        _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
+        sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
+        # The signature: changes whenever any comment of the thread is added or updated
+        # (every ORM update bumps ``version`` and ``updated_at``).
+        sa.func.count(_comment.c.id),
+        sa.func.coalesce(sa.func.sum(_comment.c.version), 0),
+        sa.func.max(_comment.c.updated_at),
+    )
+    .select_from(_site)
+    .outerjoin(_thread, sa.and_(_thread.c.site_id == _site.c.id, _thread.c.key == sa.bindparam("key")))
+    .outerjoin(_comment, _comment.c.thread_id == _thread.c.id)
+    .where(_site.c.slug == sa.bindparam("slug"))
+    .group_by(_site.c.id, _thread.c.id)
+)
+
+_ROOTS = (
+    sa.select(_comment.c.root_id)
+    .where(_comment.c.thread_id == sa.bindparam("thread_id"), _comment.c.status == PUBLISHED,
+           _comment.c.root_id > sa.bindparam("after"))
+    .group_by(_comment.c.root_id)
+    .order_by(_comment.c.root_id)
+    .limit(sa.bindparam("roots"))
+)
+
+_PAGE = (
+    sa.select(
+        _comment.c.id, _comment.c.parent_id, _comment.c.status,
+        _comment.c.author_name, _comment.c.body_html, _comment.c.created_at,
+    )
+    .where(_comment.c.thread_id == sa.bindparam("thread_id"),
+           _comment.c.root_id.in_(_ROOTS.scalar_subquery()))
+    .order_by(_comment.c.id)
+)
+
+
+class PageCache:
+    """Serialised thread pages of this process, each valid while its signature holds.
+
+    The signature comes from the head query every read makes anyway, so a hit
+    costs that one query and a miss costs two: nothing is ever served stale.
+    """
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, signature: tuple) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != signature:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: tuple, signature: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (signature, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+page_cache = PageCache()
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A thread page serialised for the wire, with its strong ETag."""
+
+    body: bytes
+    etag: str
+    allowed_origins: list[str]
+
+
+def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
+                use_cache: bool = True) -> RenderedPage | None:
+    """One page of a thread's published comments as a JSON tree, in at most two queries.
 
     Returns ``None`` when the site does not exist; a key with no thread yet gives
     an empty page. Pages run by top-level comment, oldest first. A published reply
     whose parent is no longer published is kept, under a placeholder
     ``{"removed": true}`` node, so moderating one comment does not silence the
-    replies to it.
+    replies to it. Nothing is rendered here: ``body_html`` was made on write.
     """
-    published = sa.func.count(Comment.id).filter(Comment.status == PUBLISHED)
-    head = db.session.execute(
-        sa.select(Site.allowed_origins, Thread.id, Thread.title, Thread.url, Thread.closed, published)
-        .select_from(Site)
-        .outerjoin(Thread, sa.and_(Thread.site_id == Site.id, Thread.key == key))
-        .outerjoin(Comment, Comment.thread_id == Thread.id)
-        .where(Site.slug == site_slug)
-        .group_by(Site.id, Thread.id)
-    ).first()
+    conn = db.session.connection()
+    head = conn.execute(_HEAD, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, count = head
+    origins, thread_id, title, url, closed, count, total, versions, last_update = head
+    origins = origins or []
+    cache_key = (site_slug, key, limit, after_root)
+    signature = (thread_id, title, url, closed, count, total, versions, str(last_update))
+    if use_cache:
+        cached = page_cache.get(cache_key, signature)
+        if cached is not None:
+            return RenderedPage(cached[0], cached[1], origins)
     if thread_id is None:
-        return ThreadPage(_thread_dict(key, "", "", False, 0), [], None, origins or [])
-
-    roots = (
-        sa.select(Comment.root_id)
-        .where(Comment.thread_id == thread_id, Comment.status == PUBLISHED)
-        .group_by(Comment.root_id)
-        .order_by(Comment.root_id)
-        .limit(limit + 1)
-    )
-    if after_root is not None:
-        roots = roots.where(Comment.root_id > after_root)
-    rows = db.session.execute(
-        sa.select(
-            Comment.id, Comment.parent_id, Comment.root_id, Comment.status,
-            Comment.author_name, Comment.body_html, Comment.created_at,
+        page = ThreadPage(_thread_dict(key, "", "", False, 0), [], None, origins)
+    else:
+        rows = conn.execute(
+            _PAGE, {"thread_id": thread_id, "after": after_root or 0, "roots": limit + 1}
+        ).all()
+        comments, next_root = _build_tree(rows, limit)
+        page = ThreadPage(
+            _thread_dict(key, title, url, closed, count),
+            comments,
+            encode_cursor(next_root) if next_root is not None else None,
+            origins,
         )
-        .where(Comment.thread_id == thread_id, Comment.root_id.in_(roots.scalar_subquery()))
-        .order_by(Comment.id)
-    ).all()
-    comments, next_root = _build_tree(rows, limit)
-    return ThreadPage(
-        _thread_dict(key, title, url, closed, count),
-        comments,
-        encode_cursor(next_root) if next_root is not None else None,
-        origins or [],
-    )
+    body = json.dumps(
+        {"thread": page.thread, "comments": page.comments, "next_cursor": page.next_cursor},
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode()
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    if use_cache:
+        page_cache.put(cache_key, signature, (body, etag))
+    return RenderedPage(body, etag, origins)
 
 
 def _thread_dict(key: str, title: str, url: str, closed: bool, count: int) -> dict[str, Any]:
@@ -134,31 +219,43 @@ def _thread_dict(key: str, title: str, url: str, closed: bool, count: int) -> di
 def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int | None]:
     """Nest rows (ordered by id) under their parents; prune branches with nothing public."""
     nodes: dict[int, dict[str, Any]] = {}
-    children: dict[int | None, list[dict[str, Any]]] = {}
-    for id_, parent_id, root_id, status, author, html, created in rows:
+    tops: list[dict[str, Any]] = []
+    hidden = False
+    for id_, parent_id, status, author, html, created in rows:
         if status == PUBLISHED:
             node = {
                 "id": id_, "parent_id": parent_id, "author_name": author,
-                "body_html": html, "created_at": created.isoformat() + "Z", "replies": [],
+                "body_html": html, "created_at": _timestamp(created), "replies": [],
             }
         else:
+            hidden = True
             node = {
                 "id": id_, "parent_id": parent_id, "removed": True, "author_name": None,
                 "body_html": None, "created_at": None, "replies": [],
             }
         nodes[id_] = node
-        children.setdefault(parent_id, []).append(node)
-    for parent_id, kids in children.items():
-        if parent_id is not None and parent_id in nodes:
-            nodes[parent_id]["replies"] = kids
-
-    def visible(node: dict[str, Any]) -> bool:
-        node["replies"] = [kid for kid in node["replies"] if visible(kid)]
-        return not node.get("removed") or bool(node["replies"])
-
-    tops = [node for node in children.get(None, []) if visible(node)]
+        parent = nodes.get(parent_id) if parent_id is not None else None
+        if parent is not None:
+            parent["replies"].append(node)
+        else:
+            tops.append(node)
+    if hidden:
+        tops = [node for node in tops if _prune(node)]
     next_root = None
     if len(tops) > limit:
         tops = tops[:limit]
         next_root = tops[-1]["id"]
     return tops, next_root
+
+
+def _prune(node: dict[str, Any]) -> bool:
+    """Drop removed nodes that have no public reply below them; True if ``node`` stays."""
+    node["replies"] = [kid for kid in node["replies"] if _prune(kid)]
+    return not node.get("removed") or bool(node["replies"])
+
+
+def _timestamp(value: Any) -> str:
+    """ISO 8601 in UTC with a Z, from a datetime (or SQLite's text form of one)."""
+    if isinstance(value, str):
+        return value.replace(" ", "T") + "Z"
+    return value.isoformat() + "Z"

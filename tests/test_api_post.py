@@ -164,8 +164,8 @@ def test_invalid_fields_are_422_naming_the_field(client, site, payload, field):
 def test_oversize_body_is_422_and_the_limit_is_configurable(app, client, site):
     assert_error(post(client, "x" * 10_001), 422, "body")
     app.config["MAX_BODY_LENGTH"] = 20
-    assert_error(post(client, "x" * 21), 422, "body")
-    assert post(client, "x" * 20).status_code == 201
+    assert_error(post(client, "Bins were late again!"), 422, "body")  # 21 characters
+    assert post(client, "Bins were late again").status_code == 201
 
 
 def test_oversize_request_is_413(client, site):

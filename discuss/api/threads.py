@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import marshmallow as ma
@@ -60,24 +58,20 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
-    page = read_thread(site, thread_key, limit=size, after_root=after_root)
+    page = read_thread(site, thread_key, limit=size, after_root=after_root,
+                       use_cache=current_app.config["THREAD_PAGE_CACHE"])
     db.session.rollback()
     if page is None:
         raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
     g.allowed_origins = page.allowed_origins
-    body = json.dumps(
-        {"thread": page.thread, "comments": page.comments, "next_cursor": page.next_cursor},
-        ensure_ascii=False, separators=(",", ":"),
-    ).encode()
-    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
     max_age = current_app.config["THREAD_CACHE_SECONDS"]
     headers = {
-        "ETag": f'"{etag}"',
+        "ETag": f'"{page.etag}"',
         "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache",
     }
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
-    return Response(body, 200, headers, mimetype="application/json")
+    return Response(page.body, 200, headers, mimetype="application/json")
 
 
 @blp.route("/sites/<site>/threads/<path:key>/comments", methods=["POST"])
