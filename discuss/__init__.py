@@ -49,6 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = pm
+    if app.config["THREAD_PAGE_CACHE"]:
+        from .threads import PageCache
+
+        app.extensions["discuss_page_cache"] = PageCache()
     if app.config["TRACE_HOOKS"]:
         logging.getLogger("discuss.hooks").setLevel(logging.INFO)
         pm.trace.root.setwriter(logging.getLogger("discuss.hooks").info)

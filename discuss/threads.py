@@ -155,8 +155,6 @@ class PageCache:
             self._items.clear()
 
 
-page_cache = PageCache()
-
 
 @dataclass(frozen=True)
 class RenderedPage:
@@ -168,7 +166,7 @@ class RenderedPage:
 
 
 def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
-                use_cache: bool = True) -> RenderedPage | None:
+                cache: PageCache | None = None) -> RenderedPage | None:
     """One page of a thread's published comments as a JSON tree, in at most two queries.
 
     Returns ``None`` when the site does not exist; a key with no thread yet gives
@@ -185,8 +183,8 @@ def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
     origins = origins or []
     cache_key = (site_slug, key, limit, after_root)
     signature = (thread_id, title, url, closed, count, total, versions, str(last_update))
-    if use_cache:
-        cached = page_cache.get(cache_key, signature)
+    if cache is not None:
+        cached = cache.get(cache_key, signature)
         if cached is not None:
             return RenderedPage(cached[0], cached[1], origins)
     if thread_id is None:
@@ -207,8 +205,8 @@ def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
         ensure_ascii=False, separators=(",", ":"),
     ).encode()
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    if use_cache:
-        page_cache.put(cache_key, signature, (body, etag))
+    if cache is not None:
+        cache.put(cache_key, signature, (body, etag))
     return RenderedPage(body, etag, origins)
 
 

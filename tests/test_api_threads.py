@@ -175,3 +175,26 @@ def test_reading_a_thread_takes_two_queries(client, site, app):
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(response.json["comments"][0]["replies"]) == 10
     assert len(statements) == 2
+
+
+def test_the_page_cache_never_serves_a_stale_thread(client, site):
+    first = post(client, "first").json["comment"]["id"]
+    assert client.get(THREAD_URL).json["thread"]["comment_count"] == 1
+    client.get(THREAD_URL)  # now served from the cache
+
+    comment = db.session.get(Comment, first)
+    comment.status = DELETED  # an ORM update, as a moderator's decision makes
+    db.session.commit()
+    assert client.get(THREAD_URL).json["comments"] == []
+
+    import sqlalchemy as sa
+
+    db.session.execute(sa.update(Comment).where(Comment.id == first).values(status="published"))
+    db.session.commit()  # a Core update still moves updated_at
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+
+    from discuss.models import Thread
+
+    db.session.execute(sa.update(Thread).values(title="Renamed"))
+    db.session.commit()
+    assert client.get(THREAD_URL).json["thread"]["title"] == "Renamed"

@@ -59,7 +59,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
     page = read_thread(site, thread_key, limit=size, after_root=after_root,
-                       use_cache=current_app.config["THREAD_PAGE_CACHE"])
+                       cache=current_app.extensions.get("discuss_page_cache"))
     db.session.rollback()
     if page is None:
         raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
