@@ -14,7 +14,7 @@ import secrets
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import APIError
@@ -92,8 +92,10 @@ def require_token() -> Moderator:
     :raises APIError: 401 when the header is missing, malformed or the token is
         unknown, revoked or belongs to a disabled moderator.
     """
-    if "moderator" in g:
-        return g.moderator
+    # Cached per request (not on ``g``, which lives as long as the app context).
+    cached = request.environ.get("discuss.moderator")
+    if cached is not None:
+        return cached
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="discuss"'}
@@ -104,7 +106,7 @@ def require_token() -> Moderator:
     if moderator is None:
         raise APIError(401, "That token is not valid (unknown, revoked, or its moderator is disabled).",
                        errors={"authorization": ["Invalid token."]}, headers=challenge)
-    g.moderator = moderator
+    request.environ["discuss.moderator"] = moderator
     return moderator
 
 

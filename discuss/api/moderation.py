@@ -155,7 +155,7 @@ class AuditOut(ma.Schema):
 
 @blp.route("/queue", methods=["GET"])
 @blp.doc(security=SECURITY)
-@blp.arguments(QueueQuery, location="query", as_kwargs=True)
+@blp.arguments(QueueQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 @blp.response(200, QueuePageOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(403, schema=ErrorResponse, description="Not your site.")
@@ -244,7 +244,7 @@ def bulk_decision(data: dict[str, Any]):
 
 @blp.route("/audit", methods=["GET"])
 @blp.doc(security=SECURITY)
-@blp.arguments(AuditQuery, location="query", as_kwargs=True)
+@blp.arguments(AuditQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 @blp.response(200, AuditOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(403, schema=ErrorResponse, description="comment_id is on a site you do not moderate.")
@@ -263,7 +263,7 @@ def audit(comment_id: int | None, moderator: str | None, since: datetime | None,
 
 @blp.route("/audit.csv", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "CSV", "content": {"text/csv": {}}}})
-@blp.arguments(AuditQuery, location="query", as_kwargs=True)
+@blp.arguments(AuditQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 def audit_csv(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None,
               limit: int):
     """The whole audit log matching the filters, as CSV (cursor and limit are ignored)."""
