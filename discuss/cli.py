@@ -200,3 +200,20 @@ def demo_load() -> None:
 
     thread = load_demo()
     click.echo(f"demo thread {thread.key} loaded: open /demo")
+
+
+DEMO_MODERATOR_EMAIL = "moderator@demo.example"
+DEMO_MODERATOR_PASSWORD = "demo-moderator"
+
+
+@demo.command("moderator")
+@with_appcontext
+def demo_moderator() -> None:
+    """Create the demo site's moderator (idempotent); prints the login. Demo use only."""
+    from .auth import create_moderator, find_moderator
+
+    if find_moderator(DEMO_MODERATOR_EMAIL) is None:
+        create_moderator(DEMO_MODERATOR_EMAIL, "Demo moderator", "moderator", DEMO_MODERATOR_PASSWORD,
+                         site_slugs=["demo"])
+        db.session.commit()
+    click.echo(f"demo moderator: {DEMO_MODERATOR_EMAIL} / {DEMO_MODERATOR_PASSWORD}")

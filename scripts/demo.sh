@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up everything and start the demo: a council blog page with its discussion,
+# on SQLite (no other service needed). Open the printed address.
+#
+#   bash scripts/demo.sh            (PORT=8000 HOST=127.0.0.1 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e .
+
+export DISCUSS_INSTANCE_PATH="${DISCUSS_INSTANCE_PATH:-$PWD/instance}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+
+.venv/bin/discuss init-db
+.venv/bin/discuss demo load
+.venv/bin/discuss demo moderator
+
+cat <<MSG
+
+  discuss demo is running:
+    council page:   http://$HOST:$PORT/demo
+    no-JS thread:   http://$HOST:$PORT/embed/demo/demo
+    moderation:     http://$HOST:$PORT/moderation/   (log in as moderator@demo.example / demo-moderator)
+    API docs:       http://$HOST:$PORT/api/docs
+  Ctrl-C stops it. The database is $DISCUSS_INSTANCE_PATH/discuss.db.
+
+MSG
+exec .venv/bin/discuss serve --host "$HOST" --port "$PORT"
