@@ -1,0 +1,267 @@
+"""The widget in real Chromium: a council page on another origin embeds it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from discuss.api.threads import HELD_MESSAGE
+from discuss.extensions import db
+from discuss.models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread
+from tests.browser.conftest import HOLD, REJECT, REJECT_REASON
+from tests.embed_helpers import add_comment, make_thread
+
+XSS_NAME = '<img src=x onerror="window.__pwned=1;alert(1)">'
+XSS_BODY = '<script>window.__pwned=2;alert(2)</script><svg onload="window.__pwned=3">'
+XSS_TITLE = '</title><script>window.__pwned=4;alert(4)</script>'
+
+
+def council_page(service: str, *containers: str, title: str = "Bin collections") -> str:
+    hosts = "\n".join(containers) or '<div data-discuss-site="council" data-discuss-thread="/blog/post"></div>'
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:"DejaVu Serif",serif}} button,input,textarea{{text-transform:uppercase}}
+.author{{color:rgb(200,0,0)}}</style></head>
+<body><main><h1>Bin collections</h1><p class="author">Not a comment.</p>
+{hosts}
+</main><script src="{service}/embed.js" async></script></body></html>"""
+
+
+def comments() -> list[Comment]:
+    db.session.expire_all()
+    return list(db.session.execute(sa.select(Comment).order_by(Comment.id)).scalars())
+
+
+@pytest.fixture
+def council_site(app, council):
+    site = Site(slug="council", name="Test Council", allowed_origins=[council.origin], moderation={})
+    db.session.add(site)
+    db.session.commit()
+    return site
+
+
+@pytest.fixture
+def discussion(council_site):
+    thread = make_thread(council_site)
+    top = add_comment(thread, "Dave Griffin", "Very interesting video.\nIs there any *evidence*?")
+    add_comment(thread, "Public-i team", "Good point, Dave.", parent=top)
+    return thread
+
+
+@pytest.fixture
+def opened(page, council, service, discussion):
+    """The council's page with the discussion loaded."""
+    page.goto(council.page("/blog/post", council_page(service)))
+    page.get_by_role("heading", name="2 Comments").wait_for()
+    return page
+
+
+def active_in_widget(page, index: int = 0) -> dict:
+    """What has focus inside the index-th widget's shadow root."""
+    return page.evaluate(
+        """(i) => { const el = document.querySelectorAll('[data-discuss-site]')[i].shadowRoot.activeElement;
+                 return el ? {tag: el.tagName, cls: el.className, text: el.textContent, id: el.id} : null; }""",
+        index,
+    )
+
+
+def test_cross_origin_page_shows_the_nested_discussion(opened, council, service):
+    page = opened
+    assert council.origin.split(":")[1] != service.split(":")[1]  # localhost vs 127.0.0.1
+    assert page.get_by_role("heading", name="Join the discussion").is_visible()
+    top = page.locator("ol.comments > li.comment")
+    assert top.count() == 1
+    assert top.locator(".meta .author").first.text_content() == "Dave Griffin"
+    assert top.locator("time").first.get_attribute("datetime").endswith("Z")
+    assert top.locator("> article .body").inner_html() == "<p>Very interesting video.<br>\nIs there any <em>evidence</em>?</p>"
+    reply = top.locator("> ol.replies > li.comment")
+    assert reply.locator(".author").text_content() == "Public-i team"
+    indent = page.evaluate("""() => { const r = document.querySelector('[data-discuss-site]').shadowRoot;
+        return [r.querySelector('.comments > li > article').getBoundingClientRect().left,
+                r.querySelector('.replies > li > article').getBoundingClientRect().left]; }""")
+    assert indent[1] > indent[0] + 10  # replies are indented
+    assert page.get_by_role("button", name="Reply to Dave Griffin").is_visible()
+    feed = page.get_by_role("link", name="Comments feed (Atom)")
+    assert feed.get_attribute("href") == f"{service}/feeds/council/blog/post.atom"
+    for label in ("Name (required)", "Email (optional, never published)", "Comment (required)"):
+        assert page.get_by_label(label, exact=True).is_visible()
+
+
+def test_posting_publishes_in_place_and_moves_focus_to_it(opened):
+    page = opened
+    page.get_by_label("Name (required)").fill("Ann Other")
+    page.get_by_label("Comment (required)").fill("Collections were **late** again.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    new = page.locator("ol.comments > li.comment").nth(1)
+    assert new.locator(".author").text_content() == "Ann Other"
+    assert new.locator(".body").inner_html() == "<p>Collections were <strong>late</strong> again.</p>"
+    assert active_in_widget(page)["tag"] == "ARTICLE"
+    assert page.get_by_role("status").text_content() == "Your comment is published."
+    assert page.get_by_label("Comment (required)").input_value() == ""
+    stored = comments()[-1]
+    assert (stored.author_name, stored.status, stored.parent_id) == ("Ann Other", PUBLISHED, None)
+    draft = json.loads(page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))"))
+    assert all("late" not in value for value in draft.values())
+
+
+def test_a_reply_appears_under_its_parent(opened):
+    page = opened
+    page.get_by_role("button", name="Reply to Dave Griffin").click()
+    assert active_in_widget(page)["tag"] == "TEXTAREA"
+    assert "Replying to Dave Griffin" in page.locator(".replying").text_content()
+    page.get_by_label("Name (required)").fill("Cllr Tim")
+    page.get_by_label("Comment (required)").fill("I do read them all.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    replies = page.locator("ol.comments > li.comment").first.locator("> ol.replies > li .author")
+    assert replies.all_text_contents() == ["Public-i team", "Cllr Tim"]
+    assert comments()[-1].parent_id == comments()[0].id
+
+
+def test_a_held_comment_is_announced_and_focused(opened):
+    page = opened
+    page.get_by_label("Name (required)").fill("Ann")
+    page.get_by_label("Comment (required)").fill(f"Please {HOLD} this one")
+    page.get_by_role("button", name="Post Comment").click()
+    status = page.get_by_role("status")
+    status.get_by_text(HELD_MESSAGE).wait_for()
+    assert status.get_attribute("aria-live") == "polite"
+    assert active_in_widget(page)["cls"].startswith("status")
+    assert page.get_by_role("heading", name="2 Comments").is_visible()
+    assert comments()[-1].status == PENDING
+
+
+def test_a_rejected_comment_shows_the_reason_and_keeps_the_text_across_a_reload(opened):
+    page = opened
+    text = f"Something off topic {REJECT}"
+    page.get_by_label("Name (required)").fill("Ann")
+    page.get_by_label("Comment (required)").fill(text)
+    page.get_by_role("button", name="Post Comment").click()
+    body = page.get_by_label("Comment (required)")
+    page.get_by_text(REJECT_REASON).wait_for()
+    assert body.get_attribute("aria-invalid") == "true"
+    assert body.input_value() == text
+    assert active_in_widget(page)["tag"] == "TEXTAREA"
+    # The reason is part of the field's description, so screen readers read it with the field.
+    described = body.get_attribute("aria-describedby").split()
+    assert page.evaluate("""(ids) => ids.map(id => document.querySelector('[data-discuss-site]')
+        .shadowRoot.getElementById(id).textContent).join(' ')""", described).endswith(REJECT_REASON)
+    assert comments()[-1].status == REJECTED
+    page.reload()
+    page.get_by_role("heading", name="2 Comments").wait_for()
+    assert page.get_by_label("Comment (required)").input_value() == text
+    assert page.get_by_label("Name (required)").input_value() == "Ann"
+
+
+def test_missing_fields_are_flagged_without_a_request(opened):
+    page = opened
+    page.get_by_role("button", name="Post Comment").click()
+    assert page.get_by_text("Please enter your name.").is_visible()
+    assert page.get_by_text("Please write your comment.").is_visible()
+    assert active_in_widget(page)["id"].endswith("author_name")
+    assert len(comments()) == 2
+
+
+def test_keyboard_only_posting_skips_the_honeypot(opened):
+    page = opened
+    page.get_by_label("Name (required)").focus()
+    page.keyboard.type("Keyboard User")
+    page.keyboard.press("Tab")
+    assert active_in_widget(page)["id"].endswith("author_email")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    assert active_in_widget(page)["tag"] == "BUTTON"  # not the honeypot
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    assert comments()[-1].author_name == "Keyboard User"
+
+
+def test_an_origin_the_site_does_not_allow_is_refused(page, council, service, app):
+    stranger = Site(slug="stranger", name="Another Council", allowed_origins=["https://other.example"],
+                    moderation={})
+    db.session.add(stranger)
+    db.session.commit()
+    add_comment(make_thread(stranger), "Private", "Not for other sites")
+    host = '<div data-discuss-site="stranger" data-discuss-thread="/blog/post"></div>'
+    page.goto(council.page("/refused", council_page(service, host)))
+    page.get_by_text("The comments could not be loaded.").wait_for()
+    assert page.get_by_text("Not for other sites").count() == 0
+    outcome = page.evaluate(
+        """(url) => fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json'},
+              body: JSON.stringify({author_name: 'X', body: 'cross-site'})})
+            .then(r => 'status ' + r.status, e => 'blocked')""",
+        f"{service}/api/v1/sites/stranger/threads/blog/post/comments",
+    )
+    assert outcome == "blocked"
+    assert [c.body for c in comments()] == ["Not for other sites"]
+
+
+def assert_nothing_ran(page) -> None:
+    # Let any injected image fail to load (its onerror would fire) before looking.
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.dialogs == []
+
+
+def test_markup_in_names_bodies_and_titles_never_runs(page, council, service, council_site):
+    thread = make_thread(council_site, title=XSS_TITLE)
+    add_comment(thread, XSS_NAME, XSS_BODY)
+    page.goto(council.page("/blog/post", council_page(service, title="Bins &lt;b&gt;")))
+    page.get_by_role("heading", name="1 Comment", exact=True).wait_for()
+    assert page.locator("ol.comments .author").first.text_content() == XSS_NAME
+    assert_nothing_ran(page)
+    # One more with markup in the name and body, shown in place by the widget.
+    page.get_by_label("Name (required)").fill(XSS_NAME)
+    page.get_by_label("Comment (required)").fill(XSS_BODY)
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="2 Comments").wait_for()
+    assert page.locator("ol.comments .author").nth(1).text_content() == XSS_NAME
+    assert_nothing_ran(page)
+    # The same discussion on the no-JS page (scripts allowed in this browser) and in the feed.
+    page.goto(f"{service}/embed/council/blog/post")
+    assert page.locator(".author").nth(1).text_content() == XSS_NAME
+    assert XSS_TITLE in page.title()
+    assert_nothing_ran(page)
+    page.goto(f"{service}/feeds/council/blog/post.atom")
+    assert_nothing_ran(page)
+
+
+def test_several_widgets_and_the_default_thread_key(page, council, service, council_site):
+    add_comment(make_thread(council_site, key="/news/a"), "Alice", "On page A")
+    add_comment(make_thread(council_site, key="/blog/default"), "Dora", "On the page itself")
+    hosts = ('<div data-discuss-site="council" data-discuss-thread="/news/a"></div>',
+             '<div data-discuss-site="council"></div>')
+    page.goto(council.page("/blog/default", council_page(service, *hosts)))
+    page.get_by_text("On page A").wait_for()
+    page.get_by_text("On the page itself").wait_for()
+    widgets = page.locator("[data-discuss-site]")
+    assert widgets.nth(0).locator(".author").all_text_contents() == ["Alice"]
+    assert widgets.nth(1).locator(".author").all_text_contents() == ["Dora"]
+    # Each widget's form is its own: labels point at their own fields.
+    widgets.nth(1).get_by_label("Name (required)").fill("Second")
+    widgets.nth(1).get_by_label("Comment (required)").fill("Into the second widget")
+    widgets.nth(1).get_by_role("button", name="Post Comment").click()
+    widgets.nth(1).get_by_text("Into the second widget").wait_for()
+    assert widgets.nth(0).get_by_text("Into the second widget").count() == 0
+    assert comments()[-1].thread_id == db.session.execute(
+        sa.select(Thread.id).where(Thread.key == "/blog/default")).scalar_one()
+
+
+def test_styles_neither_leak_out_nor_in(opened):
+    page = opened
+    styles = page.evaluate("""() => {
+        const root = document.querySelector('[data-discuss-site]').shadowRoot;
+        const css = (el, p) => getComputedStyle(el).getPropertyValue(p);
+        return {
+          pageAuthor: css(document.querySelector('main > p.author'), 'color'),
+          pageFont: css(document.body, 'font-family'),
+          widgetFont: css(root.querySelector('.body'), 'font-family'),
+          widgetButton: css(root.querySelector('.submit'), 'text-transform'),
+          widgetInputFont: css(root.querySelector('textarea'), 'font-family'),
+        }; }""")
+    assert styles["pageAuthor"] == "rgb(200, 0, 0)"  # our .author rule stays in the widget
+    assert styles["widgetButton"] == "none"  # the page's button rule stays out
+    assert styles["widgetFont"] == styles["pageFont"] == styles["widgetInputFont"]
