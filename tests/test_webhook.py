@@ -1,0 +1,186 @@
+"""The webhook plugin against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from discuss.extensions import db
+from discuss.models import Site
+from plugins import webhook
+from tests.reviewing import held, holding, other_site, people, published, version_of  # noqa: F401
+
+SECRET = "s3cret-for-tests"
+
+
+class Receiver:
+    """An HTTP server that records POSTs and answers with the next scripted status."""
+
+    def __init__(self, statuses=(), hold: threading.Event | None = None):
+        self.requests: list[dict] = []
+        self.statuses = list(statuses)
+        self.hold = hold
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                receiver.arrived.set()
+                if receiver.hold is not None:
+                    receiver.hold.wait(30)
+                status = receiver.statuses.pop(0) if receiver.statuses else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        if self.hold is not None:
+            self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(**kwargs):
+        made.append(Receiver(**kwargs))
+        return made[-1]
+
+    yield make
+    webhook.flush(10)
+    for r in made:
+        r.close()
+
+
+def configure(site: Site, **settings):
+    site.moderation = {"webhook": {"enabled": True, "secret": SECRET, "backoff": 0, "timeout": 5, **settings}}
+    db.session.commit()
+
+
+def test_a_held_comment_is_posted_signed(client, site, holding, receiver):
+    hook = receiver()
+    configure(site, urls=[hook.url])
+    comment_id = held(client, "please hold this", page_title="Bin news")
+    assert webhook.flush(10)
+    assert len(hook.requests) == 1
+    request = hook.requests[0]
+    expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert request["headers"]["X-Discuss-Signature"] == expected
+    assert request["headers"]["X-Discuss-Event"] == "comment.held"
+    assert request["headers"]["Content-Type"] == "application/json"
+    payload = json.loads(request["body"])
+    assert payload["event"] == "comment.held"
+    assert payload["site"]["slug"] == "council"
+    assert payload["comment"]["id"] == comment_id
+    assert payload["comment"]["thread"]["title"] == "Bin news"
+    assert payload["reasons"] == ["asked to be held"]
+    assert "author_email" not in payload["comment"]
+
+
+def test_reported_and_decided_events(client, people, holding, receiver):
+    hook = receiver()
+    site = db.session.get(Site, people["models"]["mod"].sites[0].id)
+    configure(site, urls=[hook.url])
+    comment_id = published(client)
+    client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "spam", "note": "advert"})
+    client.post(f"/api/v1/moderation/comments/{comment_id}/decision", headers=people["mod"],
+                json={"action": "delete", "version": version_of(comment_id), "reason": "advert"})
+    assert webhook.flush(10)
+    by_event = {json.loads(r["body"])["event"]: json.loads(r["body"]) for r in hook.requests}
+    assert set(by_event) == {"comment.reported", "moderation.decided"}
+    assert by_event["comment.reported"]["report"] == {"reason": "spam", "note": "advert"}
+    assert by_event["comment.reported"]["hidden"] is False
+    decided = by_event["moderation.decided"]
+    assert (decided["action"], decided["reason"], decided["moderator"]) == ("delete", "advert",
+                                                                           "mod@council.example")
+    assert decided["comment"]["status"] == "deleted"
+
+
+def test_failures_are_retried_until_success_with_the_same_delivery_id(client, site, holding, receiver):
+    hook = receiver(statuses=[500, 503])
+    configure(site, urls=[hook.url], retries=3)
+    held(client)
+    assert webhook.flush(10)
+    assert len(hook.requests) == 3
+    assert len({r["headers"]["X-Discuss-Delivery"] for r in hook.requests}) == 1
+
+
+def test_a_client_error_is_not_retried_and_retries_are_bounded(client, site, holding, receiver):
+    refusing, failing = receiver(statuses=[400]), receiver(statuses=[500] * 10)
+    configure(site, urls=[refusing.url, failing.url], retries=2)
+    held(client)
+    assert webhook.flush(10)
+    assert len(refusing.requests) == 1
+    assert len(failing.requests) == 3  # the first try and two retries
+
+
+def test_an_unreachable_url_does_not_disturb_the_request(client, site, holding, receiver):
+    hook = receiver()
+    # A closed port on loopback: connection refused, retried, then given up.
+    closed = Receiver()
+    closed_url = closed.url
+    closed.close()
+    configure(site, urls=[closed_url, hook.url], retries=1)
+    assert client.post("/api/v1/sites/council/threads/blog/post/comments",
+                       json={"author_name": "Resident", "body": "hold it"}).status_code == 202
+    assert webhook.flush(10)
+    assert len(hook.requests) == 1
+
+
+def test_delivery_never_blocks_the_request(client, site, holding, receiver):
+    release = threading.Event()
+    hook = receiver(hold=release)
+    configure(site, urls=[hook.url], timeout=30)
+    # The receiver has not answered (it waits for `release`), yet the reply is answered.
+    response = client.post("/api/v1/sites/council/threads/blog/post/comments",
+                           json={"author_name": "Resident", "body": "hold on"})
+    assert response.status_code == 202
+    assert hook.arrived.wait(10)
+    assert not release.is_set()
+    release.set()
+    assert webhook.flush(10)
+
+
+def test_nothing_is_sent_when_disabled_or_without_urls(client, site, holding, receiver):
+    hook = receiver()
+    site.moderation = {"webhook": {"urls": [hook.url]}}  # not enabled: opt-in
+    db.session.commit()
+    held(client)
+    configure(site, urls=[])
+    held(client, "hold again")
+    assert webhook.flush(10)
+    assert hook.requests == []
+
+
+def test_settings_are_validated(app):
+    from discuss.plugins import PluginSettingsError, describe_plugins, effective_settings
+
+    info = next(i for i in describe_plugins(app.extensions["discuss"]) if i.name == "webhook")
+    assert effective_settings(info, None)[0] is False
+    enabled, settings = effective_settings(info, {"enabled": True, "urls": ["http://127.0.0.1:9/x"]})
+    assert enabled and settings["retries"] == 3 and settings["secret"] == ""
+    with pytest.raises(PluginSettingsError, match="urls"):
+        effective_settings(info, {"urls": ["ftp://example.org/"]}, site_label="council")
+    with pytest.raises(PluginSettingsError, match="timeout"):
+        effective_settings(info, {"timeout": 0}, site_label="council")
+
+
+def test_the_signature_helper_matches_hmac_sha256():
+    assert webhook.sign("key", b"{}") == "sha256=" + hmac.new(b"key", b"{}", hashlib.sha256).hexdigest()
