@@ -184,7 +184,11 @@ def plugins_command(site_slug: str | None) -> None:
 @with_appcontext
 def serve(host: str, port: int, debug: bool) -> None:
     """Run the development server (use gunicorn in production: see docs/operations.md)."""
-    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Flask's app.run() refuses to start inside its own CLI; run_simple is what it calls.
+    run_simple(host, port, current_app._get_current_object(), threaded=True,
+               use_debugger=debug, use_reloader=False)
 
 
 @click.group()
