@@ -19,7 +19,15 @@ log = logging.getLogger(__name__)
 
 #: Built-in plugins, by module. Each is an ordinary pluggy plugin module.
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "plugins.bans",
+    "plugins.flood",
+    "plugins.links",
     "plugins.profanity",
+    "plugins.personal_data",
+    "plugins.watch_words",
+    "plugins.election_period",
+    "plugins.first_time",
+    "plugins.toxicity",
     "plugins.webhook",
 )
 

@@ -42,7 +42,7 @@ HOMOGLYPHS: dict[str, str] = {
     "ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o",
     "ᴘ": "p", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
     # Symbols used as letters
-    "€": "e", "£": "l", "¡": "i", "¢": "c", "©": "c", "®": "r", "×": "x",
+    "€": "e", "¡": "i", "¢": "c", "©": "c", "®": "r", "×": "x",
 }
 
 # Format characters that NFKC keeps but that draw nothing; Unicode category Cf

@@ -1,0 +1,65 @@
+"""Flood: too many comments from one hashed IP or one email in a window reject.
+
+The rate limiter stops request storms; this stops a person (or a script
+rotating through threads) posting more comments than any resident does, and
+tells them when they may post again. Every stored comment counts, whatever its
+status, so rejected attempts count too.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Mapping
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from discuss import Submission, Verdict, hookimpl
+
+name = "flood"
+enabled_by_default = True
+
+
+class settings_schema(ma.Schema):
+    """Per-site settings of the flood plugin."""
+
+    # Loose per address: libraries, offices and mobile networks put many people
+    # behind one IP. An email is one person.
+    max_per_ip = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1),
+                                   metadata={"description": "comments per hashed IP per window"})
+    max_per_email = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1),
+                                      metadata={"description": "comments per email per window"})
+    window_minutes = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1, max=7 * 24 * 60))
+
+
+@hookimpl
+def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
+    """Reject when the author has already posted the maximum within the window."""
+    from discuss.extensions import db
+    from discuss.models import Comment, utcnow
+
+    now = utcnow()
+    since = now - timedelta(minutes=settings["window_minutes"])
+    checks = []
+    if submission.ip_hash:
+        checks.append(("ip", Comment.ip_hash == submission.ip_hash, settings["max_per_ip"]))
+    if submission.author_email:
+        checks.append(("email", sa.func.lower(Comment.author_email) == submission.author_email.lower(),
+                       settings["max_per_email"]))
+    for kind, condition, limit in checks:
+        count, oldest = db.session.execute(
+            sa.select(sa.func.count(Comment.id), sa.func.min(Comment.created_at))
+            .where(condition, Comment.created_at >= since)
+        ).one()
+        if count >= limit:
+            retry_after = max(1, math.ceil((oldest + timedelta(minutes=settings["window_minutes"]) - now)
+                                           .total_seconds()))
+            minutes = math.ceil(retry_after / 60)
+            return Verdict.reject(
+                f"more than {limit} comments in {settings['window_minutes']} minutes by {kind}",
+                public_reason=(f"You have posted a lot in a short time. Please try again in "
+                               f"{minutes} minute{'s' if minutes != 1 else ''}."),
+                retry_after=retry_after, by=kind, count=count,
+            )
+    return None

@@ -1,0 +1,117 @@
+"""Watch words: per-site word lists with wildcards, each entry with an action.
+
+An entry is ``{"pattern": "fly-tip*", "action": "hold", "reason": "..."}``;
+``*`` stands for any letters and ``?`` for one, and a pattern may be several
+words. Actions: ``reject``, ``hold``, or ``flag`` (publish, but record the match
+so the review queue can find it). Patterns match whole words of the normalised
+text, so disguised spellings of a watch word are caught too.
+
+The default legal-risk list holds allegations that could be defamatory if made
+about a named person ("corrupt", "fraud", "bribe" ...) with reason "possible
+legal risk", so a person reads them before they are public.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Mapping
+
+import marshmallow as ma
+
+from discuss import Submission, Verdict, hookimpl
+from discuss.textnorm import normalise
+
+name = "watch_words"
+enabled_by_default = True
+
+LEGAL_RISK = "possible legal risk"
+REJECT, HOLD, FLAG = "reject", "hold", "flag"
+
+# Allegations of crime or dishonesty: the usual subjects of defamation claims.
+LEGAL_RISK_WORDS = (
+    "corrupt*", "fraud*", "brib*", "embezzl*", "backhander*", "kickback*", "crook*", "swindl*",
+    "money launder*", "launder* money", "on the take", "in the pocket of", "fiddl* the books",
+    "fiddl* expenses", "liar", "liars", "perjur*", "paedo*", "pedo*", "paedophile*", "nonce",
+    "nonces", "criminal record", "rigged", "vote rigging", "stole", "stolen from",
+)
+
+
+class EntrySchema(ma.Schema):
+    pattern = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    action = ma.fields.String(load_default=HOLD, validate=ma.validate.OneOf([REJECT, HOLD, FLAG]))
+    reason = ma.fields.String(load_default="")
+
+
+class settings_schema(ma.Schema):
+    """Per-site settings of the watch words plugin."""
+
+    words = ma.fields.List(ma.fields.Nested(EntrySchema), load_default=list,
+                           metadata={"description": "the site's own entries"})
+    legal_risk = ma.fields.Boolean(load_default=True,
+                                   metadata={"description": "also hold the built-in legal-risk list"})
+    public_reason = ma.fields.String(load_default="Please rephrase your comment.",
+                                     metadata={"description": "told to residents when an entry rejects"})
+
+
+def pattern_regex(pattern: str) -> str:
+    """A watch-word pattern as a regular expression over normalised text."""
+    words = normalise(pattern).text.split()
+    parts = []
+    for word in words:
+        piece = "".join(r"[^\W\d_]*" if c == "*" else r"[^\W\d_]" if c == "?" else re.escape(c) for c in word)
+        parts.append(piece)
+    return r"[\s\-]+".join(parts)
+
+
+@lru_cache(maxsize=128)
+def _compiled(entries: tuple[tuple[str, str, str], ...]):
+    """One regex with a named group per entry (a single pass over the text), and the
+    literal beginnings of the entries: when none occurs in a text, the regex cannot match."""
+    usable = [(p, a, r) for p, a, r in entries if normalise(p).text.strip(" *?")]
+    if not usable:
+        return None
+    groups = "|".join(f"(?P<e{i}>{pattern_regex(p)})" for i, (p, _, _) in enumerate(usable))
+    prefixes = tuple(re.split(r"[*?\s]", normalise(p).text.strip(), maxsplit=1)[0] for p, _, _ in usable)
+    if any(not prefix for prefix in prefixes):
+        prefixes = ("",)  # a pattern starting with a wildcard: always run
+    return re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])"), usable, prefixes
+
+
+def _entries(settings: Mapping) -> tuple[tuple[str, str, str], ...]:
+    own = tuple((e["pattern"], e["action"], e["reason"]) for e in settings["words"])
+    legal = tuple((w, HOLD, LEGAL_RISK) for w in LEGAL_RISK_WORDS) if settings["legal_risk"] else ()
+    return own + legal
+
+
+@hookimpl
+def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
+    """The strictest action among the entries found; flag-only matches publish with details."""
+    compiled = _compiled(_entries(settings))
+    if compiled is None:
+        return None
+    regex, entries, prefixes = compiled
+    norm = normalise(submission.body)
+    if not any(prefix in norm.text for prefix in prefixes):
+        return None
+    found = []
+    for match in regex.finditer(norm.text):
+        index = int(match.lastgroup[1:])
+        pattern, action, reason = entries[index]
+        start, end = norm.original_span(*match.span())
+        found.append((start, end, pattern, action, reason or f"watch word: {pattern}"))
+    if not found:
+        return None
+    details = {
+        "spans": [[f[0], f[1]] for f in found],
+        "words": sorted({submission.body[f[0]:f[1]] for f in found}),
+        "patterns": sorted({f[2] for f in found}),
+    }
+    for action in (REJECT, HOLD):
+        chosen = [f for f in found if f[3] == action]
+        if chosen:
+            reasons = sorted({f[4] for f in chosen})
+            if action == REJECT:
+                return Verdict.reject("; ".join(reasons), public_reason=settings["public_reason"], **details)
+            return Verdict.hold("; ".join(reasons), **details)
+    return Verdict.publish("watch word flagged", flagged=True, **details)
