@@ -86,7 +86,7 @@ def find_personal_data(text: str, settings: Mapping) -> list[tuple[int, int, str
     if settings["card_numbers"] and _has_digits(text, 13):
         for m in _CARD.finditer(text):
             digits = re.sub(r"\D", "", m.group())
-            if 13 <= len(digits) <= 19 and luhn_valid(digits) and len(set(digits)) > 2:
+            if 13 <= len(digits) <= 19 and luhn_valid(digits) and len(set(digits)) > 1:
                 found.append((m.start(), m.end(), "card number"))
     if settings["addresses"] and _has_digits(text, 2):
         postcodes = list(_POSTCODE.finditer(text))

@@ -30,7 +30,7 @@ REJECT, HOLD, FLAG = "reject", "hold", "flag"
 
 # Allegations of crime or dishonesty: the usual subjects of defamation claims.
 LEGAL_RISK_WORDS = (
-    "corrupt*", "fraud*", "brib*", "embezzl*", "backhander*", "kickback*", "crook*", "swindl*",
+    "corrupt*", "fraud*", "brib*", "embezzl*", "backhander*", "kickback*", "crook", "crooks", "swindl*",
     "money launder*", "launder* money", "on the take", "in the pocket of", "fiddl* the books",
     "fiddl* expenses", "liar", "liars", "perjur*", "paedo*", "pedo*", "paedophile*", "nonce",
     "nonces", "criminal record", "rigged", "vote rigging", "stole", "stolen from",
@@ -56,7 +56,7 @@ class settings_schema(ma.Schema):
 
 def pattern_regex(pattern: str) -> str:
     """A watch-word pattern as a regular expression over normalised text."""
-    words = normalise(pattern).text.split()
+    words = re.split(r"[\s\-]+", normalise(pattern).text.strip())
     parts = []
     for word in words:
         piece = "".join(r"[^\W\d_]*" if c == "*" else r"[^\W\d_]" if c == "?" else re.escape(c) for c in word)
@@ -72,7 +72,7 @@ def _compiled(entries: tuple[tuple[str, str, str], ...]):
     if not usable:
         return None
     groups = "|".join(f"(?P<e{i}>{pattern_regex(p)})" for i, (p, _, _) in enumerate(usable))
-    prefixes = tuple(re.split(r"[*?\s]", normalise(p).text.strip(), maxsplit=1)[0] for p, _, _ in usable)
+    prefixes = tuple(re.split(r"[*?\s\-]", normalise(p).text.strip(), maxsplit=1)[0] for p, _, _ in usable)
     if any(not prefix for prefix in prefixes):
         prefixes = ("",)  # a pattern starting with a wildcard: always run
     return re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])"), usable, prefixes

@@ -1,0 +1,79 @@
+"""The toxicity plugin: the model's scores, its threshold, and the patterns it needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from discuss.plugins import PluginSettingsError
+from discuss.testing import load_settings, run_plugin
+from plugins import toxicity
+
+SAMPLES = [
+    "you are an idiot", "what an absolute moron", "the bins were not emptied", "", "!!!",
+    "I am a proud gay man and I support this", "Thanks for the helpful guidance on purdah.",
+    "shut up you fat cow", "kill the proposal", "x" * 5000, "émigré café naïve", "1234",
+]
+
+
+def test_scores_equal_the_librarys():
+    from profanity_check import predict_prob
+
+    model = toxicity.get_model()
+    expected = predict_prob(SAMPLES)
+    for text, reference in zip(SAMPLES, expected):
+        assert model.probability(text) == pytest.approx(float(reference), abs=1e-9), text
+
+
+def test_model_loads_once():
+    assert toxicity.get_model() is toxicity.get_model()
+
+
+@pytest.mark.parametrize("text", [
+    "you are an idiot", "shut up you fat cow", "what an absolute moron", "you retard",
+    # Threats and dehumanising language: the model misses these, the patterns do not.
+    "I will find where you live and hurt you", "you should be shot", "kill yourself",
+    "Immigrants are vermin", "travellers are nothing but parasites", "those people should be exterminated",
+    "go back to where you came from", "councillors should be hanged", "I hope you die",
+])
+def test_abuse_threats_and_dehumanising_language_hold(text):
+    verdict = run_plugin(toxicity, text)
+    assert verdict is not None and verdict.decision == "hold", text
+    assert verdict.reason == "may break the house rules"
+
+
+@pytest.mark.parametrize("text", [
+    # Counter-speech and neutral mentions of identities.
+    "Calling people vermin is dehumanising and wrong.", "As a Muslim resident I welcome the new centre.",
+    "I am a proud gay man and I support this.", "Racism has no place in our town.",
+    "The travellers' site consultation is open until May.", "Black history month events at the library.",
+    "Refugees are welcome here.", "Disabled people need step-free access at the station.",
+    "The rats in the alley need pest control.", "Kill the proposal, it is a waste of money.",
+    "Women are under-represented on the council.",
+])
+def test_counter_speech_and_neutral_mentions_publish(text):
+    assert run_plugin(toxicity, text) is None, text
+
+
+def test_threshold_is_per_site():
+    # The model gives this harmless sentence 0.50: why the default threshold is high.
+    assert run_plugin(toxicity, "kill the proposal") is None
+    assert run_plugin(toxicity, "kill the proposal", {"threshold": 0.5}).details["source"] == "model"
+
+
+def test_patterns_and_model_can_be_switched_off():
+    assert run_plugin(toxicity, "you should be shot", {"patterns": False}) is None
+    assert run_plugin(toxicity, "you are an idiot", {"model": False}) is None
+
+
+def test_details_carry_probability_and_spans():
+    text = "Honestly, immigrants are vermin."
+    verdict = run_plugin(toxicity, text)
+    (span,) = verdict.details["spans"]
+    assert text[span[0]:span[1]] == "immigrants are vermin"
+    assert 0 <= verdict.details["probability"] <= 1
+
+
+@pytest.mark.parametrize("settings, field", [({"threshold": 1.5}, "threshold"), ({"model": "sometimes"}, "model")])
+def test_wrong_settings_name_the_field(settings, field):
+    with pytest.raises(PluginSettingsError, match=rf"plugin 'toxicity': {field}"):
+        load_settings(toxicity, settings)
