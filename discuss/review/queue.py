@@ -281,8 +281,12 @@ def _attach_details(items: list[QueueItem]) -> None:
             item.parent = parents.get(item.comment.parent_id)
     hashes = {item.comment.ip_hash for item in items if item.comment.ip_hash}
     if hashes:
-        counts = dict(db.session.execute(
-            sa.select(Comment.ip_hash, sa.func.count()).where(Comment.ip_hash.in_(hashes))
-            .group_by(Comment.ip_hash)).all())
+        # Counted within the comment's own site: a council's moderators learn
+        # nothing about what the same address does on other councils' sites.
+        counts = {(ip, site_id): n for ip, site_id, n in db.session.execute(
+            sa.select(Comment.ip_hash, Thread.site_id, sa.func.count())
+            .join(Thread, Comment.thread_id == Thread.id)
+            .where(Comment.ip_hash.in_(hashes))
+            .group_by(Comment.ip_hash, Thread.site_id)).all()}
         for item in items:
-            item.same_ip_count = counts.get(item.comment.ip_hash, 0) if item.comment.ip_hash else 0
+            item.same_ip_count = counts.get((item.comment.ip_hash, item.site.id), 0)
