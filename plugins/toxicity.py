@@ -12,7 +12,10 @@ What the model misses, measured: threats ("you should be shot" scores 0.14,
 "I will find where you live and hurt you" 0.50) and dehumanising language about
 groups ("immigrants are vermin" 0.26, "X are rats" 0.14). It also scores neutral
 mentions of identities above zero ("I am a proud gay man" 0.58), which is why the
-threshold stays high (0.8). So a short, readable list of threat and
+threshold stays high (0.8). It also weighs mild swearing heavily, so by default
+the text is scored without the words the profanity plugin judges (that plugin
+has its own tiers and modes; a site's "censor" mode would otherwise be undone
+here) and without mild swear words councils accept. A short, readable list of threat and
 dehumanisation patterns complements it (setting ``patterns``); both hold with the
 same reason and the details say which fired.
 """
@@ -36,6 +39,13 @@ enabled_by_default = True
 timeout = 30.0
 
 REASON = "may break the house rules"
+
+# Mild swearing councils accept (the profanity plugin lets it through); the model
+# weighs these heavily ("What the hell ... Damn annoying." scores 0.96).
+MILD_SWEARING = frozenset({
+    "hell", "damn", "damned", "dammit", "damnit", "crap", "crappy", "bloody", "bugger", "sod",
+    "god", "goddamn", "heck", "jeez", "arse", "arsed", "bollocks",
+})
 
 _GROUP = (r"(?:immigrants?|migrants?|refugees?|asylum\s+seekers?|foreigners?|muslims?|jews?|christians?|"
           r"hindus?|sikhs?|gypsies|gipsies|travell?ers|roma|blacks?|whites?|asians?|africans?|poles|"
@@ -74,6 +84,9 @@ class settings_schema(ma.Schema):
     model = ma.fields.Boolean(load_default=True, metadata={"description": "use the model"})
     patterns = ma.fields.Boolean(load_default=True,
                                  metadata={"description": "hold threats and dehumanising language"})
+    ignore_swearing = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "score the text without the words the profanity plugin judges"})
 
 
 class LinearToxicityModel:
@@ -94,12 +107,15 @@ class LinearToxicityModel:
         self.a = np.array([float(fold.calibrators[0].a_) for fold in folds])
         self.b = np.array([float(fold.calibrators[0].b_) for fold in folds])
 
-    def probability(self, text: str) -> float:
-        """Probability that ``text`` is abusive, as ``profanity_check.predict_prob`` computes it."""
+    def probability(self, text: str, *, ignore: frozenset[str] = frozenset()) -> float:
+        """Probability that ``text`` is abusive, as ``profanity_check.predict_prob`` computes it.
+
+        Words in ``ignore`` are left out, as if they were not in the model's vocabulary.
+        """
         np = self._np
         counts = Counter(self.token.findall(text.lower()))
         vocabulary = self.vocabulary
-        words = list(counts.keys() & vocabulary.keys())
+        words = list(counts.keys() & vocabulary.keys() - ignore)
         if words:
             ids = [vocabulary[w] for w in words]
             tf = np.array([counts[w] for w in words], dtype=float)
@@ -135,6 +151,22 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _without_swearing(text: str) -> str:
+    """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
+    from plugins.profanity import find_words
+
+    hits = find_words(text)
+    if not hits:
+        return text
+    parts, last = [], 0
+    for start, end, _, _ in hits:
+        parts.append(text[last:start])
+        parts.append(" ")
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """Hold when the model's probability exceeds the threshold or a pattern matches."""
@@ -145,7 +177,10 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
             details["spans"] = [[a, b] for a, b, _ in found]
             details["patterns"] = sorted({kind for _, _, kind in found})
     if settings["model"]:
-        probability = get_model().probability(submission.body)
+        text, ignore = submission.body, frozenset()
+        if settings["ignore_swearing"]:
+            text, ignore = _without_swearing(text), MILD_SWEARING
+        probability = get_model().probability(text, ignore=ignore)
         details["probability"] = round(probability, 4)
         if probability > settings["threshold"]:
             details["source"] = "model"

@@ -29,7 +29,7 @@ def test_model_loads_once():
 
 
 @pytest.mark.parametrize("text", [
-    "you are an idiot", "shut up you fat cow", "what an absolute moron", "you retard",
+    "you are an idiot", "shut up you fat cow", "what an absolute moron", "get lost you loser",
     # Threats and dehumanising language: the model misses these, the patterns do not.
     "I will find where you live and hurt you", "you should be shot", "kill yourself",
     "Immigrants are vermin", "travellers are nothing but parasites", "those people should be exterminated",
@@ -58,6 +58,13 @@ def test_threshold_is_per_site():
     # The model gives this harmless sentence 0.50: why the default threshold is high.
     assert run_plugin(toxicity, "kill the proposal") is None
     assert run_plugin(toxicity, "kill the proposal", {"threshold": 0.5}).details["source"] == "model"
+
+
+def test_swearing_is_left_to_the_profanity_plugin():
+    assert run_plugin(toxicity, "What the hell is going on with the permits? Damn annoying.") is None
+    assert run_plugin(toxicity, "These f*cking potholes!") is None
+    assert run_plugin(toxicity, "These f*cking potholes!", {"ignore_swearing": False}).decision == "hold"
+    assert run_plugin(toxicity, "you fucking idiot").decision == "hold"  # the insult remains
 
 
 def test_patterns_and_model_can_be_switched_off():
