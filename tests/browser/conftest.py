@@ -85,7 +85,9 @@ def service_app(database_url):
     """The real application, as the browser meets it. Built-in plugins are off so
     that only :class:`Scripted` decides, whatever plugins the project grows."""
     builtins = [plugin_name(importlib.import_module(name)) for name in BUILTIN_PLUGINS]
-    app = make_app(database_url, DISABLED_PLUGINS=builtins)
+    # A public cache lifetime on thread reads, as a busy deployment may set: the
+    # widget must still show a reader their own new comment.
+    app = make_app(database_url, DISABLED_PLUGINS=builtins, THREAD_CACHE_SECONDS=60)
     app.extensions["discuss"].register(Scripted(), name="scripted")
     return app
 

@@ -96,6 +96,13 @@ def test_demo_page_takes_a_reply(page, service, app):
     page.goto(f"{service}/demo")
     page.get_by_role("heading", name="2 Comments").wait_for()
     assert page.get_by_role("heading", level=1).text_content().startswith("Councillors and social media")
+    # Styled under the page's strict CSP, in the page's font and the council's colour.
+    looks = page.evaluate("""() => { const r = document.querySelector('[data-discuss-site]').shadowRoot;
+        const s = getComputedStyle(r.querySelector('.submit'));
+        return [s.backgroundColor, getComputedStyle(r.querySelector('.body')).fontFamily,
+                getComputedStyle(document.body).fontFamily]; }""")
+    assert looks[0] == "rgb(75, 31, 111)"
+    assert looks[1] == looks[2] and looks[1].startswith("Georgia")
     page.get_by_label("Name (required)").fill("Royston Resident")
     page.get_by_label("Comment (required)").fill("I follow Cllr Tim, for one.")
     page.get_by_role("button", name="Post Comment").click()

@@ -265,3 +265,14 @@ def test_styles_neither_leak_out_nor_in(opened):
     assert styles["pageAuthor"] == "rgb(200, 0, 0)"  # our .author rule stays in the widget
     assert styles["widgetButton"] == "none"  # the page's button rule stays out
     assert styles["widgetFont"] == styles["pageFont"] == styles["widgetInputFont"]
+
+
+def test_coming_back_after_posting_shows_the_new_comment(opened):
+    page = opened
+    page.get_by_label("Name (required)").fill("Ann")
+    page.get_by_label("Comment (required)").fill("Still here when I come back?")
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    page.goto(page.url)  # coming back by a link: no forced revalidation, unlike reload()
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    assert page.get_by_text("Still here when I come back?").is_visible()

@@ -155,7 +155,9 @@
     var self = this;
     var url = this.api + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
     this.more.disabled = true;
-    fetch(url, { credentials: "omit", headers: { Accept: "application/json" } })
+    // Revalidate every time (a 304 when nothing changed): a reader who just
+    // posted must not get a cached copy without their comment on reload.
+    fetch(url, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json" } })
       .then(function (res) {
         if (!res.ok) throw new Error(res.status);
         return res.json();
