@@ -198,3 +198,14 @@ def test_the_page_cache_never_serves_a_stale_thread(client, site):
     db.session.execute(sa.update(Thread).values(title="Renamed"))
     db.session.commit()
     assert client.get(THREAD_URL).json["thread"]["title"] == "Renamed"
+
+
+def test_the_home_page_has_a_thread_too(client, site):
+    response = client.post("/api/v1/sites/council/threads/comments", json={"author_name": "A", "body": "home"})
+    assert response.status_code == 201
+    thread = client.get("/api/v1/sites/council/threads/").json
+    assert thread["thread"]["key"] == "/"
+    assert thread["comments"][0]["body_html"] == "<p>home</p>"
+    # a page whose path ends in "comments" is still its own thread
+    assert post(client, "elsewhere", url="/api/v1/sites/council/threads/comments").status_code == 201
+    assert client.get("/api/v1/sites/council/threads/comments").json["thread"]["comment_count"] == 1

@@ -74,6 +74,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     return Response(page.body, 200, headers, mimetype="application/json")
 
 
+@blp.route("/sites/<site>/threads/comments", defaults={"key": ""}, methods=["POST"])
 @blp.route("/sites/<site>/threads/<path:key>/comments", methods=["POST"])
 @limiter.limit(_post_limit, methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": "CommentCreate"}}})
