@@ -90,8 +90,6 @@ def _derive_flask_settings(app: Flask) -> None:
     cfg["OPENAPI_VERSION"] = "3.0.3"
     cfg["OPENAPI_URL_PREFIX"] = "/api"
     cfg["OPENAPI_JSON_PATH"] = "openapi.json"
-    cfg["OPENAPI_REDOC_PATH"] = "docs"
-    cfg["OPENAPI_REDOC_URL"] = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
     cfg["JSON_SORT_KEYS"] = False
     cfg["WTF_CSRF_TIME_LIMIT"] = None
     cfg["SESSION_COOKIE_HTTPONLY"] = True
@@ -115,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)
+    from .api.docs import bp as api_docs_bp
+
+    app.register_blueprint(api_docs_bp)
     from .embed import bp as embed_bp
     from .embed.pages import post_reply as embed_post_reply
 
