@@ -108,6 +108,49 @@ def sites_list() -> None:
         click.echo(f"{site.slug}\t{site.name}\t{' '.join(site.allowed_origins or [])}")
 
 
+@click.group()
+def threads() -> None:
+    """Open or close a page's discussion."""
+
+
+def _set_closed(site_slug: str, key: str, closed: bool) -> None:
+    from .models import Thread
+    from .threads import BadKey, normalise_key
+
+    site = _site_or_transient(site_slug)
+    try:
+        thread_key = normalise_key(key)
+    except BadKey as exc:
+        raise click.BadParameter(str(exc), param_hint="KEY") from exc
+    thread = db.session.execute(
+        sa.select(Thread).filter_by(site_id=site.id, key=thread_key)
+    ).scalar_one_or_none()
+    if thread is None:
+        thread = Thread(site_id=site.id, key=thread_key, title="", url="")
+        db.session.add(thread)
+    thread.closed = closed
+    db.session.commit()
+    click.echo(f"{site_slug} {thread_key}: {'closed' if closed else 'open'}")
+
+
+@threads.command("close")
+@click.argument("site_slug", metavar="SITE")
+@click.argument("key")
+@with_appcontext
+def threads_close(site_slug: str, key: str) -> None:
+    """Stop new comments on the page KEY of SITE (existing ones stay)."""
+    _set_closed(site_slug, key, True)
+
+
+@threads.command("open")
+@click.argument("site_slug", metavar="SITE")
+@click.argument("key")
+@with_appcontext
+def threads_open(site_slug: str, key: str) -> None:
+    """Take comments on the page KEY of SITE again."""
+    _set_closed(site_slug, key, False)
+
+
 @click.command("screen")
 @click.option("--site", "site_slug", default=None, help="Use this site's plugin settings.")
 @with_appcontext

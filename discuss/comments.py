@@ -25,10 +25,21 @@ _STATUS_FOR = {PUBLISH: PUBLISHED, HOLD: PENDING, REJECT: REJECTED}
 class InvalidReply(ValueError):
     """The reply cannot be stored as asked; ``field`` names the culprit."""
 
+    status = 422
+
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class ThreadClosed(InvalidReply):
+    """The discussion no longer takes replies."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("thread", "This discussion is closed to new comments.")
 
 
 @dataclass(frozen=True)
@@ -63,11 +74,14 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     The thread is created on its first comment. Event hooks fire after commit.
     Rejected replies are kept (status ``rejected``) for the audit and the queue.
 
-    :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished.
+    :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
+        and :class:`ThreadClosed` when the thread is closed.
     """
     from .threads import find_thread
 
     thread = find_thread(site, submission.thread_key)
+    if thread is not None and thread.closed:
+        raise ThreadClosed()
     check_parent(thread, submission.parent_id)
     screening = screen_comment(pm, submission, site)
     db.session.rollback()  # end the read transaction: screening may have taken a while

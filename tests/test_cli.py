@@ -88,3 +88,19 @@ def test_demo_load_builds_the_seed_thread(app, client):
     [reply] = dave["replies"]
     assert "Good point, Dave." in reply["body_html"]
     assert thread["thread"]["title"].startswith("Councillors and social media")
+
+
+def test_closing_a_thread_stops_new_comments(runner, client, site):
+    from discuss.cli import threads
+    from tests.helpers import post
+
+    assert post(client, "before closing").status_code == 201
+    result = runner.invoke(threads, ["close", "council", "/blog/post/"])
+    assert result.exit_code == 0, result.output
+    response = post(client, "after closing")
+    assert response.status_code == 403
+    assert "thread" in response.json["errors"]
+    assert client.get("/api/v1/sites/council/threads/blog/post").json["thread"]["closed"] is True
+    assert runner.invoke(threads, ["open", "council", "blog/post"]).exit_code == 0
+    assert post(client, "open again").status_code == 201
+    assert runner.invoke(threads, ["close", "nowhere", "x"]).exit_code != 0

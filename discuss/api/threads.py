@@ -80,7 +80,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": "CommentCreate"}}})
 @blp.response(201, PostedResponse, description="Published.")
 @blp.alt_response(202, schema=PostedResponse, description="Held for review.")
-@blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for this site.")
+@blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for this site, or the thread is closed.")
 @blp.alt_response(404, schema=ErrorResponse, description="Unknown site.")
 @blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid fields, or rejected by moderation.")
@@ -101,7 +101,7 @@ def post_reply(site: str, key: str):
     try:
         posted = post_comment(current_app.extensions["discuss"], the_site, submission)
     except InvalidReply as exc:
-        raise APIError(422, f"{exc.field}: {exc.message}", errors={exc.field: [exc.message]}) from exc
+        raise APIError(exc.status, exc.message, errors={exc.field: [exc.message]}) from exc
     return posted_response(posted)
 
 
