@@ -38,7 +38,7 @@ REJECT_REASON = "Please keep to the topic of the post."
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
 
 

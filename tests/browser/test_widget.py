@@ -231,10 +231,10 @@ def test_markup_in_names_bodies_and_titles_never_runs(page, council, service, co
 
 def test_several_widgets_and_the_default_thread_key(page, council, service, council_site):
     add_comment(make_thread(council_site, key="/news/a"), "Alice", "On page A")
-    add_comment(make_thread(council_site, key="/blog/default"), "Dora", "On the page itself")
+    add_comment(make_thread(council_site, key="/"), "Dora", "On the page itself")
     hosts = ('<div data-discuss-site="council" data-discuss-thread="/news/a"></div>',
              '<div data-discuss-site="council"></div>')
-    page.goto(council.page("/blog/default", council_page(service, *hosts)))
+    page.goto(council.page("/", council_page(service, *hosts)))  # the home page: key "/"
     page.get_by_text("On page A").wait_for()
     page.get_by_text("On the page itself").wait_for()
     widgets = page.locator("[data-discuss-site]")
@@ -247,7 +247,10 @@ def test_several_widgets_and_the_default_thread_key(page, council, service, coun
     widgets.nth(1).get_by_text("Into the second widget").wait_for()
     assert widgets.nth(0).get_by_text("Into the second widget").count() == 0
     assert comments()[-1].thread_id == db.session.execute(
-        sa.select(Thread.id).where(Thread.key == "/blog/default")).scalar_one()
+        sa.select(Thread.id).where(Thread.key == "/")).scalar_one()
+    links = widgets.nth(1).get_by_role("link")
+    assert links.nth(0).get_attribute("href") == f"{service}/feeds/council.atom"
+    assert links.nth(1).get_attribute("href") == f"{service}/embed/council/"
 
 
 def test_styles_neither_leak_out_nor_in(opened):

@@ -80,7 +80,10 @@
     this.site = host.getAttribute("data-discuss-site");
     this.key = host.getAttribute("data-discuss-thread") || location.pathname;
     this.level = Math.min(Math.max(parseInt(host.getAttribute("data-discuss-heading-level"), 10) || 2, 1), 5);
-    this.api = BASE + "/api/v1/sites/" + encodeURIComponent(this.site) + "/threads" + path(this.key.charAt(0) === "/" ? this.key : "/" + this.key);
+    // The key as a URL path, "" for the home page; the server normalises it further.
+    this.keyPath = this.key.replace(/^\/+|\/+$/g, "");
+    this.keyPath = this.keyPath && "/" + path(this.keyPath);
+    this.api = BASE + "/api/v1/sites/" + encodeURIComponent(this.site) + "/threads";
     this.draftKey = "discuss-draft:" + BASE + "|" + this.site + "|" + this.key;
     this.parentId = null;
     this.id = "d" + (++seq) + "-";
@@ -95,9 +98,8 @@
 
   Widget.prototype.render = function () {
     var self = this, id = this.id;
-    var noJs = BASE + "/embed/" + encodeURIComponent(this.site) + path(this.key.charAt(0) === "/" ? this.key : "/" + this.key);
-    var feedKey = this.key.replace(/^\/+|\/+$/g, "");
-    var feed = BASE + "/feeds/" + encodeURIComponent(this.site) + (feedKey ? "/" + path(feedKey) : "") + ".atom";
+    var noJs = BASE + "/embed/" + encodeURIComponent(this.site) + (this.keyPath || "/");
+    var feed = BASE + "/feeds/" + encodeURIComponent(this.site) + this.keyPath + ".atom";
 
     this.count = h("span", { "class": "count", text: "" });
     this.list = h("ol", { "class": "comments" });
@@ -153,7 +155,7 @@
 
   Widget.prototype.load = function (cursor) {
     var self = this;
-    var url = this.api + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
+    var url = this.api + (this.keyPath || "/") + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
     this.more.disabled = true;
     // Revalidate every time (a 304 when nothing changed): a reader who just
     // posted must not get a cached copy without their comment on reload.
@@ -302,7 +304,8 @@
     data.page_title = document.title.slice(0, 300);
     this.submit.disabled = true;
     this.say("Sending your comment…");
-    fetch(this.api + "/comments", {
+    // "/index.html" names the home page's thread where "//comments" would not.
+    fetch(this.api + (this.keyPath || "/index.html") + "/comments", {
       method: "POST", credentials: "omit",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(data)
