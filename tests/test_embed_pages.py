@@ -255,3 +255,16 @@ def test_the_home_page_thread(client, site):
     response = send(client, url="/embed/council/", body="Second on home")
     assert response.status_code == 303
     assert comments()[-1].thread_id == thread.id
+
+
+def test_a_closed_thread_shows_no_form_and_refuses_posts(client, thread):
+    token = form_token(client)
+    thread.closed = True
+    db.session.commit()
+    page = soup(client.get(PAGE))
+    assert page.find("form") is None
+    assert page.find(class_="closed").get_text() == "This discussion is closed to new comments."
+    assert page.find(class_="reply-button") is None
+    response = send(client, token=token)
+    assert response.status_code == 403
+    assert len(comments()) == 3

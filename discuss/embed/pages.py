@@ -98,8 +98,9 @@ def post_reply(site: str, key: str):
         data = parse_reply(_reply_fields(form))
         posted = post_comment(current_app.extensions["discuss"], the_site, build_submission(the_site, key, data))
         _, status = posted_response(posted)
-    except InvalidReply as exc:
-        return render_page(the_site, key, form=form, errors={exc.field: [exc.message]}, status=422)
+    except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
+        return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
+                           status=getattr(exc, "status", 422))
     except APIError as exc:  # invalid fields, or rejected by moderation (errors["body"] is the reason)
         if exc.code != 422:
             raise

@@ -279,3 +279,13 @@ def test_coming_back_after_posting_shows_the_new_comment(opened):
     page.goto(page.url)  # coming back by a link: no forced revalidation, unlike reload()
     page.get_by_role("heading", name="3 Comments").wait_for()
     assert page.get_by_text("Still here when I come back?").is_visible()
+
+
+def test_a_closed_discussion_has_no_form(page, council, service, discussion):
+    discussion.closed = True
+    db.session.commit()
+    page.goto(council.page("/blog/post", council_page(service)))
+    page.get_by_text("This discussion is closed to new comments.").wait_for()
+    assert page.get_by_role("heading", name="2 Comments").is_visible()
+    assert page.get_by_role("button", name="Post Comment").count() == 0
+    assert page.get_by_role("button", name="Reply to Dave Griffin").count() == 0

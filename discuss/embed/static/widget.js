@@ -167,8 +167,12 @@
       .then(function (data) {
         self.loading.remove();
         self.total = data.thread.comment_count;
+        self.closed = data.thread.closed;
         self.count.textContent = plural(self.total);
         data.comments.forEach(function (c) { self.list.append(self.comment(c)); });
+        if (self.closed && self.form.isConnected) {
+          self.form.replaceWith(h("p", { "class": "closed", text: "This discussion is closed to new comments." }));
+        }
         self.cursor = data.next_cursor;
         self.more.hidden = !self.cursor;
         self.more.disabled = false;
@@ -201,6 +205,7 @@
         body, h("p", { "class": "actions" }, [reply])
       ]));
     }
+    if (this.closed && reply) reply.remove();
     (c.replies || []).forEach(function (r) { replies.append(self.comment(r)); });
     li.append(replies);
     return li;
@@ -248,7 +253,7 @@
 
   Widget.prototype.restoreReply = function () {
     var li = this.pendingParent && this.list.querySelector("li[data-id='" + Number(this.pendingParent) + "']");
-    if (!li || !li.querySelector(".author")) return;
+    if (!li || !li.querySelector(".author") || this.closed) return;
     this.pendingParent = null;
     this.replyTo(Number(li.getAttribute("data-id")), li.querySelector(".author").textContent, li,
       li.querySelector(".reply-button"), false);
