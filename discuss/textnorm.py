@@ -158,7 +158,7 @@ def disguised_words(text: str) -> list[tuple[int, int]]:
     (``𝗯𝗼𝗹𝗱``: also unreadable for screen readers). Whole words in Cyrillic or
     Greek are ordinary writing and are not reported.
     """
-    if text.isascii():
+    if text.isascii() or not (_CONFUSABLE_SCRIPTS.search(text) or _MATH_LETTER.search(text)):
         return []
     spans = []
     for word in _WORD_IN_ORIGINAL.finditer(text):

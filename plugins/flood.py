@@ -9,7 +9,7 @@ status, so rejected attempts count too.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Mapping
 
 import marshmallow as ma
@@ -40,21 +40,29 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     from discuss.models import Comment, utcnow
 
     now = utcnow()
-    since = now - timedelta(minutes=settings["window_minutes"])
+    window = timedelta(minutes=settings["window_minutes"])
     checks = []
     if submission.ip_hash:
         checks.append(("ip", Comment.ip_hash == submission.ip_hash, settings["max_per_ip"]))
     if submission.author_email:
         checks.append(("email", sa.func.lower(Comment.author_email) == submission.author_email.lower(),
                        settings["max_per_email"]))
-    for kind, condition, limit in checks:
-        count, oldest = db.session.execute(
-            sa.select(sa.func.count(Comment.id), sa.func.min(Comment.created_at))
-            .where(condition, Comment.created_at >= since)
-        ).one()
+    if not checks:
+        return None
+    # One query for both counts: this runs for every comment.
+    columns = []
+    for _, condition, _ in checks:
+        columns.append(sa.func.count(sa.case((condition, 1))))
+        columns.append(sa.func.min(sa.case((condition, Comment.created_at))))
+    row = db.session.execute(
+        sa.select(*columns).where(sa.or_(*(c for _, c, _ in checks)), Comment.created_at >= now - window)
+    ).one()
+    for index, (kind, _, limit) in enumerate(checks):
+        count, oldest = row[2 * index], row[2 * index + 1]
         if count >= limit:
-            retry_after = max(1, math.ceil((oldest + timedelta(minutes=settings["window_minutes"]) - now)
-                                           .total_seconds()))
+            if isinstance(oldest, str):  # SQLite returns min() of a CASE as text
+                oldest = datetime.fromisoformat(oldest)
+            retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
             minutes = math.ceil(retry_after / 60)
             return Verdict.reject(
                 f"more than {limit} comments in {settings['window_minutes']} minutes by {kind}",

@@ -70,10 +70,19 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Cheap first looks: each starts with a character class, which the regex engine
+# scans for quickly, and must match before the full pattern can.
+_NINE_DIGITS = re.compile(r"[0-9][0-9 ()\-]{8,}")
+_SIX_DIGITS = re.compile(r"[0-9]{2}\s?[0-9]{2}\s?[0-9]{2}\s?[A-Da-d]")
+_THIRTEEN_DIGITS = re.compile(r"[0-9][0-9 \-]{12,}")
+_INWARD_CODE = re.compile(r"[0-9][A-Za-z]{2}\b")
+
+
 def find_personal_data(text: str, settings: Mapping) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` for each piece of personal data in ``text``."""
     found: list[tuple[int, int, str]] = []
-    if settings["phone_numbers"] and _has_digits(text, 9):
+    digits = _count_digits(text)
+    if settings["phone_numbers"] and digits >= 9 and _NINE_DIGITS.search(text):
         found += [(m.start(), m.end(), "phone number") for m in _PHONE.finditer(text)]
     if settings["email_addresses"] and "@" in text:
         public = [d.lower().lstrip(".") for d in settings["public_email_domains"]]
@@ -81,14 +90,14 @@ def find_personal_data(text: str, settings: Mapping) -> list[tuple[int, int, str
             domain = m.group(1).lower()
             if not any(domain == d or domain.endswith("." + d) for d in public):
                 found.append((m.start(), m.end(), "email address"))
-    if settings["national_insurance"] and _has_digits(text, 6):
+    if settings["national_insurance"] and digits >= 6 and _SIX_DIGITS.search(text):
         found += [(m.start(), m.end(), "National Insurance number") for m in _NINO.finditer(text)]
-    if settings["card_numbers"] and _has_digits(text, 13):
+    if settings["card_numbers"] and digits >= 13 and _THIRTEEN_DIGITS.search(text):
         for m in _CARD.finditer(text):
-            digits = re.sub(r"\D", "", m.group())
-            if 13 <= len(digits) <= 19 and luhn_valid(digits) and len(set(digits)) > 1:
+            number = re.sub(r"\D", "", m.group())
+            if 13 <= len(number) <= 19 and luhn_valid(number) and len(set(number)) > 1:
                 found.append((m.start(), m.end(), "card number"))
-    if settings["addresses"] and _has_digits(text, 2):
+    if settings["addresses"] and digits >= 2 and _INWARD_CODE.search(text):
         postcodes = list(_POSTCODE.finditer(text))
         if postcodes:
             houses = list(_HOUSE.finditer(text))
@@ -107,9 +116,9 @@ def find_personal_data(text: str, settings: Mapping) -> list[tuple[int, int, str
     return kept
 
 
-def _has_digits(text: str, at_least: int) -> bool:
-    # str.count runs in C: far cheaper than running four regexes over digit-free prose.
-    return sum(map(text.count, "0123456789")) >= at_least
+def _count_digits(text: str) -> int:
+    # str.count runs in C: far cheaper than running regexes over digit-free prose.
+    return sum(map(text.count, "0123456789"))
 
 
 @hookimpl

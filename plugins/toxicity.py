@@ -74,6 +74,13 @@ PATTERNS = {
     ),
 }
 _PATTERNS = {kind: re.compile("|".join(found)) for kind, found in PATTERNS.items()}
+# Every pattern contains one of these: the patterns only run when one is present.
+_PATTERN_HINTS = (
+    "vermin", "rats", "cockroach", "parasite", "leech", "animals", "savage", "human", "scum", "filth", "plague",
+    "disease", "cancer", "infestation", "virus", "invader", "shot", "hang", "hung", "kill", "strung", "gass",
+    "extermin", "eradicat", "wiped", "put down", "burn", "steril", "cull", "lynch", "hurt", "shoot", "stab",
+    "beat", "smash", "batter", "find", "get", "kys", "fire", "die", "rot", "live", "back",
+)
 
 
 class settings_schema(ma.Schema):
@@ -144,6 +151,8 @@ def get_model() -> LinearToxicityModel:
 def find_patterns(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of threat and dehumanisation patterns in ``text``."""
     norm = normalise(text)
+    if not any(hint in norm.text for hint in _PATTERN_HINTS):
+        return []
     found = []
     for kind, regex in _PATTERNS.items():
         for match in regex.finditer(norm.text):

@@ -1,0 +1,168 @@
+"""Screening benchmark: the whole default plugin pipeline on 500-word comments.
+
+Generates deterministic, realistic 500-word comments (council vocabulary,
+punctuation, numbers, names, curly quotes and the odd accented word), then in
+the same run times, per comment:
+
+* ``screen_comment`` with every built-in plugin at its default settings, in an
+  app on a temporary SQLite database (the database-reading plugins query it);
+* the same without the toxicity plugin;
+* the profanity plugin's matcher alone;
+* ``better_profanity.profanity.contains_profanity`` on the same texts
+  (slow: about a second per comment, so it runs on ``--baseline-comments`` of them).
+
+and prints milliseconds per comment and the ratio to better-profanity.
+
+    .venv/bin/python bench/bench_screening.py [--comments 40] [--rounds 5] [--baseline-comments 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VOCABULARY = """
+the council bins collection street parking road residents planning application meeting
+Thursday library park bus route children school traffic potholes consultation budget tax
+housing development green space flooding drains lights pavement cycle lane neighbours noise
+hours week month year please thank you would could should think agree disagree because
+however also really very good bad poor better worse service staff email phone website online
+form response decision committee councillor ward local area town village centre shops market
+recycling tip fly-tipping litter dog fouling allotment allotments bench benches playground
+footpath bridleway hedge verge grass cutting gritting winter summer evening morning officers
+survey results minutes agenda report evidence question answer people community volunteers
+it's don't can't we've they're isn't who what when where why how and but or so if then
+not all any some many few more most less least first last next new old same other every
+""".split()
+NAMES = ["Harrogate Road", "Penistone", "Scunthorpe", "Cockermouth", "Essex", "Cllr Patel",
+         "Mrs O'Neill", "St Mary's", "Dickens Close", "Middlesex Street", "Évian", "Café Nero"]
+ENDINGS = [".", ".", ".", "?", "!", "…"]
+
+
+def make_comment(rng: random.Random, words: int = 500) -> str:
+    """One deterministic, readable-looking comment of ``words`` words."""
+    out: list[str] = []
+    sentence: list[str] = []
+    written = 0
+    while written + len(sentence) < words:
+        roll = rng.random()
+        if roll < 0.03:
+            sentence.append(rng.choice(NAMES))
+        elif roll < 0.05:
+            sentence.append(str(rng.choice([2, 7, 12, 30, 45, 101, 2024, 2026])))
+        elif roll < 0.06:
+            sentence.append("“" + rng.choice(VOCABULARY) + "”")
+        else:
+            sentence.append(rng.choice(VOCABULARY))
+        if len(sentence) >= rng.randint(8, 22):
+            text = " ".join(sentence)
+            out.append(text[0].upper() + text[1:] + rng.choice(ENDINGS))
+            written += len(sentence)
+            sentence = []
+    if sentence:
+        out.append(" ".join(sentence) + ".")
+    return " ".join(out)
+
+
+def per_comment_ms(function, texts, rounds: int) -> tuple[float, float]:
+    """(median, mean) milliseconds per call over ``rounds`` passes over ``texts``."""
+    times = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            function(text)
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), statistics.fmean(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--comments", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline-comments", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    from better_profanity import profanity as better_profanity
+
+    from discuss import create_app
+    from discuss.extensions import db
+    from discuss.models import Site
+    from discuss.moderation import screen_comment
+    from discuss.testing import make_submission
+    from plugins.profanity import find_words, wordlist
+
+    rng = random.Random(args.seed)
+    texts = [make_comment(rng) for _ in range(args.comments)]
+    words = statistics.fmean(len(t.split()) for t in texts)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOAD_ENTRY_POINTS": False,
+                          "SECRET_KEY": "bench"})
+        with app.app_context():
+            db.create_all()
+            site = Site(slug="bench", name="Bench Council", allowed_origins=[], moderation={})
+            db.session.add(site)
+            db.session.commit()
+            pm = app.extensions["discuss"]
+            submissions = {t: make_submission(t, site="bench") for t in texts}
+
+            def pipeline(text):
+                screening = screen_comment(pm, submissions[text], site)
+                db.session.rollback()
+                return screening
+
+            # Load the toxicity model and the plugins' caches on an unrelated text.
+            started = time.perf_counter()
+            pipeline_result = screen_comment(pm, make_submission(make_comment(random.Random(1)), site="bench"), site)
+            load_seconds = time.perf_counter() - started
+            db.session.rollback()
+
+            first_sight = per_comment_ms(pipeline, texts, 1)
+            decisions = {pipeline(t).decision for t in texts}
+            full = per_comment_ms(pipeline, texts, args.rounds)
+            per_plugin: dict[str, list[float]] = {}
+            for text in texts:
+                for pv in pipeline(text).verdicts:
+                    per_plugin.setdefault(pv.plugin, []).append(pv.elapsed_ms)
+            app.config["DISABLED_PLUGINS"] = ["toxicity"]
+            without_toxicity = per_comment_ms(pipeline, texts, args.rounds)
+            app.config["DISABLED_PLUGINS"] = []
+            matcher = per_comment_ms(lambda t: find_words(t, wordlist()), texts, args.rounds)
+
+    better_profanity.load_censor_words()
+    baseline_texts = texts[: args.baseline_comments]
+    baseline = per_comment_ms(better_profanity.contains_profanity, baseline_texts, 1)
+
+    print(f"{len(texts)} comments of {words:.0f} words; {args.rounds} rounds; "
+          f"better-profanity on {len(baseline_texts)} of them, 1 round")
+    print(f"first screening in the process (loads the toxicity model): {load_seconds * 1000:.0f} ms")
+    print(f"decisions: {sorted(decisions)} ({pipeline_result.decision} for the warm-up text)")
+    print()
+    print(f"{'':44}{'median ms':>12}{'mean ms':>12}{'x faster':>12}")
+    rows = [
+        ("better_profanity.contains_profanity", baseline),
+        ("pipeline, all built-ins, first sight", first_sight),
+        ("pipeline, all built-ins (default settings)", full),
+        ("pipeline without toxicity", without_toxicity),
+        ("profanity matcher alone", matcher),
+    ]
+    for label, (median, mean) in rows:
+        ratio = baseline[0] / median if median else float("inf")
+        print(f"{label:44}{median:12.3f}{mean:12.3f}{ratio:12.0f}")
+    print()
+    print("per plugin, mean ms inside the pipeline:")
+    for plugin, values in sorted(per_plugin.items(), key=lambda item: -statistics.fmean(item[1])):
+        print(f"  {plugin:20}{statistics.fmean(values):8.3f}")
+
+
+if __name__ == "__main__":
+    main()
