@@ -21,6 +21,8 @@ def test_embed_js_is_the_widget_with_its_css_and_a_short_cache(client):
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     text = response.get_data(as_text=True)
     assert CSS_PLACEHOLDER not in text
     assert ":host{display:block}" in text and ".discuss .replies{" in text

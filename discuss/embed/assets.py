@@ -94,6 +94,10 @@ def _serve(cache_control: str) -> Response:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Cache-Control"] = cache_control
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Any page may load it, also with crossorigin/integrity attributes or under
+    # Cross-Origin-Embedder-Policy; the script holds nothing private.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.vary.add("Accept-Encoding")
     response.set_etag(built.version + ("-gz" if compressed else ""))
     return response.make_conditional(request)
