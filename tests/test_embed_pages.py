@@ -97,10 +97,10 @@ def test_a_published_reply_redirects_back_with_the_outcome(client, thread):
     assert response.status_code == 303
     stored = comments()[-1]
     assert (stored.author_name, stored.status, stored.parent_id) == ("Ann", PUBLISHED, None)
-    assert response.headers["Location"] == f"{PAGE}?posted=published&comment={stored.id}#discuss-outcome"
+    assert response.headers["Location"] == f"{PAGE}?posted=published&comment={stored.id}"
     page = soup(client.get(response.headers["Location"]))
     outcome = page.find(id="discuss-outcome")
-    assert outcome["role"] == "status"
+    assert outcome["role"] == "status" and outcome.has_attr("autofocus")
     assert "Your comment is published." in outcome.get_text()
     assert page.find(id=f"comment-{stored.id}").select_one(".body").decode_contents() == \
         "<p>Collections <em>were</em> late.</p>"
@@ -111,7 +111,7 @@ def test_a_held_reply_says_it_awaits_moderation(client, thread, pm):
     pm.register(Scripted(), name="scripted")
     response = send(client, body="Please [hold] this")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{PAGE}?posted=held#discuss-outcome"
+    assert response.headers["Location"] == f"{PAGE}?posted=held"
     assert comments()[-1].status == PENDING
     page = soup(client.get(response.headers["Location"]))
     assert page.find(id="discuss-outcome").get_text().strip() == HELD_MESSAGE
@@ -251,7 +251,7 @@ def test_the_home_page_thread(client, site):
     add_comment(thread, "Ann", "On the home page")
     page = soup(client.get("/embed/council/"))
     assert page.select_one(".author").get_text() == "Ann"
-    assert page.find("form", id="reply")["action"] == "/embed/council/#reply"
+    assert page.find("form", id="reply")["action"] == "/embed/council/"
     response = send(client, url="/embed/council/", body="Second on home")
     assert response.status_code == 303
     assert comments()[-1].thread_id == thread.id

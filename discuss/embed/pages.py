@@ -28,6 +28,7 @@ from ..threads import BadKey, decode_cursor, normalise_key, read_thread
 from . import bp, form_tokens, render
 
 FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
+FIELD_LABELS = {"author_name": "Name", "author_email": "Email", "body": "Comment"}
 
 # The page runs no script at all; it may only load our styles and post to us.
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -109,7 +110,8 @@ def post_reply(site: str, key: str):
         target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id)
     else:
         target = page_url(the_site.slug, key, posted="held")
-    return redirect(target + "#discuss-outcome", 303)
+    # The outcome box takes focus itself (autofocus); a fragment here would cancel that.
+    return redirect(target, 303)
 
 
 def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
@@ -155,9 +157,10 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         site=site, key=key, thread=page["thread"], comments=page["comments"],
         next_url=page_url(site.slug, key, cursor=page["next_cursor"]) if page["next_cursor"] else None,
         back_link=safe_link(page["thread"].get("url") or ""),
-        form=form, errors=errors, parent=parent, outcome=outcome,
+        form=form, errors=errors, field_labels=FIELD_LABELS, parent=parent, outcome=outcome,
         token=form_tokens.issue(site.slug, key),
-        action=page_url(site.slug, key) + "#reply",
+        # No fragment: a fragment would cancel the error summary's autofocus.
+        action=page_url(site.slug, key),
         cancel_url=page_url(site.slug, key) + "#reply",
         reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id) + "#reply",
         feed=feed_url(site.slug, key),

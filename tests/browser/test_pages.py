@@ -50,7 +50,7 @@ def test_no_js_page_reads_and_posts(no_js, service, discussion):
     assert page.get_by_role("status").text_content().strip().startswith("Your comment is published.")
     assert page.get_by_role("heading", name="3 Comments").is_visible()
     assert page.locator(".body em").text_content() == "without"
-    assert page.url.endswith("#discuss-outcome")
+    assert page.evaluate("() => document.activeElement.id") == "discuss-outcome"
 
 
 def test_no_js_reply_held_and_rejected(no_js, service, discussion):
@@ -108,3 +108,13 @@ def test_demo_page_takes_a_reply(page, service, app):
     page.get_by_role("button", name="Post Comment").click()
     page.get_by_role("heading", name="3 Comments").wait_for()
     assert last_comment().author_name == "Royston Resident"
+
+
+def test_no_js_errors_take_focus(no_js, service, discussion):
+    page = no_js
+    page.goto(f"{service}/embed/council/blog/post")
+    page.get_by_label("Comment (required)").fill("Kept")
+    page.get_by_role("button", name="Post Comment").click()
+    summary = page.get_by_role("alert")
+    assert summary.get_by_role("link", name="Name: Must not be empty.").get_attribute("href") == "#author_name"
+    assert page.evaluate("() => document.activeElement.className") == "error-summary"
