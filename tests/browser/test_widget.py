@@ -289,3 +289,18 @@ def test_a_closed_discussion_has_no_form(page, council, service, discussion):
     assert page.get_by_role("heading", name="2 Comments").is_visible()
     assert page.get_by_role("button", name="Post Comment").count() == 0
     assert page.get_by_role("button", name="Reply to Dave Griffin").count() == 0
+
+
+def test_long_threads_load_more_on_demand(page, council, service, council_site, service_app, monkeypatch):
+    monkeypatch.setitem(service_app.config, "THREAD_PAGE_SIZE", 2)
+    thread = make_thread(council_site)
+    for n in range(3):
+        add_comment(thread, f"Author {n}", f"Comment {n}")
+    page.goto(council.page("/blog/post", council_page(service)))
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    authors = page.locator("ol.comments > li > article .author")
+    assert authors.all_text_contents() == ["Author 0", "Author 1"]
+    page.get_by_role("button", name="Show more comments").click()
+    page.get_by_text("Comment 2").wait_for()
+    assert authors.all_text_contents() == ["Author 0", "Author 1", "Author 2"]
+    assert page.get_by_role("button", name="Show more comments").count() == 0
