@@ -309,8 +309,8 @@
     data.page_title = document.title.slice(0, 300);
     this.submit.disabled = true;
     this.say("Sending your comment…");
-    // "/index.html" names the home page's thread where "//comments" would not.
-    fetch(this.api + (this.keyPath || "/index.html") + "/comments", {
+    // The home page's thread (key "/") posts to .../threads/comments.
+    fetch(this.api + this.keyPath + "/comments", {
       method: "POST", credentials: "omit",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(data)
