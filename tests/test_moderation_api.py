@@ -435,3 +435,15 @@ def test_reports_are_resolved_by_a_decision(client, people):
     assert client.get(QUEUE, headers=people["mod"]).json["items"] == []
     assert db.session.execute(sa.select(Report.resolved)).scalar_one() is True
     assert db.session.execute(sa.select(sa.func.count()).select_from(ModeratorAction)).scalar_one() == 1
+
+
+def test_the_total_is_counted_up_to_a_cap(client, people, holding, monkeypatch):
+    from discuss.review import queue
+
+    for n in range(3):
+        held(client, f"hold {n}")
+    page = client.get(QUEUE, headers=people["mod"]).json
+    assert (page["total"], page["total_capped"]) == (3, False)
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    page = client.get(QUEUE, headers=people["mod"]).json
+    assert (page["total"], page["total_capped"], len(page["items"])) == (2, True, 3)

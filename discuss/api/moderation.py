@@ -133,7 +133,8 @@ class AuditQuery(ma.Schema):
 class QueuePageOut(ma.Schema):
     items = fields.List(fields.Dict(), metadata={"description": "{comment, verdicts, reports}"})
     next = fields.String(allow_none=True, metadata={"description": "Pass back as cursor; null on the last page."})
-    total = fields.Integer(metadata={"description": "Items matching the filters."})
+    total = fields.Integer(metadata={"description": "Items matching the filters, counted up to 1000."})
+    total_capped = fields.Boolean(metadata={"description": "True when more than 1000 match."})
 
 
 class DecisionOut(ma.Schema):
@@ -166,7 +167,8 @@ def queue(cursor: str | None, limit: int, **filters: Any):
         page = load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
     except QueueFilterError as exc:
         raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
-    body = {"items": [item_json(item) for item in page.items], "next": page.next_cursor, "total": page.total}
+    body = {"items": [item_json(item) for item in page.items], "next": page.next_cursor, "total": page.total,
+            "total_capped": page.total_capped}
     db.session.rollback()
     return body
 

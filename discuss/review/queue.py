@@ -28,6 +28,9 @@ STATUSES = ("all", "held", "reported")
 ORDERS = ("oldest", "newest")
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+# Counting stops here: an exact count of 10,000 filtered rows costs more than
+# the page itself, and "1000+ waiting" tells a moderator as much.
+COUNT_CAP = 1000
 
 
 class QueueFilterError(ValueError):
@@ -88,7 +91,8 @@ class QueueItem:
 class QueuePage:
     items: list[QueueItem]
     next_cursor: str | None
-    total: int
+    total: int            # matching items, counted up to COUNT_CAP
+    total_capped: bool = False  # True: there are more than COUNT_CAP
 
 
 def load_queue(moderator: Moderator, filters: QueueFilters, *, cursor: str | None = None,
@@ -99,35 +103,59 @@ def load_queue(moderator: Moderator, filters: QueueFilters, *, cursor: str | Non
         a bad thread key, status, order or cursor (422).
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    conditions = _conditions(moderator, filters)
-    base = (
-        sa.select(Comment, Thread, Site)
-        .join(Thread, Comment.thread_id == Thread.id)
-        .join(Site, Thread.site_id == Site.id)
-        .where(*conditions)
-    )
+    conditions, needs_thread = _conditions(moderator, filters)
     newest = filters.order == "newest"
-    if cursor:
-        created, last_id = decode_cursor(cursor)
-        if newest:
-            base = base.where(Comment.created_at <= created, sa.or_(
-                Comment.created_at < created, sa.and_(Comment.created_at == created, Comment.id < last_id)))
-        else:
-            base = base.where(Comment.created_at >= created, sa.or_(
-                Comment.created_at > created, sa.and_(Comment.created_at == created, Comment.id > last_id)))
-    ordering = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
-    rows = db.session.execute(base.order_by(*ordering).limit(limit + 1)).all()
+    after = decode_cursor(cursor) if cursor else None
+    # The queue is a union of parts with one status each, read separately and
+    # merged: each part's keyset query then walks the (status, created_at)
+    # index and stops after a page, where one query with an OR over statuses
+    # would sort every match first.
+    rows: list[Comment] = []
+    total = 0
+    for part in _parts(filters.status):
+        query = sa.select(Comment).where(*conditions, *part)
+        counting = sa.select(Comment.id).where(*conditions, *part)
+        if needs_thread:
+            query = query.join(Thread, Comment.thread_id == Thread.id)
+            counting = counting.join(Thread, Comment.thread_id == Thread.id)
+        counting = sa.select(sa.func.count()).select_from(counting.limit(COUNT_CAP + 1).subquery())
+        if after is not None:
+            query = query.where(*_after(after, newest))
+        ordering = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
+        rows += db.session.execute(query.order_by(*ordering).limit(limit + 1)).scalars().all()
+        total += db.session.execute(counting).scalar_one()
+    rows.sort(key=lambda c: (c.created_at, c.id), reverse=newest)
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [QueueItem(comment=c, thread=t, site=s) for c, t, s in rows]
+    threads = {t.id: t for t in db.session.execute(
+        sa.select(Thread).where(Thread.id.in_({c.thread_id for c in rows}))).scalars()} if rows else {}
+    sites = {s.id: s for s in db.session.execute(
+        sa.select(Site).where(Site.id.in_({t.site_id for t in threads.values()}))).scalars()} if rows else {}
+    items = [QueueItem(comment=c, thread=threads[c.thread_id], site=sites[threads[c.thread_id].site_id])
+             for c in rows]
     _attach_details(items)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(Comment)
-        .join(Thread, Comment.thread_id == Thread.id).join(Site, Thread.site_id == Site.id)
-        .where(*conditions)
-    ).scalar_one()
     next_cursor = encode_cursor(items[-1].comment) if more and items else None
-    return QueuePage(items=items, next_cursor=next_cursor, total=total)
+    return QueuePage(items=items, next_cursor=next_cursor, total=min(total, COUNT_CAP),
+                     total_capped=total > COUNT_CAP)
+
+
+def _parts(status: str) -> list[list[Any]]:
+    """The queue's parts for a status filter: disjoint, one comment status each."""
+    reported = Comment.id.in_(_open_reports())
+    if status == "held":
+        return [[Comment.status == PENDING, Comment.hidden_by_reports.is_(False)]]
+    if status == "reported":
+        return [[Comment.status == PENDING, reported], [Comment.status == PUBLISHED, reported]]
+    return [[Comment.status == PENDING], [Comment.status == PUBLISHED, reported]]
+
+
+def _after(position: tuple[datetime, int], newest: bool) -> list[Any]:
+    created, last_id = position
+    if newest:
+        return [Comment.created_at <= created, sa.or_(
+            Comment.created_at < created, sa.and_(Comment.created_at == created, Comment.id < last_id))]
+    return [Comment.created_at >= created, sa.or_(
+        Comment.created_at > created, sa.and_(Comment.created_at == created, Comment.id > last_id))]
 
 
 def load_item(moderator: Moderator, comment_id: int) -> QueueItem | None:
@@ -210,21 +238,13 @@ def _open_reports():
     return sa.select(Report.comment_id).where(Report.resolved.is_(False))
 
 
-def _conditions(moderator: Moderator, filters: QueueFilters) -> list[Any]:
+def _conditions(moderator: Moderator, filters: QueueFilters) -> tuple[list[Any], bool]:
+    """The filters as WHERE conditions, and whether they need the thread joined."""
     if filters.status not in STATUSES:
         raise QueueFilterError("status", f"Use one of {', '.join(STATUSES)}.")
     if filters.order not in ORDERS:
         raise QueueFilterError("order", f"Use one of {', '.join(ORDERS)}.")
     conditions: list[Any] = []
-    if filters.status == "held":
-        conditions += [Comment.status == PENDING, Comment.hidden_by_reports.is_(False)]
-    elif filters.status == "reported":
-        conditions += [Comment.status.in_((PENDING, PUBLISHED)), Comment.id.in_(_open_reports())]
-    else:
-        conditions.append(sa.or_(
-            Comment.status == PENDING,
-            sa.and_(Comment.status == PUBLISHED, Comment.id.in_(_open_reports())),
-        ))
     allowed = site_ids(moderator)
     if allowed is not None:
         conditions.append(Thread.site_id.in_(allowed or [-1]))
@@ -253,11 +273,12 @@ def _conditions(moderator: Moderator, filters: QueueFilters) -> list[Any]:
         ))
     if filters.since and filters.until and filters.since >= filters.until:
         raise QueueFilterError("until", "Must be after since.")
+    needs_thread = bool(allowed is not None or filters.site or filters.thread)
     if filters.since:
         conditions.append(Comment.created_at >= filters.since)
     if filters.until:
         conditions.append(Comment.created_at < filters.until)
-    return conditions
+    return conditions, needs_thread
 
 
 def _attach_details(items: list[QueueItem]) -> None:
