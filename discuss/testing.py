@@ -3,7 +3,7 @@
 Once ``discuss`` is installed, pytest loads this module as a plugin (entry point
 ``pytest11``), so the fixtures below are available in any test suite::
 
-    from discuss.testing import make_submission, run_plugin
+    from discuss.testing import make_submission, register_plugin, run_plugin, screen
 
     import my_plugin
 
@@ -12,7 +12,7 @@ Once ``discuss`` is installed, pytest loads this module as a plugin (entry point
         assert verdict.decision == "hold"
 
     def test_whole_pipeline(discuss_app, discuss_pm):
-        discuss_pm.register(my_plugin)
+        register_plugin(discuss_pm, my_plugin)
         assert screen(discuss_pm, "A fair point.").decision == "publish"
 
 Fixtures: ``discuss_app`` (an app on a throwaway SQLite database, with an
@@ -31,7 +31,7 @@ import pytest
 from .submission import Submission
 from .verdict import Verdict
 
-__all__ = ["make_submission", "load_settings", "run_plugin", "screen", "make_test_app"]
+__all__ = ["make_submission", "load_settings", "run_plugin", "register_plugin", "screen", "make_test_app"]
 
 _SUBMISSION_DEFAULTS: dict[str, Any] = {
     "body": "A fair point about the bins.",
@@ -104,6 +104,19 @@ def run_plugin(
     return hook(**{name: value for name, value in offered.items() if name in wanted})
 
 
+def register_plugin(pm: Any, plugin: Any) -> str:
+    """Register ``plugin`` under its public name (its ``name`` attribute), as the service does.
+
+    Sites' settings are keyed by that name; a bare ``pm.register(module)`` would
+    use the module's import path instead. Returns the name.
+    """
+    from .plugins import plugin_name
+
+    name = plugin_name(plugin)
+    pm.register(plugin, name=name)
+    return name
+
+
 def screen(pm: Any, body: str | Submission, *, site: Any = None, **fields: Any):
     """Run the whole screening pipeline (every enabled plugin) on one text.
 
@@ -155,8 +168,8 @@ def discuss_app(tmp_path) -> Iterator[Any]:
 def discuss_pm(discuss_app) -> Any:
     """A fresh plugin manager with only the built-in plugins, used by ``discuss_app``.
 
-    Register your plugin on it (``discuss_pm.register(my_plugin)``) to see it
-    run with the others.
+    Register your plugin on it (``register_plugin(discuss_pm, my_plugin)``) to
+    see it run with the others.
     """
     from .plugins import get_plugin_manager
 
