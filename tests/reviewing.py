@@ -89,6 +89,7 @@ def version_of(comment_id: int) -> int:
 
 
 def status_of(comment_id: int) -> str:
+    db.session.commit()  # end the test's transaction: on SQLite it keeps its snapshot
     db.session.expire_all()
     return db.session.execute(sa.select(Comment.status).where(Comment.id == comment_id)).scalar_one()
 
