@@ -112,11 +112,13 @@ class Normalised:
         return self.original_index(start), self.original_index(end - 1) + 1
 
 
+@lru_cache(maxsize=8)
 def normalise(text: str) -> Normalised:
     """Fold ``text`` for matching; see the module docstring for what is undone.
 
     Never raises on any ``str`` (lone surrogates, controls, huge inputs); plain
-    ASCII text takes a fast path with no per-character work.
+    ASCII text takes a fast path with no per-character work. The last few
+    results are remembered: several plugins normalise the same comment.
     """
     if text.isascii():
         return Normalised(text.lower(), text)

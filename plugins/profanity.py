@@ -167,7 +167,8 @@ class WordList:
         self.words: dict[str, str] = {w: t for w, t in tiers.items() if " " not in w}
         phrases = sorted((w for w in tiers if " " in w), key=len, reverse=True)
         self.phrase_tiers = {p: tiers[p] for p in phrases}
-        self.phrase_words = frozenset(p.split()[0] for p in phrases)
+        # The longest word of each phrase: the phrase regex only runs when one is present.
+        self.phrase_words = frozenset(max(p.split(), key=len) for p in phrases)
         self.phrases = re.compile(
             r"(?<![^\W_])(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?![^\W_])"
         ) if phrases else None
@@ -358,7 +359,7 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
         for found in re.finditer(r"(?<!\S)" + re.escape(chunk) + r"(?!\S)", n):
             hits.extend((found.start() + a, found.start() + b, w, t) for a, b, w, t in inside)
     # Letters spelt out one by one across spaces: only look when there are some.
-    singles = {c for c in unique if len(c) == 1 and c.isalnum()} - {"a", "i"}
+    singles = {c for c in unique if len(c) == 1 and c.isalpha()} - {"a", "i"}
     if len(singles) >= 2:
         for match in _SINGLE_RUN.finditer(n):
             pieces = [(match.start() + i, c) for i, c in enumerate(match.group()) if c.isalnum()]
@@ -368,6 +369,14 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
             key = " ".join(match.group().split())
             hits.append((match.start(), match.end(), key, words.phrase_tiers[key]))
     return _resolve(norm, hits)
+
+
+@lru_cache(maxsize=8)
+def find_words_cached(text: str, words: WordList) -> tuple[tuple[int, int, str, str], ...]:
+    """:func:`find_words`, remembered for the last few texts: the toxicity plugin asks
+    about the same comment right after this plugin did. (Small on purpose: it is
+    not a cache of comments.)"""
+    return tuple(find_words(text, words))
 
 
 def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[int, int, str, str]]:
@@ -431,7 +440,7 @@ def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """Reject (or hold, or mask) strong words; hold ambiguous ones."""
     words = wordlist(tuple(sorted(settings["add_words"].items())), tuple(sorted(settings["allow_words"])))
-    hits = find_words(submission.body, words)
+    hits = list(find_words_cached(submission.body, words))
     if not settings["hold_ambiguous"]:
         hits = [h for h in hits if h[3] == STRONG]
     if not hits:

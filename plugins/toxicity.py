@@ -74,12 +74,15 @@ PATTERNS = {
     ),
 }
 _PATTERNS = {kind: re.compile("|".join(found)) for kind, found in PATTERNS.items()}
-# Every pattern contains one of these: the patterns only run when one is present.
-_PATTERN_HINTS = (
+# Every match of a pattern contains one of these (in text with single spaces), so
+# the patterns only run over the rare comments that have one.
+_THREAT_VERBS = ("find", "hurt", "kill", "shoot", "stab", "burn", "beat", "smash", "batter", "get")
+_PATTERN_HINTS = tuple(f"{verb} {who}" for verb in _THREAT_VERBS for who in ("you", "him", "her", "them", "where")) + (
     "vermin", "rats", "cockroach", "parasite", "leech", "animals", "savage", "human", "scum", "filth", "plague",
-    "disease", "cancer", "infestation", "virus", "invader", "shot", "hang", "hung", "kill", "strung", "gass",
-    "extermin", "eradicat", "wiped", "put down", "burn", "steril", "cull", "lynch", "hurt", "shoot", "stab",
-    "beat", "smash", "batter", "find", "get", "kys", "fire", "die", "rot", "live", "back",
+    "disease", "cancer", "infestation", "virus", "invader", "shot", "hang", "hung", "strung", "gass",
+    "extermin", "eradicat", "wiped", "put down", "burned", "burnt", "steril", "cull", "lynch", "killed",
+    "yourself", "kys", "in a fire", "hope you", "hope he", "hope she", "hope they", "know where",
+    "your back", "go back", "send them", "send em", "send 'em",
 )
 
 
@@ -122,7 +125,7 @@ class LinearToxicityModel:
         np = self._np
         counts = Counter(self.token.findall(text.lower()))
         vocabulary = self.vocabulary
-        words = list(counts.keys() & vocabulary.keys() - ignore)
+        words = list((counts.keys() & vocabulary.keys()) - ignore)
         if words:
             ids = [vocabulary[w] for w in words]
             tf = np.array([counts[w] for w in words], dtype=float)
@@ -151,7 +154,8 @@ def get_model() -> LinearToxicityModel:
 def find_patterns(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of threat and dehumanisation patterns in ``text``."""
     norm = normalise(text)
-    if not any(hint in norm.text for hint in _PATTERN_HINTS):
+    spaced = " ".join(norm.text.split())
+    if not any(hint in spaced for hint in _PATTERN_HINTS):
         return []
     found = []
     for kind, regex in _PATTERNS.items():
@@ -162,9 +166,9 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
 
 def _without_swearing(text: str) -> str:
     """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
-    from plugins.profanity import find_words
+    from plugins.profanity import find_words_cached, wordlist
 
-    hits = find_words(text)
+    hits = find_words_cached(text, wordlist((), ()))
     if not hits:
         return text
     parts, last = [], 0

@@ -72,9 +72,10 @@ def _compiled(entries: tuple[tuple[str, str, str], ...]):
     if not usable:
         return None
     groups = "|".join(f"(?P<e{i}>{pattern_regex(p)})" for i, (p, _, _) in enumerate(usable))
-    prefixes = tuple(re.split(r"[*?\s\-]", normalise(p).text.strip(), maxsplit=1)[0] for p, _, _ in usable)
+    # The longest literal piece of each pattern must occur in any text it matches.
+    prefixes = tuple(max(re.split(r"[*?\s\-]+", normalise(p).text.strip()), key=len) for p, _, _ in usable)
     if any(not prefix for prefix in prefixes):
-        prefixes = ("",)  # a pattern starting with a wildcard: always run
+        prefixes = ("",)  # a pattern with no literal letters: always run
     return re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])"), usable, prefixes
 
 
