@@ -206,18 +206,24 @@ def _site_or_transient(slug: str | None) -> Site:
 def plugins_command(site_slug: str | None) -> None:
     """List the loaded plugins, their hooks and effective settings."""
     from .moderation import enabled_plugins
-    from .plugins import describe_plugins
+    from .plugins import describe_plugins, effective_settings
 
     pm = current_app.extensions["discuss"]
     site = _site_or_transient(site_slug)
     enabled = {info.name: settings for info, settings in enabled_plugins(pm, site)}
     for info in describe_plugins(pm):
-        origin = info.distribution or ("built-in" if info.plugin.__name__.startswith("plugins.") else "registered")
+        module = getattr(info.plugin, "__name__", "")
+        origin = info.distribution or ("built-in" if module.startswith("plugins.") else "registered")
         state = "enabled" if info.name in enabled else "disabled"
         click.echo(f"{info.name} ({origin}, {state})")
         click.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
-        if info.name in enabled and enabled[info.name]:
-            click.echo(f"  settings: {json.dumps(dict(enabled[info.name]), default=str, sort_keys=True)}")
+        if info.name in enabled:
+            settings, label = enabled[info.name], "settings"
+        else:  # what it would use if the site switched it on
+            _, settings = effective_settings(info, (site.moderation or {}).get(info.name), site_label=site.slug)
+            label = "settings when enabled"
+        if settings:
+            click.echo(f"  {label}: {json.dumps(dict(settings), default=str, sort_keys=True)}")
 
 
 @click.command("serve")

@@ -106,6 +106,16 @@ def test_discuss_plugins_lists_the_example_with_its_settings(example_installed, 
     assert result.exit_code == 0, result.output
     assert "no_shouting (discuss-no-shouting, enabled)" in result.output
     assert '"max_capitals": 0.7' in result.output
+    # Opt-in plugins show what they would use, and a class-based plugin lists too.
+    assert "first_time (built-in, disabled)" in result.output
+    assert 'settings when enabled: {"hold_without_email": true, "scope": "site"}' in result.output
+
+
+def test_discuss_plugins_lists_object_plugins(app, runner, pm, site):
+    register_plugin(pm, Limited())
+    result = runner.invoke(args=["plugins"])
+    assert result.exit_code == 0, result.output
+    assert "limited (registered, enabled)" in result.output
 
 
 def test_the_example_passes_its_own_tests(example_installed):
