@@ -83,8 +83,11 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     if thread is not None and thread.closed:
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
+    # Give the connection back while the plugins run: they use connections of their
+    # own, and a request holding one through screening could starve the pool under load.
+    # close() keeps ``site`` loaded (detached), so plugins can still read it.
+    db.session.close()
     screening = screen_comment(pm, submission, site)
-    db.session.rollback()  # end the read transaction: screening may have taken a while
     try:
         db.session.connection(execution_options={"sqlite_immediate": True})
         comment = _store(site, submission, screening)

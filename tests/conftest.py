@@ -38,21 +38,41 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         upgrade()
         db.engine.dispose()
     yield url
+    if ON_POSTGRES:
+        _drop_postgres_database(url)
+
+
+def _admin_engine(url: str) -> sa.Engine:
+    return sa.create_engine(sa.engine.make_url(url), isolation_level="AUTOCOMMIT")
 
 
 def _fresh_postgres_database(url: str) -> str:
-    """A new database ``discuss_test`` next to the given one, created empty."""
+    """A new, empty database of this run's own next to the given one.
+
+    Named after the process, so that two runs at once never drop each other's.
+    """
     base = sa.engine.make_url(url)
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"discuss_test_{os.getpid()}"
+    admin = _admin_engine(url)
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS discuss_test WITH (FORCE)"))
-            conn.execute(sa.text("CREATE DATABASE discuss_test"))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
         pytest.exit(f"PostgreSQL at {base.render_as_string(hide_password=True)} is unreachable: {exc}", 2)
     finally:
         admin.dispose()
-    return base.set(database="discuss_test").render_as_string(hide_password=False)
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    admin = _admin_engine(TEST_DATABASE_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def make_app(database_url: str, **overrides):
