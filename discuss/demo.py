@@ -104,4 +104,30 @@ def load_demo(base_url: str = "") -> Thread:
     for index, node in enumerate(post.comments):
         add(node, None, 10 + index)
     db.session.commit()
+    seed_review_queue(site)
     return thread
+
+
+#: Replies a resident might send, which the default plugins hold: the demo's
+#: review queue has work in it from the start.
+HELD_EXAMPLES = (
+    ("Worried resident", "worried@demo.example",
+     "Cllr Tim should ring me on 07700 900123, I live at 14 High Street, AB1 2CD."),
+    ("Angry resident", "angry@demo.example",
+     "Everyone knows the planning committee is corrupt and took a bribe from the developer."),
+)
+
+
+def seed_review_queue(site: Site) -> None:
+    """Post :data:`HELD_EXAMPLES` through the real screening pipeline."""
+    from flask import current_app
+
+    from .comments import post_comment
+    from .submission import Submission
+
+    pm = current_app.extensions["discuss"]
+    for name, email, body in HELD_EXAMPLES:
+        post_comment(pm, site, Submission(
+            body=body, author_name=name, author_email=email, site=site.slug,
+            thread_key=DEMO_KEY, ip_hash="demo",
+        ))

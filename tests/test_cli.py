@@ -104,3 +104,14 @@ def test_closing_a_thread_stops_new_comments(runner, client, site):
     assert runner.invoke(threads, ["open", "council", "blog/post"]).exit_code == 0
     assert post(client, "open again").status_code == 201
     assert runner.invoke(threads, ["close", "nowhere", "x"]).exit_code != 0
+
+
+def test_demo_starts_with_held_comments_in_the_queue(app):
+    from discuss.demo import HELD_EXAMPLES, load_demo
+    from discuss.models import PENDING
+
+    load_demo()
+    held = db.session.execute(sa.select(Comment).filter_by(status=PENDING)).scalars().all()
+    assert len(held) == len(HELD_EXAMPLES)
+    for comment in held:
+        assert any(v.decision == "hold" and v.reason for v in comment.verdicts)
