@@ -126,8 +126,8 @@ def seed_review_queue(site: Site) -> None:
     from .submission import Submission
 
     pm = current_app.extensions["discuss"]
-    for name, email, body in HELD_EXAMPLES:
+    for number, (name, email, body) in enumerate(HELD_EXAMPLES):
         post_comment(pm, site, Submission(
             body=body, author_name=name, author_email=email, site=site.slug,
-            thread_key=DEMO_KEY, ip_hash="demo",
+            thread_key=DEMO_KEY, ip_hash=f"demo-resident-{number}",
         ))
