@@ -30,7 +30,12 @@ def age_comments(minutes: int) -> None:
 
 
 def configure(site: Site, plugin: str, **settings) -> Site:
-    """Save ``settings`` for ``plugin`` on ``site``."""
-    site.moderation = {**(site.moderation or {}), plugin: settings}
+    """Save ``settings`` for ``plugin`` on ``site``; the saved site.
+
+    Works from the row, not the object: a request may have ended the session the
+    object belonged to.
+    """
+    saved = db.session.get(Site, sa.inspect(site).identity[0])
+    saved.moderation = {**(saved.moderation or {}), plugin: settings}
     db.session.commit()
-    return site
+    return saved
