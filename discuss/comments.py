@@ -7,9 +7,9 @@ from typing import Any
 
 import pluggy
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .errors import Refusal
 from .extensions import db
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
@@ -22,21 +22,14 @@ MAX_DEPTH = 30  # how deep replies may nest
 _STATUS_FOR = {PUBLISH: PUBLISHED, HOLD: PENDING, REJECT: REJECTED}
 
 
-class InvalidReply(ValueError):
+class InvalidReply(Refusal):
     """The reply cannot be stored as asked; ``field`` names the culprit."""
-
-    status = 422
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class ThreadClosed(InvalidReply):
     """The discussion no longer takes replies."""
 
-    status = 403
+    code = 403
 
     def __init__(self) -> None:
         super().__init__("thread", "This discussion is closed to new comments.")
@@ -84,10 +77,11 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
     # Give the connection back while the plugins run: they use connections of their
-    # own, and a request holding one through screening could starve the pool under load.
-    # close() keeps ``site`` loaded (detached), so plugins can still read it.
-    db.session.close()
-    screening = screen_comment(pm, submission, site)
+    # own, and a request holding one through screening could starve the pool under
+    # load. Plugins get a copy of the site that needs no session to be read.
+    shown_site = _unbound_copy(site)
+    db.session.rollback()
+    screening = screen_comment(pm, submission, shown_site)
     try:
         db.session.connection(execution_options={"sqlite_immediate": True})
         comment = _store(site, submission, screening)
@@ -97,6 +91,11 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
         raise
     _announce(pm, site, comment, screening)
     return Posted(comment, screening)
+
+
+def _unbound_copy(site: Site) -> Site:
+    """A transient Site with the same column values, readable from any thread."""
+    return Site(**{column.key: getattr(site, column.key) for column in Site.__table__.columns})
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .auth import is_admin, may_act_on
+from .errors import Refusal
 from .extensions import db
 from .models import (
     DELETED, PENDING, PUBLISHED, REJECTED, Ban, Comment, Moderator, ModeratorAction, Report, Site,
@@ -52,7 +53,7 @@ _TARGET = {APPROVE: PUBLISHED, REJECT: REJECTED, EDIT: PUBLISHED, DELETE: DELETE
 MAX_REASON_LENGTH = 500
 
 
-class DecisionRefused(Exception):
+class DecisionRefused(Refusal):
     """The decision was not made.
 
     ``code`` is the HTTP status that fits (404 unknown comment, 403 not this
@@ -62,10 +63,7 @@ class DecisionRefused(Exception):
 
     def __init__(self, code: int, message: str, *, field: str = "comment",
                  current: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+        super().__init__(field, message, code)
         self.current = current
 
 

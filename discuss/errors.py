@@ -34,6 +34,23 @@ _HTML_ERROR = """<!doctype html><html lang="en"><meta charset="utf-8">
 <h1>{{ status }}</h1><p>{{ message }}</p></main></html>"""
 
 
+class Refusal(ValueError):
+    """A service's "no" that names the culprit: ``field``, ``message`` and an HTTP ``code``.
+
+    Services raise it (or a subclass) without knowing about HTTP responses; an API
+    view that lets it through answers ``{code, status, message, errors: {field: [message]}}``.
+    """
+
+    code = 422
+
+    def __init__(self, field: str, message: str, code: int | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
 class APIError(HTTPException):
     """Raise to answer with the error shape: ``APIError(422, "...", errors={"body": [...]})``."""
 
@@ -109,7 +126,13 @@ def _wants_html() -> bool:
 
 
 def register_fallback(app) -> None:
-    """Turn any unexpected exception into the error shape (500), logged with its traceback."""
+    """Turn any unexpected exception into the error shape (500), logged with its traceback,
+    and a :class:`Refusal` that reached the top into its 4xx."""
+
+    @app.errorhandler(Refusal)
+    def refused(exc: Refusal):
+        api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+        return api.handle_http_exception(APIError(exc.code, exc.message, errors={exc.field: [exc.message]}))
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):

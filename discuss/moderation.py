@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from .models import Site
 from .plugins import PluginInfo, describe_plugins, effective_settings
 from .submission import Submission
-from .verdict import HOLD, PUBLISH, Verdict, strictest
+from .verdict import PUBLISH, Verdict, strictest
 
 log = logging.getLogger(__name__)
 trace_log = logging.getLogger("discuss.hooks")

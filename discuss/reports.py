@@ -14,6 +14,7 @@ import pluggy
 import sqlalchemy as sa
 from flask import current_app
 
+from .errors import Refusal
 from .extensions import db
 from .models import PENDING, PUBLISHED, Comment, ModeratorAction, Report, Site, utcnow
 from .moderation import fire_event
@@ -23,14 +24,11 @@ MAX_NOTE_LENGTH = 1000
 HIDE = "hide"  # the audit action of an automatic hide
 
 
-class ReportRefused(Exception):
+class ReportRefused(Refusal):
     """The report was not taken: ``code`` 404 (nothing public to report) or 422."""
 
     def __init__(self, code: int, message: str, field: str = "comment"):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+        super().__init__(field, message, code)
 
 
 @dataclass(frozen=True)

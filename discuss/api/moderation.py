@@ -23,9 +23,9 @@ from ..decisions import (
 )
 from ..errors import APIError, error_body
 from ..extensions import db
-from ..review.audit import AuditFilterError, AuditFilters, csv_lines, entry_json, iter_audit, load_audit
+from ..review.audit import AuditFilters, csv_lines, entry_json, iter_audit, load_audit
 from ..review.queue import (
-    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilterError, QueueFilters, QueueItem,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem,
     load_item, load_queue, spans_of,
 )
 from ..schemas import ErrorResponse, StrictInteger
@@ -163,10 +163,7 @@ class AuditOut(ma.Schema):
 def queue(cursor: str | None, limit: int, **filters: Any):
     """Held and reported comments, oldest first; filter by site, thread, plugin, reason, date."""
     moderator = require_token()
-    try:
-        page = load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
-    except QueueFilterError as exc:
-        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    page = load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
     body = {"items": [item_json(item) for item in page.items], "next": page.next_cursor, "total": page.total,
             "total_capped": page.total_capped}
     db.session.rollback()
@@ -229,11 +226,8 @@ def bulk_decision(data: dict[str, Any]):
     """Approve or reject several comments; each result says `ok` or why not (403/404/409)."""
     moderator = require_token()
     items = [(item["id"], item["version"]) for item in data["items"]]
-    try:
-        outcomes = decide_many(current_app.extensions["discuss"], items, moderator, data["action"],
-                               reason=data["reason"])
-    except DecisionRefused as refused:
-        raise APIError(refused.code, refused.message, errors={refused.field: [refused.message]}) from refused
+    outcomes = decide_many(current_app.extensions["discuss"], items, moderator, data["action"],
+                           reason=data["reason"])
     results = []
     for outcome in outcomes:
         if outcome.decision is not None:
@@ -255,10 +249,7 @@ def bulk_decision(data: dict[str, Any]):
 def audit(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None, limit: int):
     """The audit log, newest first: who, when, action, reason, and before/after states."""
     viewer = require_token()
-    try:
-        page = load_audit(viewer, AuditFilters(comment_id, moderator, since), before_id=cursor, limit=limit)
-    except AuditFilterError as exc:
-        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    page = load_audit(viewer, AuditFilters(comment_id, moderator, since), before_id=cursor, limit=limit)
     db.session.rollback()
     return {"entries": page.entries, "next": page.next_cursor}
 
@@ -271,10 +262,7 @@ def audit_csv(comment_id: int | None, moderator: str | None, since: datetime | N
     """The whole audit log matching the filters, as CSV (cursor and limit are ignored)."""
     viewer = require_token()
     filters = AuditFilters(comment_id, moderator, since)
-    try:
-        load_audit(viewer, filters, limit=1)  # validate the filters before streaming
-    except AuditFilterError as exc:
-        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    load_audit(viewer, filters, limit=1)  # validate the filters before streaming
     return csv_response(viewer, filters)
 
 
@@ -297,10 +285,7 @@ def refusal_response(refused: DecisionRefused) -> Response:
 
 
 def _item_or_error(moderator, comment_id: int) -> QueueItem:
-    try:
-        item = load_item(moderator, comment_id)
-    except QueueFilterError as exc:
-        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    item = load_item(moderator, comment_id)
     if item is None:
         raise APIError(404, f"No comment {comment_id}.", errors={"comment": ["Unknown comment."]})
     return item

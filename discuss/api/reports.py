@@ -7,7 +7,6 @@ readable cross-origin by the origins it does.
 
 from __future__ import annotations
 
-from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, g, request
@@ -18,9 +17,9 @@ from ..clients import request_ip_hash
 from ..errors import APIError
 from ..extensions import limiter
 from ..origins import add_cors_headers, origin_allowed
-from ..reports import MAX_NOTE_LENGTH, REASONS, ReportRefused, report_comment, reportable_site
+from ..reports import MAX_NOTE_LENGTH, REASONS, report_comment, reportable_site
 from ..schemas import ErrorResponse, Text
-from .threads import json_body
+from .bodies import json_body, load_object
 
 blp = Blueprint(
     "reports", __name__, url_prefix="/api/v1",
@@ -69,12 +68,9 @@ def report(comment_id: int):
     if not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
         raise APIError(403, "This page's origin may not report comments on this site.",
                        errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
-    data = _parse(json_body())
-    try:
-        reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
-                                  request_ip_hash())
-    except ReportRefused as exc:
-        raise APIError(exc.code, exc.message, errors={exc.field: [exc.message]}) from exc
+    data = load_object(ReportCreate(), json_body())
+    reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
+                              request_ip_hash())  # a ReportRefused answers 404/422 by itself
     body = {
         "report": {"id": reported.report.id, "comment_id": comment_id, "reason": reported.report.reason},
         "message": "Thank you: the moderators will look at it.",
@@ -82,14 +78,6 @@ def report(comment_id: int):
     return body, 200 if reported.duplicate else 201
 
 
-def _parse(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
-    try:
-        return ReportCreate().load(data)
-    except ma.ValidationError as exc:
-        errors = exc.normalized_messages()
-        raise APIError(422, "Invalid input: " + ", ".join(sorted(errors)) + ".", errors=errors) from exc
 
 
 @blp.after_request

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
-from werkzeug.exceptions import BadRequest
 
 from ..clients import request_ip_hash
-from ..comments import InvalidReply, Posted, post_comment
+from .bodies import json_body, load_object
+from ..comments import Posted, post_comment
 from ..errors import APIError
 from ..extensions import db, limiter
-from ..models import PENDING, PUBLISHED, Site
+from ..models import PENDING, Site
 from ..origins import add_cors_headers, origin_allowed
 from ..schemas import CommentCreate, ErrorResponse, PostedResponse, ThreadQuery, ThreadResponse
 from ..submission import Submission
@@ -98,11 +97,8 @@ def post_reply(site: str, key: str):
                        errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
     data = parse_reply(json_body())
     submission = build_submission(the_site, thread_key, data)
-    try:
-        posted = post_comment(current_app.extensions["discuss"], the_site, submission)
-    except InvalidReply as exc:
-        raise APIError(exc.status, exc.message, errors={exc.field: [exc.message]}) from exc
-    return posted_response(posted)
+    # An InvalidReply (bad parent, closed thread) answers in the error shape by itself.
+    return posted_response(post_comment(current_app.extensions["discuss"], the_site, submission))
 
 
 def load_site(slug: str) -> Site:
@@ -113,25 +109,9 @@ def load_site(slug: str) -> Site:
     return site
 
 
-def json_body() -> Any:
-    if not request.is_json:
-        raise APIError(415, "Send the comment as JSON (Content-Type: application/json).",
-                       errors={"content_type": [f"Expected application/json, got {request.mimetype or 'nothing'}."]})
-    try:
-        return request.get_json()
-    except BadRequest as exc:
-        raise APIError(400, "The body is not valid JSON.", errors={"json": ["Invalid JSON body."]}) from exc
-
-
 def parse_reply(data: Any) -> dict[str, Any]:
     """Validate a reply with :class:`CommentCreate`; 422 naming each bad field."""
-    if not isinstance(data, dict):
-        raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
-    try:
-        return CommentCreate().load(data)
-    except ma.ValidationError as exc:
-        errors = exc.normalized_messages()
-        raise APIError(422, "Invalid input: " + ", ".join(sorted(errors)) + ".", errors=errors) from exc
+    return load_object(CommentCreate(), data)
 
 
 def build_submission(site: Site, thread_key: str, data: dict[str, Any]) -> Submission:

@@ -101,7 +101,7 @@ def post_reply(site: str, key: str):
         _, status = posted_response(posted)
     except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
         return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
-                           status=getattr(exc, "status", 422))
+                           status=exc.code)
     except APIError as exc:  # invalid fields, or rejected by moderation (errors["body"] is the reason)
         if exc.code != 422:
             raise

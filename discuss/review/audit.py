@@ -12,6 +12,7 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 
 from ..auth import find_moderator, site_ids
+from ..errors import Refusal
 from ..extensions import db
 from ..models import Comment, Moderator, ModeratorAction, Site, Thread
 
@@ -20,14 +21,8 @@ MAX_PAGE_SIZE = 500
 CSV_COLUMNS = ("id", "created_at", "site", "comment_id", "moderator", "action", "reason", "before", "after")
 
 
-class AuditFilterError(ValueError):
+class AuditFilterError(Refusal):
     """A filter the audit log cannot apply: ``code`` 422 (invalid), 404 or 403 (another's comment)."""
-
-    def __init__(self, field_name: str, message: str, code: int = 422):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..auth import may_act_on, site_ids
+from ..errors import Refusal
 from ..extensions import db
 from ..models import PENDING, PUBLISHED, Comment, Moderator, Report, Site, Thread, VerdictRecord
 from ..threads import BadKey, normalise_key
@@ -33,14 +34,8 @@ MAX_PAGE_SIZE = 100
 COUNT_CAP = 1000
 
 
-class QueueFilterError(ValueError):
+class QueueFilterError(Refusal):
     """A filter the queue cannot apply: ``code`` 422 (invalid) or 403 (not your site)."""
-
-    def __init__(self, field_name: str, message: str, code: int = 422):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)
