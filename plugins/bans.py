@@ -29,7 +29,10 @@ class settings_schema(ma.Schema):
 
 
 def active_ban(email: str | None, ip_hash: str | None, site_id: int | None):
-    """The newest ban in force for this email or hashed IP on this site, or None."""
+    """The newest ban in force for this email or hashed IP on this site, or None.
+
+    :return: a row with ``id``, ``email`` and ``expires_at``.
+    """
     from discuss.extensions import db
     from discuss.models import Ban, utcnow
 
@@ -42,9 +45,10 @@ def active_ban(email: str | None, ip_hash: str | None, site_id: int | None):
         return None
     where = [sa.or_(*who), sa.or_(Ban.expires_at.is_(None), Ban.expires_at > utcnow())]
     where.append(Ban.site_id.is_(None) if not site_id else sa.or_(Ban.site_id.is_(None), Ban.site_id == site_id))
-    return db.session.execute(
-        sa.select(Ban).where(*where).order_by(Ban.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    # Core execution on the session's connection: this runs for every comment.
+    return db.session.connection().execute(
+        sa.select(Ban.id, Ban.email, Ban.expires_at).where(*where).order_by(Ban.id.desc()).limit(1)
+    ).first()
 
 
 @hookimpl

@@ -38,7 +38,7 @@ def approved_before(email: str, site_id: int | None) -> bool:
         sa.func.lower(Comment.author_email) == email.strip().lower(), Comment.status == PUBLISHED)
     if site_id is not None:
         query = query.join(Thread, Thread.id == Comment.thread_id).where(Thread.site_id == site_id)
-    return db.session.execute(query.limit(1)).first() is not None
+    return db.session.connection().execute(query.limit(1)).first() is not None
 
 
 @hookimpl

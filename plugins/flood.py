@@ -54,7 +54,7 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     for _, condition, _ in checks:
         columns.append(sa.func.count(sa.case((condition, 1))))
         columns.append(sa.func.min(sa.case((condition, Comment.created_at))))
-    row = db.session.execute(
+    row = db.session.connection().execute(
         sa.select(*columns).where(sa.or_(*(c for _, c, _ in checks)), Comment.created_at >= now - window)
     ).one()
     for index, (kind, _, limit) in enumerate(checks):

@@ -146,7 +146,7 @@ def _find_duplicate(submission: Submission, site, minutes: int, *, same_thread: 
     where = [Thread.site_id == site.id, Comment.created_at >= since, sa.or_(*who)]
     if same_thread:
         where.append(Thread.key == submission.thread_key)
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         sa.select(Comment.id, Comment.body)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(*where)
