@@ -58,7 +58,7 @@ _VIOLENT = (r"(?:shot|hanged|hung|killed|strung\s+up|gassed|exterminated|eradica
             r"put\s+down|burned|burnt|sterili[sz]ed|culled|lynched)")
 PATTERNS = {
     "threat": (
-        rf"\b(?:i|we)(?:'ll|\s+will|\s+am\s+going\s+to|\s+are\s+going\s+to|'m\s+going\s+to|\s+gonna)\s+"
+        r"\b(?:i|we)(?:'ll|\s+will|\s+am\s+going\s+to|\s+are\s+going\s+to|'m\s+going\s+to|\s+gonna)\s+"
         r"(?:find|hurt|kill|shoot|stab|burn|beat|smash|batter|get)\s+(?:where\s+)?(?:you|him|her|them|your)\b",
         r"\b(?:you|he|she|they|councillors?)\s+(?:should|ought\s+to|deserves?\s+to|needs?\s+to|will)\s+"
         rf"(?:be\s+)?{_VIOLENT}\b",
