@@ -79,7 +79,7 @@ weiner wang woody willy prostitute ganja reefer hardon boner dildo dildos finger
 """.split())
 
 # Capitalised, these are names (Dick Whittington, Fanny Burney, Paddy Ashdown).
-NAMES = frozenset({"dick", "fanny", "paddy", "randy", "willy", "johnson", "knob"})
+NAMES = frozenset({"dick", "fanny", "paddy", "randy", "willy", "johnson", "knob", "guido"})
 
 # Suffixes that keep a strong stem strong: "wankers", "shitty", "twatface".
 SUFFIXES = ("s", "es", "er", "ers", "ing", "ings", "in", "ed", "y", "ey", "ier", "iest",
@@ -303,6 +303,8 @@ class WordList:
 
     def classify_masked(self, token: str) -> tuple[str, str] | None:
         """``f*ck``, ``f***``, ``c*nt``: a listed word of the same length and visible letters."""
+        if token[0] in _MASK:  # "**it" is Markdown bold, not a masked word
+            return None
         shown = [(i, _LEET.get(c, c)) for i, c in enumerate(token) if c not in _MASK]
         if not shown or len(shown) == len(token) or not all(c.isalpha() for _, c in shown):
             return None

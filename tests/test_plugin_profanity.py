@@ -87,7 +87,8 @@ def test_disguised_strong_words_are_found(text, word):
     "Dick Whittington", "Fanny Burney", "Paddy Ashdown", "a blue tit",
     # Numbers and codes that read as words in leetspeak.
     "the A55 is shut", "bus 455", "B1234", "M25", "call 0800 555 0000", "1337",
-    "Sh!", "oh!", "C++", "*really*", "**bold**", "#1 priority", "5 out of 7",
+    "Sh!", "oh!", "C++", "*really*", "**bold**", "**It** works", "**If** only", "#1 priority", "5 out of 7",
+    "Guido van Rossum",
     "a b c", "option a, b or c", "I, a resident", "x y z",
 ])
 def test_innocent_text_is_clean(text):
