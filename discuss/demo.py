@@ -119,15 +119,23 @@ HELD_EXAMPLES = (
 
 
 def seed_review_queue(site: Site) -> None:
-    """Post :data:`HELD_EXAMPLES` through the real screening pipeline."""
+    """Post :data:`HELD_EXAMPLES` through the real screening pipeline.
+
+    Only the ones the plugins configured here do hold are posted: with plugins
+    switched off the demo thread must not grow comments nobody wrote.
+    """
     from flask import current_app
 
     from .comments import post_comment
+    from .moderation import screen_comment
     from .submission import Submission
+    from .verdict import HOLD
 
     pm = current_app.extensions["discuss"]
     for number, (name, email, body) in enumerate(HELD_EXAMPLES):
-        post_comment(pm, site, Submission(
+        submission = Submission(
             body=body, author_name=name, author_email=email, site=site.slug,
             thread_key=DEMO_KEY, ip_hash=f"demo-resident-{number}",
-        ))
+        )
+        if screen_comment(pm, submission, site).decision == HOLD:
+            post_comment(pm, site, submission)
