@@ -59,7 +59,7 @@ STRONG_STEMS = (
 ACCEPTED = frozenset("""
 anal anus areole arian asanchez autoerotic bondage
 boob boobs breasts buceta crap crotch cum damn dink dinks doofus dopey drunk dummy duche
-enlargement erect erection erotic facial fart fat flange fondle foobar gae gai gay gays
+enlargement erect erection erotic facial fart fat flange fondle foobar gae gai gay gays xx xxx
 god god-dam godamn goddam goddamn goddamned goddammit godamnit hell hemp heroin herp herpes
 herpy hitler hiv homey hooch hookah hootch hump humped humping jerk junky kill knob labia
 len lech lesbians lmao lmfao loin loins lube lust lusting lusty maxi menses menstruate
@@ -94,6 +94,7 @@ _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "
          "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
 _LEET_AMBIGUOUS = {"1": "il", "|": "il", "!": "il", "6": "gb", "0": "o"}
 _MASK = frozenset("*#")
+MAX_SPELLED_OUT = 2000  # single letters searched for spelled-out words in one comment
 
 _TOKEN = re.compile(r"[\w@$!|+*#]+")
 _REPEAT = re.compile(r"(.)\1+")
@@ -175,6 +176,8 @@ class WordList:
         self.collapsed: dict[str, list[str]] = {}
         for word in self.words:
             self.collapsed.setdefault(_REPEAT.sub(r"\1", word), []).append(word)
+        # Longest listed word plus the longest suffix: no spelled-out word is longer.
+        self.longest = max(map(len, self.words), default=0) + max(map(len, SUFFIXES))
         self.by_length: dict[int, list[str]] = {}
         for word, tier in self.words.items():
             if tier != NAME:
@@ -226,23 +229,27 @@ class WordList:
         start, end = tokens[0].start(), tokens[-1].end()
         if all(len(m.group()) == 1 for m in tokens):
             return _spelled_out([(m.start(), m.group()) for m in tokens], self)
-        hit = self.classify("".join(m.group() for m in tokens))
-        return [(start, end, *hit)] if hit else []
+        hit = self.classify_span("".join(m.group() for m in tokens), compounds=False)
+        return [(start, end, *hit[:2])] if hit else []
 
     def classify(self, token: str) -> tuple[str, str] | None:
         """(word, tier) when ``token`` (lower case) is a listed word in disguise, else None."""
         hit = self.classify_span(token)
         return hit[:2] if hit else None
 
-    def classify_span(self, token: str) -> tuple[str, str, int, int] | None:
-        """Like :meth:`classify`, with the part of ``token`` that matched (``!`` ending a sentence is not)."""
+    def classify_span(self, token: str, *, compounds: bool = True) -> tuple[str, str, int, int] | None:
+        """Like :meth:`classify`, with the part of ``token`` that matched (``!`` ending a sentence is not).
+
+        ``compounds=False`` for pieces joined from several (``lines_hit`` is not ``lines`` + ``shit``).
+        """
         if token.isalpha():
-            hit = self.classify_letters(token)
+            hit = self.classify_letters(token, compounds=compounds)
             return (*hit, 0, len(token)) if hit else None
         if "_" in token:  # f_u_c_k: underscores separate letters
             joined = token.replace("_", "")
+            compounds = False
             if joined.isalpha():
-                hit = self.classify_letters(joined)
+                hit = self.classify_letters(joined, compounds=False)
                 return (*hit, 0, len(token)) if hit else None
             token = joined
         if not any(c.isalpha() for c in token) or _CODE.fullmatch(token):
@@ -255,17 +262,17 @@ class WordList:
             if not candidate or not any(c.isalpha() for c in candidate):
                 continue
             if candidate.isalpha():
-                hit = self.classify_letters(candidate)
+                hit = self.classify_letters(candidate, compounds=compounds)
             elif _MASK.intersection(candidate):
                 hit = self.classify_masked(candidate)
             else:
-                hit = self.classify_leet(candidate)
+                hit = self.classify_leet(candidate, compounds=compounds)
             if hit:
                 return (*hit, start, end)
         return None
 
-    def classify_letters(self, letters: str) -> tuple[str, str] | None:
-        """Whole words, repeated letters, suffixed and compound forms."""
+    def classify_letters(self, letters: str, *, compounds: bool = True) -> tuple[str, str] | None:
+        """Whole words, repeated letters, suffixed and (unless told not to) compound forms."""
         tier = self.words.get(letters)
         if tier:
             return letters, tier
@@ -280,12 +287,12 @@ class WordList:
                 if match:
                     stem = next(s for s in sorted(self.strong_stems, key=len, reverse=True) if form.startswith(s))
                     return stem, STRONG
-                match = self._compound.fullmatch(form)
+                match = self._compound.fullmatch(form) if compounds else None
                 if match and form not in NOT_COMPOUNDS:
                     return match.group(1), STRONG
         return None
 
-    def classify_leet(self, token: str) -> tuple[str, str] | None:
+    def classify_leet(self, token: str, *, compounds: bool = True) -> tuple[str, str] | None:
         ambiguous = [i for i, c in enumerate(token) if c in _LEET_AMBIGUOUS]
         if len(ambiguous) > 4:
             ambiguous = ambiguous[:4]
@@ -296,26 +303,24 @@ class WordList:
                 letters[i] = c
             word = "".join(letters)
             if word.isalpha():
-                hit = self.classify_letters(word)
+                hit = self.classify_letters(word, compounds=compounds)
                 if hit:
                     return hit
         return None
 
     def classify_masked(self, token: str) -> tuple[str, str] | None:
         """``f*ck``, ``f***``, ``c*nt``: a listed word of the same length and visible letters."""
-        if token[0] in _MASK:  # "**it" is Markdown bold, not a masked word
+        # "**it" is Markdown bold, and "x*" or "no*" are too short to say: masked
+        # words start with a letter, have four characters or more, and are strong.
+        if token[0] in _MASK or len(token) < 4:
             return None
         shown = [(i, _LEET.get(c, c)) for i, c in enumerate(token) if c not in _MASK]
         if not shown or len(shown) == len(token) or not all(c.isalpha() for _, c in shown):
             return None
-        best = None
         for word in self.by_length.get(len(token), ()):
-            if all(word[i] == c for i, c in shown):
-                tier = self.words[word]
-                if tier == STRONG:
-                    return word, tier
-                best = best or (word, tier)
-        return best
+            if self.words[word] == STRONG and all(word[i] == c for i, c in shown):
+                return word, STRONG
+        return None
 
 
 def _runs_cover(token: str, word: str) -> bool:
@@ -363,9 +368,16 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     # Letters spelt out one by one across spaces: only look when there are some.
     singles = {c for c in unique if len(c) == 1 and c.isalpha()} - {"a", "i"}
     if len(singles) >= 2:
+        budget = MAX_SPELLED_OUT
         for match in _SINGLE_RUN.finditer(n):
             pieces = [(match.start() + i, c) for i, c in enumerate(match.group()) if c.isalnum()]
-            hits.extend(_spelled_out(pieces, words))
+            searched = max(budget, 0)
+            hits.extend(_spelled_out(pieces[:searched], words))
+            budget -= len(pieces)
+            if budget < 0:
+                # Nobody spells out thousands of letters; hold rather than search them all.
+                hits.append((pieces[searched][0], match.end(), "spelled-out letters", AMBIGUOUS))
+                break
     if words.phrases is not None and not words.phrase_words.isdisjoint(unique):
         for match in words.phrases.finditer(n):
             key = " ".join(match.group().split())
@@ -387,11 +399,11 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
     found = []
     i = 0
     while i < len(letters):
-        for j in range(len(letters), i + 2, -1):
+        for j in range(min(len(letters), i + words.longest), i + 2, -1):
             piece = letters[i:j]
             if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
                 continue
-            hit = words.classify_letters(piece)
+            hit = words.classify_letters(piece, compounds=False)
             if hit:
                 found.append((pieces[i][0], pieces[j - 1][0] + 1, *hit))
                 i = j - 1
