@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .extensions import db
 
@@ -20,6 +20,11 @@ PUBLISHED = "published"
 REJECTED = "rejected"
 DELETED = "deleted"
 STATUSES = (PENDING, PUBLISHED, REJECTED, DELETED)
+
+
+def lower_email(value: str | None) -> str | None:
+    """Emails are kept lower-case so that lookups can use the column's index."""
+    return value.strip().lower() if value else value
 
 
 def utcnow() -> datetime:
@@ -93,6 +98,10 @@ class Comment(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("author_email")
+    def _lower_email(self, _key: str, value: str | None) -> str | None:
+        return lower_email(value)
 
 
 class VerdictRecord(db.Model):
@@ -187,6 +196,10 @@ class Ban(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column()
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("email")
+    def _lower_email(self, _key: str, value: str | None) -> str | None:
+        return lower_email(value)
 
 
 class FormNonce(db.Model):

@@ -38,7 +38,8 @@ def active_ban(email: str | None, ip_hash: str | None, site_id: int | None):
 
     who = []
     if email:
-        who.append(sa.func.lower(Ban.email) == email.strip().lower())
+        # Stored emails are lower-case (models.lower_email), so the column's index serves.
+        who.append(Ban.email == email.strip().lower())
     if ip_hash:
         who.append(Ban.ip_hash == ip_hash)
     if not who:

@@ -35,7 +35,7 @@ def approved_before(email: str, site_id: int | None) -> bool:
     from discuss.models import PUBLISHED, Comment, Thread
 
     query = sa.select(Comment.id).where(
-        sa.func.lower(Comment.author_email) == email.strip().lower(), Comment.status == PUBLISHED)
+        Comment.author_email == email.strip().lower(), Comment.status == PUBLISHED)  # stored lower-case
     if site_id is not None:
         query = query.join(Thread, Thread.id == Comment.thread_id).where(Thread.site_id == site_id)
     return db.session.connection().execute(query.limit(1)).first() is not None

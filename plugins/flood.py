@@ -45,7 +45,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     if submission.ip_hash:
         checks.append(("ip", Comment.ip_hash == submission.ip_hash, settings["max_per_ip"]))
     if submission.author_email:
-        checks.append(("email", sa.func.lower(Comment.author_email) == submission.author_email.lower(),
+        # Stored emails are lower-case (models.lower_email), so the column's index serves.
+        checks.append(("email", Comment.author_email == submission.author_email.strip().lower(),
                        settings["max_per_email"]))
     if not checks:
         return None

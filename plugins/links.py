@@ -137,7 +137,7 @@ def _find_duplicate(submission: Submission, site, minutes: int, *, same_thread: 
 
     who = []
     if submission.author_email:
-        who.append(sa.func.lower(Comment.author_email) == submission.author_email.lower())
+        who.append(Comment.author_email == submission.author_email.strip().lower())  # stored lower-case
     if submission.ip_hash:
         who.append(Comment.ip_hash == submission.ip_hash)
     if not who or getattr(site, "id", None) is None:
