@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -84,19 +85,12 @@ class _Job:
 
 @dataclass
 class _Run:
-    """One worker's pass over the remaining jobs; abandoned when a job overruns.
-
-    The worker appends one raw result per job and sets ``done`` at the end; it
-    publishes ``progress`` (job position, start time) as one tuple so the waiting
-    thread can tell, on waking, which job is running and for how long. The waiting
-    thread wakes only at the end or at a budget's end, not once per plugin: a
-    wake-up per plugin costs a GIL hand-over each time.
-    """
+    """One worker's pass over the remaining jobs; abandoned when a job overruns."""
 
     jobs: list[_Job]
-    results: list[tuple[Any, float, BaseException | None]] = field(default_factory=list)
-    progress: tuple[int, float] = (0, 0.0)
-    done: threading.Event = field(default_factory=threading.Event)
+    results: "queue.Queue[tuple[int, Any, float, BaseException | None]]" = field(
+        default_factory=queue.Queue
+    )
     abandoned: threading.Event = field(default_factory=threading.Event)
 
 
@@ -180,62 +174,38 @@ def fire_event(
 # -- internals -------------------------------------------------------------
 
 def _run_with_budgets(app: Flask, jobs: list[_Job]) -> list[PluginVerdict]:
-    """Run jobs in order in a worker; abandon the worker when one overruns its budget.
-
-    The jobs after an abandoned one run in a fresh worker, so one hung plugin
-    costs its own budget and its own verdict, nothing more.
-    """
+    """Run jobs in order in a worker; abandon the worker when one overruns its budget."""
     results: list[PluginVerdict] = []
-    start = 0
-    while start < len(jobs):
-        run = _Run(jobs=jobs[start:])
-        run.progress = (0, time.perf_counter())
+    index = 0
+    while index < len(jobs):
+        run = _Run(jobs=jobs[index:])
         _executor.submit(_work, app, run)
-        overran = _wait(run)
-        finished = run.results[: overran if overran is not None else len(run.jobs)]
-        for job, (value, elapsed, error) in zip(run.jobs, finished):
+        while index < len(jobs):
+            job = jobs[index]
+            try:
+                _, value, elapsed, error = run.results.get(timeout=job.budget + 0.05)
+            except queue.Empty:
+                run.abandoned.set()
+                log.error("plugin %s overran its %.1fs budget", job.info.name, job.budget)
+                results.append(_failed(job, f"timed out after {job.budget:g}s", job.budget * 1000))
+                index += 1
+                break  # start a fresh worker for the jobs after the hung one
             results.append(_judge(app, job, value, elapsed, error))
-        if overran is None:
-            break
-        job = run.jobs[overran]
-        log.error("plugin %s overran its %.1fs budget", job.info.name, job.budget)
-        results.append(_failed(job, f"timed out after {job.budget:g}s", job.budget * 1000))
-        start += overran + 1
+            index += 1
     return results
 
 
-def _wait(run: _Run) -> int | None:
-    """Wait for the run; the position of the job that overran its budget, or None."""
-    slack = 0.05
-    timeout = run.jobs[0].budget + slack
-    while not run.done.wait(timeout):
-        position, started = run.progress
-        if len(run.results) > position:  # that job has just finished; look again
-            timeout = 0.001
-            continue
-        overdue = time.perf_counter() - started - run.jobs[position].budget - slack
-        if overdue >= 0:
-            run.abandoned.set()
-            return position
-        timeout = -overdue
-    return None
-
-
 def _work(app: Flask, run: _Run) -> None:
-    try:
-        with app.app_context():
-            for position, job in enumerate(run.jobs):
-                if run.abandoned.is_set():
-                    return
-                started = time.perf_counter()
-                run.progress = (position, started)
-                try:
-                    value, error = job.function(**job.kwargs), None
-                except BaseException as exc:  # noqa: BLE001 - a plugin must never break screening
-                    value, error = None, exc
-                run.results.append((value, time.perf_counter() - started, error))
-    finally:
-        run.done.set()
+    with app.app_context():
+        for position, job in enumerate(run.jobs):
+            if run.abandoned.is_set():
+                return
+            started = time.perf_counter()
+            try:
+                value, error = job.function(**job.kwargs), None
+            except BaseException as exc:  # noqa: BLE001 - a plugin must never break screening
+                value, error = None, exc
+            run.results.put((position, value, time.perf_counter() - started, error))
 
 
 def _judge(app: Flask, job: _Job, value: Any, elapsed: float, error: BaseException | None) -> PluginVerdict:
