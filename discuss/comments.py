@@ -15,6 +15,7 @@ from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, Verdict
 from .moderation import Screening, fire_event, screen_comment
 from .render import render_body
 from .submission import Submission
+from .threads import find_thread
 from .verdict import HOLD, PUBLISH, REJECT
 
 MAX_DEPTH = 30  # how deep replies may nest
@@ -70,8 +71,6 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
         and :class:`ThreadClosed` when the thread is closed.
     """
-    from .threads import find_thread
-
     thread = find_thread(site, submission.thread_key)
     if thread is not None and thread.closed:
         raise ThreadClosed()
@@ -136,8 +135,6 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
 
 
 def _get_or_create_thread(site: Site, submission: Submission) -> Thread:
-    from .threads import find_thread
-
     thread = find_thread(site, submission.thread_key)
     if thread is not None:
         if not thread.title and submission.thread_title:

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, render_template_string, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 DEFAULT_MESSAGES = {
@@ -61,7 +61,6 @@ class APIError(HTTPException):
         self.data = {"message": message or DEFAULT_MESSAGES.get(code, ""), "errors": errors or {}}
         if headers:
             self.data["headers"] = headers
-
 
 
 def error_body(code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -131,15 +130,11 @@ def register_fallback(app) -> None:
 
     @app.errorhandler(Refusal)
     def refused(exc: Refusal):
-        api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-        return api.handle_http_exception(APIError(exc.code, exc.message, errors={exc.field: [exc.message]}))
+        error = APIError(exc.code, exc.message, errors={exc.field: [exc.message]})
+        return current_app.extensions["discuss_api"].handle_http_exception(error)
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].handle_http_exception(exc)
+        # HTTPExceptions never get here: the more specific HTTPException handler wins.
         current_app.logger.exception("unhandled error")
-        from werkzeug.exceptions import InternalServerError
-        return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].handle_http_exception(
-            InternalServerError()
-        )
+        return current_app.extensions["discuss_api"].handle_http_exception(InternalServerError())

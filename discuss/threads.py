@@ -67,14 +67,6 @@ def decode_cursor(cursor: str) -> int:
     return int(raw[1:])
 
 
-@dataclass(frozen=True)
-class ThreadPage:
-    thread: dict[str, Any]
-    comments: list[dict[str, Any]]
-    next_cursor: str | None
-    allowed_origins: list[str]
-
-
 def find_thread(site: Site, key: str) -> Thread | None:
     return db.session.execute(
         sa.select(Thread).where(Thread.site_id == site.id, Thread.key == key)
@@ -187,31 +179,23 @@ def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
         cached = cache.get(cache_key, signature)
         if cached is not None:
             return RenderedPage(cached[0], cached[1], origins)
-    if thread_id is None:
-        page = ThreadPage(_thread_dict(key, "", "", False, 0), [], None, origins)
-    else:
+    comments: list[dict[str, Any]] = []
+    next_root = None
+    if thread_id is not None:
         rows = conn.execute(
             _PAGE, {"thread_id": thread_id, "after": after_root or 0, "roots": limit + 1}
         ).all()
         comments, next_root = _build_tree(rows, limit)
-        page = ThreadPage(
-            _thread_dict(key, title, url, closed, count),
-            comments,
-            encode_cursor(next_root) if next_root is not None else None,
-            origins,
-        )
+    thread = {"key": key, "title": title or "", "url": url or "", "closed": bool(closed), "comment_count": count}
     body = json.dumps(
-        {"thread": page.thread, "comments": page.comments, "next_cursor": page.next_cursor},
+        {"thread": thread, "comments": comments,
+         "next_cursor": encode_cursor(next_root) if next_root is not None else None},
         ensure_ascii=False, separators=(",", ":"),
     ).encode()
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
     if cache is not None:
         cache.put(cache_key, signature, (body, etag))
     return RenderedPage(body, etag, origins)
-
-
-def _thread_dict(key: str, title: str, url: str, closed: bool, count: int) -> dict[str, Any]:
-    return {"key": key, "title": title, "url": url, "closed": closed, "comment_count": count}
 
 
 def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int | None]:
