@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from .models import Site
 from .plugins import PluginInfo, describe_plugins, effective_settings
 from .submission import Submission
-from .verdict import PUBLISH, Verdict, strictest
+from .verdict import PUBLISH, REJECT, Verdict, strictest
 
 log = logging.getLogger(__name__)
 trace_log = logging.getLogger("discuss.hooks")
@@ -57,6 +57,13 @@ class Screening:
         """Reasons of the verdicts with ``decision`` (default: the winning one)."""
         wanted = decision or self.decision
         return [pv.verdict.reason for pv in self.verdicts if pv.verdict.decision == wanted]
+
+    @property
+    def silent(self) -> bool:
+        """A rejection the author must not learn about (a verdict said ``silent``)."""
+        return self.decision == REJECT and any(
+            pv.verdict.silent for pv in self.verdicts if pv.verdict.decision == REJECT
+        )
 
     def public_reason(self) -> str:
         """What to tell the author when rejected: the first rejecting plugin's public reason."""

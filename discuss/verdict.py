@@ -21,7 +21,9 @@ class Verdict:
     Build one with :meth:`publish`, :meth:`hold` or :meth:`reject`.
 
     ``reason`` is shown to moderators; ``public_reason`` is what the resident is told
-    when the comment is rejected (it defaults to ``reason``). ``details`` is free-form
+    when the comment is rejected (it defaults to ``reason``). ``silent`` marks a
+    rejection the author must not learn about (a bot's honeypot): the client is
+    told the comment awaits review. ``details`` is free-form
     JSON-serialisable data for the review queue, e.g. ``{"spans": [[start, end], ...]}``
     for the matched characters of the body. ``body`` replaces the comment's text when
     the comment is published (a censoring plugin masks words this way).
@@ -32,6 +34,7 @@ class Verdict:
     public_reason: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
     body: str | None = None
+    silent: bool = False
 
     def __post_init__(self) -> None:
         if self.decision not in SEVERITY:
@@ -49,21 +52,12 @@ class Verdict:
         return cls(HOLD, reason, "", details)
 
     @classmethod
-    def reject(cls, reason: str, *, public_reason: str = "", **details: Any) -> "Verdict":
-        """Refuse the comment. ``public_reason`` (default ``reason``) is shown to its author."""
-        return cls(REJECT, reason, public_reason or reason, details)
-
-    @property
-    def severity(self) -> int:
-        return SEVERITY[self.decision]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "decision": self.decision,
-            "reason": self.reason,
-            "public_reason": self.public_reason,
-            "details": dict(self.details),
-        }
+    def reject(
+        cls, reason: str, *, public_reason: str = "", silent: bool = False, **details: Any
+    ) -> "Verdict":
+        """Refuse the comment. ``public_reason`` (default ``reason``) is shown to its author;
+        ``silent=True`` tells the author it awaits review instead (for bots)."""
+        return cls(REJECT, reason, public_reason or reason, details, None, silent)
 
 
 def strictest(verdicts: Iterable[Verdict]) -> str:

@@ -13,7 +13,7 @@ from tests.plugin_helpers import age_comments, configure, post_as
 def test_honeypot_rejects_silently(client, site):
     response = post_as(client, "Great article", website="http://spam.example")
     assert response.status_code == 202  # the bot is told it waits for review
-    assert run_plugin(links, make_submission(extra={"website": "x"})).details["silent"] is True
+    assert run_plugin(links, make_submission(extra={"website": "x"})).silent is True
 
 
 def test_two_links_publish_three_hold():

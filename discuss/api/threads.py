@@ -146,9 +146,7 @@ def posted_response(posted: Posted):
     screening, comment = posted.screening, posted.comment
     if screening.decision == PUBLISH:
         return {"comment": comment_json(comment)}, 201
-    if screening.decision == HOLD or any(
-        pv.verdict.details.get("silent") for pv in screening.verdicts if pv.verdict.decision != PUBLISH
-    ):
+    if screening.decision == HOLD or screening.silent:
         shown = comment_json(comment)
         shown["status"] = PENDING
         return {"comment": shown, "message": HELD_MESSAGE}, 202
