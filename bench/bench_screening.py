@@ -98,7 +98,7 @@ def main() -> None:
     from discuss.models import Site
     from discuss.moderation import screen_comment
     from discuss.testing import make_submission
-    from plugins.profanity import WordList, builtin_tiers, find_words, wordlist
+    from discuss_builtins.profanity import WordList, builtin_tiers, find_words, wordlist
 
     rng = random.Random(args.seed)
     texts = [make_comment(rng) for _ in range(args.comments)]

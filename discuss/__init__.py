@@ -1,6 +1,7 @@
 """discuss: threaded comments with pluggable moderation, for councils.
 
-Plugin authors import from here: ``from discuss import hookimpl, Verdict, Submission``.
+Plugin authors import from here and nowhere else:
+``from discuss import hookimpl, Verdict, Submission, SiteView, CommentView, History``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from .hookspecs import hookimpl
+from .history import History
+from .hookspecs import CONTRACT_VERSION, hookimpl
 from .submission import Submission
+from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 from .verdict import Verdict
 
-__all__ = ["create_app", "hookimpl", "Verdict", "Submission"]
+__all__ = [
+    "create_app", "hookimpl", "CONTRACT_VERSION", "Verdict", "Submission", "History",
+    "SiteView", "CommentView", "ModeratorView", "ActionView", "ReportView",
+]
+
 __version__ = "0.1.0"
 
 
@@ -29,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from . import config as config_module
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .host import PluginHost
     from .plugins import get_plugin_manager
 
     settings: dict[str, Any] = dict(config_module.DEFAULTS)
@@ -48,15 +56,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
-    app.extensions["discuss"] = pm
+    app.extensions["discuss"] = PluginHost.for_app(app, pm)
     if app.config["THREAD_PAGE_CACHE"]:
         from .threads import PageCache
 
         app.extensions["discuss_page_cache"] = PageCache()
     if app.config["TRACE_HOOKS"]:
         logging.getLogger("discuss.hooks").setLevel(logging.INFO)
-        pm.trace.root.setwriter(logging.getLogger("discuss.hooks").info)
-        pm.enable_tracing()
 
     _register_blueprints(app)
     from .cli import register as register_cli
@@ -167,7 +173,6 @@ def _check_site_settings(app: Flask) -> None:
 
     from .extensions import db
     from .models import Site
-    from .moderation import enabled_plugins
 
     with app.app_context():
         try:
@@ -181,4 +186,4 @@ def _check_site_settings(app: Flask) -> None:
         finally:
             db.session.remove()
         for site in sites:
-            enabled_plugins(app.extensions["discuss"], site, app=app)
+            app.extensions["discuss"].check_site(site)

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
 from .models import Site
+from .values import SiteView
 
 
 def main() -> None:
@@ -61,7 +62,6 @@ def sites() -> None:
 def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None) -> None:
     """Add a site SLUG (or update the one that exists)."""
     from .origins import normalise_origin
-    from .moderation import enabled_plugins
     from .plugins import PluginSettingsError
 
     if not _valid_slug(slug):
@@ -86,7 +86,7 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
             raise click.BadParameter("expected a JSON object", param_hint="--settings")
         site.moderation = settings
     try:
-        enabled_plugins(current_app.extensions["discuss"], site)
+        current_app.extensions["discuss"].check_site(site)
     except PluginSettingsError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -164,7 +164,7 @@ def screen(site_slug: str | None) -> None:
     from .submission import Submission
 
     site = _site_or_transient(site_slug)
-    pm = current_app.extensions["discuss"]
+    host = current_app.extensions["discuss"]
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -186,14 +186,14 @@ def screen(site_slug: str | None) -> None:
             thread_key=str(item.get("thread_key") or "/"),
             extra={"website": item.get("website", "")},
         )
-        result = screen_comment(pm, submission, site).as_dict()
+        result = screen_comment(host, submission, site).as_dict()
         db.session.rollback()
         click.echo(json.dumps(result, ensure_ascii=False))
 
 
-def _site_or_transient(slug: str | None) -> Site:
+def _site_or_transient(slug: str | None) -> Site | SiteView:
     if slug is None:
-        return Site(id=0, slug="-", name="(default settings)", allowed_origins=[], moderation={})
+        return SiteView(slug="-", name="(default settings)")
     site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
     if site is None:
         raise click.BadParameter(f"no site {slug!r}", param_hint="--site")
@@ -205,22 +205,20 @@ def _site_or_transient(slug: str | None) -> Site:
 @with_appcontext
 def plugins_command(site_slug: str | None) -> None:
     """List the loaded plugins, their hooks and effective settings."""
-    from .moderation import enabled_plugins
-    from .plugins import describe_plugins, effective_settings
+    from .plugins import effective_settings
 
-    pm = current_app.extensions["discuss"]
+    host = current_app.extensions["discuss"]
     site = _site_or_transient(site_slug)
-    enabled = {info.name: settings for info, settings in enabled_plugins(pm, site)}
-    for info in describe_plugins(pm):
-        module = getattr(info.plugin, "__name__", "")
-        origin = info.distribution or ("built-in" if module.startswith("plugins.") else "registered")
+    moderation = getattr(site, "moderation", None) or {}
+    enabled = {e.info.name: e.settings for e in host.enabled(site)}
+    for info in host.infos():
         state = "enabled" if info.name in enabled else "disabled"
-        click.echo(f"{info.name} ({origin}, {state})")
+        click.echo(f"{info.name} ({info.origin}, {state})")
         click.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
         if info.name in enabled:
             settings, label = enabled[info.name], "settings"
         else:  # what it would use if the site switched it on
-            _, settings = effective_settings(info, (site.moderation or {}).get(info.name), site_label=site.slug)
+            _, settings = effective_settings(info, moderation.get(info.name), site_label=site.slug)
             label = "settings when enabled"
         if settings:
             click.echo(f"  {label}: {json.dumps(dict(settings), default=str, sort_keys=True)}")

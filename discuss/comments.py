@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pluggy
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .errors import Refusal
 from .extensions import db
+from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
 from .render import render_body
@@ -62,7 +62,7 @@ def check_parent(thread: Thread | None, parent_id: int | None) -> None:
         parent = db.session.get(Comment, parent.parent_id)
 
 
-def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -> Posted:
+def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted:
     """Screen a reply and store it with its verdicts in one transaction.
 
     The thread is created on its first comment. Event hooks fire after commit.
@@ -75,12 +75,12 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     if thread is not None and thread.closed:
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
-    # Give the connection back while the plugins run: they use connections of their
-    # own, and a request holding one through screening could starve the pool under
-    # load. Plugins get a copy of the site that needs no session to be read.
-    shown_site = _unbound_copy(site)
+    # Give the connection back while the plugins run: they use a connection of their
+    # own (History), and a request holding one through screening could starve the
+    # pool under load. The host reads what it needs of the site first.
+    facts = SiteFacts.of(site)
     db.session.rollback()
-    screening = screen_comment(pm, submission, shown_site)
+    screening = screen_comment(host, submission, facts)
     try:
         db.session.connection(execution_options={"sqlite_immediate": True})
         comment = _store(site, submission, screening)
@@ -88,13 +88,8 @@ def post_comment(pm: pluggy.PluginManager, site: Site, submission: Submission) -
     except BaseException:
         db.session.rollback()
         raise
-    _announce(pm, site, comment, screening)
+    _announce(host, facts, comment, screening)
     return Posted(comment, screening)
-
-
-def _unbound_copy(site: Site) -> Site:
-    """A transient Site with the same column values, readable from any thread."""
-    return Site(**{column.key: getattr(site, column.key) for column in Site.__table__.columns})
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
@@ -155,13 +150,13 @@ def _get_or_create_thread(site: Site, submission: Submission) -> Thread:
     return thread
 
 
-def _announce(pm: pluggy.PluginManager, site: Site, comment: Comment, screening: Screening) -> None:
+def _announce(host: PluginHost, site: SiteFacts, comment: Comment, screening: Screening) -> None:
     if screening.decision == PUBLISH:
-        fire_event(pm, "discuss_comment_published", site, comment=comment)
+        fire_event(host, "discuss_comment_published", site, comment=comment)
     elif screening.decision == HOLD:
-        fire_event(pm, "discuss_comment_held", site, comment=comment, reasons=screening.reasons())
+        fire_event(host, "discuss_comment_held", site, comment=comment, reasons=screening.reasons())
     else:
-        fire_event(pm, "discuss_comment_rejected", site, comment=comment, reasons=screening.reasons())
+        fire_event(host, "discuss_comment_rejected", site, comment=comment, reasons=screening.reasons())
 
 
 def _jsonable(value: Any) -> Any:

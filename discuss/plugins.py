@@ -1,12 +1,18 @@
-"""Building the plugin manager: hookspecs, built-in plugins, entry points.
+"""The plugin registry: hookspecs, built-in plugins, entry points, and what each plugin declares.
 
-Call :func:`get_plugin_manager`; the app keeps one in ``app.extensions["discuss"]``.
+:func:`get_plugin_manager` builds a :class:`DiscussPluginManager`; the app's
+:class:`~discuss.host.PluginHost` owns one. Registration checks a plugin against
+the contract (``docs/plugins.md``) and refuses, with a :class:`PluginContractError`
+naming the plugin, anything the host cannot honour: so a mistake is a start-up
+error, never a comment held for a reason nobody understands.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import logging
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -17,42 +23,141 @@ from . import hookspecs
 
 log = logging.getLogger(__name__)
 
-#: Built-in plugins, by module. Each is an ordinary pluggy plugin module.
+#: Built-in plugins, by module, in the order they screen. The repository's
+#: ``plugins/`` folder installs as the ``discuss_builtins`` package.
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "plugins.bans",
-    "plugins.flood",
-    "plugins.links",
-    "plugins.profanity",
-    "plugins.personal_data",
-    "plugins.watch_words",
-    "plugins.election_period",
-    "plugins.first_time",
-    "plugins.toxicity",
-    "plugins.webhook",
+    "discuss_builtins.bans",
+    "discuss_builtins.flood",
+    "discuss_builtins.links",
+    "discuss_builtins.profanity",
+    "discuss_builtins.personal_data",
+    "discuss_builtins.watch_words",
+    "discuss_builtins.election_period",
+    "discuss_builtins.first_time",
+    "discuss_builtins.toxicity",
+    "discuss_builtins.webhook",
 )
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT
 
 
 class PluginSettingsError(RuntimeError):
     """A site's settings for a plugin do not validate."""
 
 
+class PluginContractError(pluggy.PluginValidationError):
+    """A plugin breaks the contract; the message names the plugin and what to change."""
+
+    def __init__(self, plugin: Any, name: str, problem: str) -> None:
+        super().__init__(plugin, f"plugin {name!r}: {problem}")
+        self.plugin_name = name
+
+
+class DiscussPluginManager(pluggy.PluginManager):
+    """pluggy's manager, refusing at registration what discuss cannot honour.
+
+    discuss calls each plugin's implementation on its own, so that every plugin
+    gets its own settings, time budget and failure (see :mod:`discuss.host`).
+    pluggy's order (``tryfirst``/``trylast``, last registered first), ``specname``,
+    ``optionalhook``, tracing and hook-call monitoring all apply. A hook
+    *wrapper* would wrap one plugin's call rather than everyone's, so wrappers are
+    refused, as are settings schemas that are not marshmallow schemas, bad
+    ``timeout`` or ``enabled_by_default`` values, and a name already taken.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.builtin_names: set[str] = set()
+        self.changes = 0  # bumped on every (un)registration; the host's caches follow it
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        declared = plugin_name(plugin)
+        name = name or declared
+        if isinstance(getattr(plugin, "name", None), str) and getattr(plugin, "name") != name:
+            raise PluginContractError(plugin, name, f"declares name = {plugin.name!r} but is registered "
+                                      f"as {name!r}: sites' settings are keyed by the name, keep them equal")
+        if name in self._name2plugin and self._name2plugin[name] is not None:
+            other = self._name2plugin[name]
+            raise PluginContractError(plugin, name, f"the name is already taken by {_where(other)}; "
+                                      "rename one of them (its `name` attribute and its entry point)")
+        _check_attributes(plugin, name)
+        self._registering = name
+        try:
+            registered = super().register(plugin, name=name)
+        except ValueError as exc:  # the same object twice
+            raise PluginContractError(plugin, name, str(exc).splitlines()[0]) from exc
+        finally:
+            self._registering = None
+        self.changes += 1
+        return registered
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        removed = super().unregister(plugin, name)
+        if removed is not None:
+            self.builtin_names.discard(name or plugin_name(removed))
+        self.changes += 1
+        return removed
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is not None and (opts.get("wrapper") or opts.get("hookwrapper")):
+            who = getattr(self, "_registering", None) or plugin_name(plugin)
+            raise PluginContractError(
+                plugin, who,
+                f"{name} is a hook wrapper (wrapper=True or hookwrapper=True), which discuss cannot "
+                "honour: each plugin's hook is called on its own, with its own settings and time "
+                "budget. Implement the hook itself and return a value (see docs/plugins.md)",
+            )
+        return opts
+
+
 def get_plugin_manager(
     *, builtins: Iterable[str] = BUILTIN_PLUGINS, load_entry_points: bool = True
-) -> pluggy.PluginManager:
+) -> DiscussPluginManager:
     """A new plugin manager with the hookspecs, the built-ins and installed plugins.
 
-    :raises pluggy.PluginValidationError: when a plugin implements a hook that
-        does not exist (a misspelt name) or with unknown arguments.
+    :raises PluginContractError: a plugin breaks the contract (the message names it).
+    :raises pluggy.PluginValidationError: a plugin implements a hook that does
+        not exist (a misspelt name) or with unknown arguments.
     """
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
-    for module_name in builtins:
+    pm = DiscussPluginManager()
+    # pluggy calls the last registered first: register in reverse so that the
+    # built-ins screen in the order listed.
+    for module_name in reversed(tuple(builtins)):
         module = importlib.import_module(module_name)
-        pm.register(module, name=plugin_name(module))
+        pm.builtin_names.add(pm.register(module) or plugin_name(module))
     if load_entry_points:
-        pm.load_setuptools_entrypoints(hookspecs.PROJECT)
+        load_installed_plugins(pm)
     pm.check_pending()
     return pm
+
+
+def load_installed_plugins(pm: DiscussPluginManager) -> int:
+    """Register every plugin of the ``discuss`` entry-point group; returns how many.
+
+    Each is registered under its entry point's name, which must equal its
+    ``name`` attribute if it has one. Unlike pluggy's own loader, a name that is
+    already taken is an error, not a plugin silently left out.
+    """
+    count = 0
+    seen: set[tuple[str, str]] = set()
+    for dist in importlib.metadata.distributions():
+        for ep in dist.entry_points:
+            # A distribution can be found twice on sys.path (an egg-info next to its install).
+            if ep.group != ENTRY_POINT_GROUP or pm.is_blocked(ep.name) or (ep.name, ep.value) in seen:
+                continue
+            seen.add((ep.name, ep.value))
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginContractError(None, ep.name, f"entry point {ep.value!r} of the "
+                                          f"{dist.metadata['Name']!r} distribution failed to import: "
+                                          f"{type(exc).__name__}: {exc}") from exc
+            pm.register(plugin, name=ep.name)
+            pm._plugin_distinfo.append((plugin, dist))  # what pluggy's loader records too
+            count += 1
+    return count
 
 
 def plugin_name(plugin: Any) -> str:
@@ -73,11 +178,20 @@ class PluginInfo:
     enabled_by_default: bool
     timeout: float | None
     distribution: str | None
+    builtin: bool = False
+
+    @property
+    def origin(self) -> str:
+        """Where the plugin comes from: ``built-in``, its distribution, or ``registered``."""
+        if self.builtin:
+            return "built-in"
+        return self.distribution or "registered"
 
 
 def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Every registered plugin with its hooks and settings schema, by name."""
     dists = {id(plugin): dist.project_name for plugin, dist in pm.list_plugin_distinfo()}
+    builtins = getattr(pm, "builtin_names", set())
     infos = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda item: item[0]):
         if plugin is None:
@@ -93,6 +207,7 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
                 enabled_by_default=bool(getattr(plugin, "enabled_by_default", True)),
                 timeout=getattr(plugin, "timeout", None),
                 distribution=dists.get(id(plugin)),
+                builtin=name in builtins,
             )
         )
     return infos
@@ -129,3 +244,32 @@ def effective_settings(
             f"site {site_label!r}, plugin {info.name!r}: {fields}"
         ) from exc
     return enabled, settings
+
+
+# -- checks at registration ----------------------------------------------------
+
+def _check_attributes(plugin: Any, name: str) -> None:
+    schema = getattr(plugin, "settings_schema", None)
+    if schema is not None:
+        if not (isinstance(schema, type) and issubclass(schema, ma.Schema)):
+            raise PluginContractError(plugin, name, "settings_schema must be a marshmallow Schema "
+                                      f"class, got {type(schema).__name__} {schema!r}")
+        try:
+            schema().load({})
+        except ma.ValidationError as exc:
+            raise PluginContractError(plugin, name, "settings_schema must load an empty mapping to "
+                                      f"its defaults (give every field a load_default): "
+                                      f"{exc.normalized_messages()}") from exc
+    timeout = getattr(plugin, "timeout", None)
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+                                or not 0 < timeout <= 300):
+        raise PluginContractError(plugin, name, f"timeout must be a number of seconds in (0, 300], "
+                                  f"got {timeout!r}")
+    enabled = getattr(plugin, "enabled_by_default", True)
+    if not isinstance(enabled, bool):
+        raise PluginContractError(plugin, name, f"enabled_by_default must be True or False, got {enabled!r}")
+
+
+def _where(plugin: Any) -> str:
+    module = getattr(plugin, "__name__", None) or type(plugin).__module__
+    return f"{module!r}"

@@ -11,14 +11,18 @@ Once ``discuss`` is installed, pytest loads this module as a plugin (entry point
         verdict = run_plugin(my_plugin, make_submission(body="STOP THE BUS LANE NOW"))
         assert verdict.decision == "hold"
 
-    def test_whole_pipeline(discuss_app, discuss_pm):
-        register_plugin(discuss_pm, my_plugin)
-        assert screen(discuss_pm, "A fair point.").decision == "publish"
+    def test_whole_pipeline(discuss_app, discuss_host):
+        register_plugin(discuss_host, my_plugin)
+        assert screen(discuss_host, "A fair point.").decision == "publish"
 
 Fixtures: ``discuss_app`` (an app on a throwaway SQLite database, with an
-application context pushed), ``discuss_pm`` (a fresh plugin manager with the
+application context pushed), ``discuss_host`` (a fresh plugin host with the
 built-in plugins and nothing else, installed on that app), ``discuss_site``
 (a saved site with default settings).
+
+Plugins that ask ``history`` get the real one (:class:`discuss.History`) on the
+``discuss_app`` database when an app context is active, and an empty one
+(no past comments, no bans) otherwise.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from typing import Any, Iterator, Mapping
 import pytest
 
 from .submission import Submission
+from .values import SiteView
 from .verdict import Verdict
 
-__all__ = ["make_submission", "load_settings", "run_plugin", "register_plugin", "screen", "make_test_app"]
+__all__ = ["make_submission", "load_settings", "run_plugin", "register_plugin", "screen", "make_test_app",
+           "site_view"]
 
 _SUBMISSION_DEFAULTS: dict[str, Any] = {
     "body": "A fair point about the bins.",
@@ -78,60 +84,82 @@ def load_settings(plugin: Any, settings: Mapping[str, Any] | None = None, *, sit
     return loaded
 
 
+def site_view(slug: str = "council", name: str = "Test Council",
+              origins: tuple[str, ...] = ("https://council.example",)) -> SiteView:
+    """A :class:`~discuss.SiteView` as plugins receive it."""
+    return SiteView(slug=slug, name=name, origins=tuple(origins))
+
+
 def run_plugin(
     plugin: Any,
     submission: Submission | str | None = None,
     settings: Mapping[str, Any] | None = None,
     *,
     site: Any = None,
+    history: Any = None,
 ) -> Verdict | None:
     """Call one plugin's ``discuss_screen_comment`` directly and return what it says.
 
     ``submission`` may be a body string. ``settings`` go through the plugin's
-    schema first, so a wrong setting fails here as it would at start-up. Plugins
-    that query the database need an application context (``discuss_app``).
+    schema first, so a wrong setting fails here as it would at start-up. ``site``
+    is a Site row or a :class:`~discuss.SiteView` (default: :func:`site_view`).
+    ``history`` defaults to the real history of ``site`` on the current app's
+    database (an empty one outside an application context).
     """
     if submission is None or isinstance(submission, str):
         submission = make_submission(submission)
     loaded = load_settings(plugin, settings, site=submission.site)
-    if site is None:
-        from .models import Site
+    from .host import SiteFacts
 
-        site = Site(slug=submission.site, name=submission.site, allowed_origins=[], moderation={})
+    facts = SiteFacts.of(site if site is not None else site_view(slug=submission.site))
+    own_history = history is None
+    if own_history:
+        history = _history_for(facts)
     hook = getattr(plugin, "discuss_screen_comment")
-    offered = {"submission": submission, "site": site, "settings": loaded}
+    offered = {"submission": submission, "site": facts.view, "settings": loaded, "history": history}
     wanted = inspect.signature(hook).parameters
-    return hook(**{name: value for name, value in offered.items() if name in wanted})
+    try:
+        return hook(**{name: value for name, value in offered.items() if name in wanted})
+    finally:
+        if own_history:
+            history.close()
 
 
-def register_plugin(pm: Any, plugin: Any) -> str:
-    """Register ``plugin`` under its public name (its ``name`` attribute), as the service does.
+def _history_for(facts: Any) -> Any:
+    from flask import current_app, has_app_context
 
-    Sites' settings are keyed by that name; a bare ``pm.register(module)`` would
-    use the module's import path instead. Returns the name.
-    """
-    from .plugins import plugin_name
+    from .history import History
 
-    name = plugin_name(plugin)
-    pm.register(plugin, name=name)
-    return name
+    if has_app_context() and "discuss" in current_app.extensions:
+        return current_app.extensions["discuss"].history_for(facts)
+    return History.empty()
 
 
-def screen(pm: Any, body: str | Submission, *, site: Any = None, **fields: Any):
+def register_plugin(host: Any, plugin: Any) -> str:
+    """Register ``plugin`` on a plugin host under its public name (its ``name`` attribute),
+    as the service does, and return the name. Sites' settings are keyed by that name."""
+    return host.register(plugin)
+
+
+def screen(host: Any, body: str | Submission, *, site: Any = None,
+           settings: Mapping[str, Any] | None = None, **fields: Any):
     """Run the whole screening pipeline (every enabled plugin) on one text.
 
     Needs an application context (the ``discuss_app`` fixture, or the service's
-    own ``app`` fixture). ``site`` defaults to an unsaved site with default
-    settings; pass a saved :class:`~discuss.models.Site` to use its settings.
-    Returns the :class:`~discuss.moderation.Screening`.
+    own ``app`` fixture). ``site`` defaults to default settings; pass a saved
+    site (``discuss_site``) to use its settings and history. ``settings`` sets
+    plugins' settings for this call, as a site's configuration would:
+    ``{"my_plugin": {"enabled": False}}``. Returns the
+    :class:`~discuss.moderation.Screening`.
     """
-    from .models import Site
-    from .moderation import screen_comment
+    from .host import SiteFacts
 
     submission = body if isinstance(body, Submission) else make_submission(body, **fields)
-    if site is None:
-        site = Site(id=0, slug=submission.site, name="(default settings)", allowed_origins=[], moderation={})
-    return screen_comment(pm, submission, site)
+    facts = SiteFacts.of(site if site is not None else
+                         site_view(slug=submission.site, name="(default settings)", origins=()))
+    if settings:
+        facts = SiteFacts(facts.view, facts.id, {**facts.moderation, **settings})
+    return host.screen(submission, facts)
 
 
 def make_test_app(database_url: str, **config: Any):
@@ -165,17 +193,18 @@ def discuss_app(tmp_path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def discuss_pm(discuss_app) -> Any:
-    """A fresh plugin manager with only the built-in plugins, used by ``discuss_app``.
+def discuss_host(discuss_app) -> Any:
+    """A fresh plugin host with only the built-in plugins, used by ``discuss_app``.
 
-    Register your plugin on it (``register_plugin(discuss_pm, my_plugin)``) to
+    Register your plugin on it (``register_plugin(discuss_host, my_plugin)``) to
     see it run with the others.
     """
+    from .host import PluginHost
     from .plugins import get_plugin_manager
 
-    manager = get_plugin_manager(load_entry_points=False)
-    discuss_app.extensions["discuss"] = manager
-    return manager
+    host = PluginHost.for_app(discuss_app, get_plugin_manager(load_entry_points=False))
+    discuss_app.extensions["discuss"] = host
+    return host
 
 
 @pytest.fixture

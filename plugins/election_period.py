@@ -17,7 +17,7 @@ Settings example::
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Mapping
 
@@ -80,9 +80,7 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     """During a period, hold comments by or naming candidates, councillors or parties."""
     if not settings["periods"]:
         return None
-    from discuss.models import utcnow
-
-    today = (submission.received_at or utcnow()).date()
+    today = (submission.received_at or datetime.now(timezone.utc)).date()
     period = current_period(settings["periods"], today)
     if period is None:
         return None

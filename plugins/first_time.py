@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Mapping
 
 import marshmallow as ma
-import sqlalchemy as sa
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import History, Submission, Verdict, hookimpl
 
 name = "first_time"
 enabled_by_default = False
@@ -29,24 +28,11 @@ class settings_schema(ma.Schema):
     hold_without_email = ma.fields.Boolean(load_default=True)
 
 
-def approved_before(email: str, site_id: int | None) -> bool:
-    """True when a comment by ``email`` (case-blind) has been published, here or anywhere."""
-    from discuss.extensions import db
-    from discuss.models import PUBLISHED, Comment, Thread
-
-    query = sa.select(Comment.id).where(
-        Comment.author_email == email.strip().lower(), Comment.status == PUBLISHED)  # stored lower-case
-    if site_id is not None:
-        query = query.join(Thread, Thread.id == Comment.thread_id).where(Thread.site_id == site_id)
-    return db.session.connection().execute(query.limit(1)).first() is not None
-
-
 @hookimpl
-def discuss_screen_comment(submission: Submission, site, settings: Mapping) -> Verdict | None:
+def discuss_screen_comment(submission: Submission, settings: Mapping, history: History) -> Verdict | None:
     """Hold comments by authors with no published comment yet."""
     if not submission.author_email:
         return Verdict.hold(REASON, without_email=True) if settings["hold_without_email"] else None
-    site_id = getattr(site, "id", None) if settings["scope"] == "site" else None
-    if approved_before(submission.author_email, site_id):
+    if history.has_published(submission.author_email, any_site=settings["scope"] == "all"):
         return None
     return Verdict.hold(REASON)

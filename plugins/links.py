@@ -19,9 +19,8 @@ from datetime import timedelta
 from typing import Mapping
 
 import marshmallow as ma
-import sqlalchemy as sa
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import History, Submission, Verdict, hookimpl
 from discuss.textnorm import disguised_words, normalise
 
 name = "links"
@@ -91,7 +90,7 @@ def _domain_in(host: str, domains: list[str]) -> bool:
 
 
 @hookimpl
-def discuss_screen_comment(submission: Submission, site, settings: Mapping) -> Verdict | None:
+def discuss_screen_comment(submission: Submission, settings: Mapping, history: History) -> Verdict | None:
     """Silently reject bots, reject blocked links and duplicates, hold link-heavy or spammy text."""
     if str(submission.extra.get(settings["honeypot_field"]) or "").strip():
         return Verdict.reject("honeypot field filled in", silent=True)
@@ -104,7 +103,7 @@ def discuss_screen_comment(submission: Submission, site, settings: Mapping) -> V
             spans=[[a, b] for a, b, _ in denied], domains=sorted({h for _, _, h in denied}),
         )
     if settings["duplicate_window_minutes"]:
-        duplicate = _find_duplicate(submission, site, settings["duplicate_window_minutes"],
+        duplicate = _find_duplicate(submission, history, settings["duplicate_window_minutes"],
                                     same_thread=settings["duplicate_scope"] == "thread")
         if duplicate is not None:
             return Verdict.reject("duplicate", public_reason="You have already posted this comment.",
@@ -130,30 +129,13 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _find_duplicate(submission: Submission, site, minutes: int, *, same_thread: bool) -> int | None:
+def _find_duplicate(submission: Submission, history: History, minutes: int, *, same_thread: bool) -> int | None:
     """The id of a comment with the same text by the same author or address, recently."""
-    from discuss.extensions import db
-    from discuss.models import Comment, Thread, utcnow
-
-    who = []
-    if submission.author_email:
-        who.append(Comment.author_email == submission.author_email.strip().lower())  # stored lower-case
-    if submission.ip_hash:
-        who.append(Comment.ip_hash == submission.ip_hash)
-    if not who or getattr(site, "id", None) is None:
-        return None
-    since = utcnow() - timedelta(minutes=minutes)
-    where = [Thread.site_id == site.id, Comment.created_at >= since, sa.or_(*who)]
-    if same_thread:
-        where.append(Thread.key == submission.thread_key)
-    rows = db.session.connection().execute(
-        sa.select(Comment.id, Comment.body)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(*where)
-        .order_by(Comment.id.desc())
-        .limit(50)
-    ).all()
-    for comment_id, body in rows:
-        if _same_text(body, submission.body):
-            return comment_id
+    recent = history.recent_bodies(
+        email=submission.author_email, ip_hash=submission.ip_hash, within=timedelta(minutes=minutes),
+        thread_key=submission.thread_key if same_thread else None,
+    )
+    for past in recent:
+        if _same_text(past.body, submission.body):
+            return past.id
     return None

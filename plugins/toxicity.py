@@ -166,7 +166,7 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
 
 def _without_swearing(text: str) -> str:
     """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
-    from plugins.profanity import find_words_cached, wordlist
+    from discuss_builtins.profanity import find_words_cached, wordlist
 
     hits = find_words_cached(text, wordlist((), ()))
     if not hits:

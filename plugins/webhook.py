@@ -108,7 +108,7 @@ def _send(settings: Mapping[str, Any], event: str, site, comment, extra: dict[st
             "id": comment.id,
             "status": comment.status,
             "version": comment.version,
-            "thread": {"key": comment.thread.key, "title": comment.thread.title, "url": comment.thread.url},
+            "thread": {"key": comment.thread_key, "title": comment.thread_title, "url": comment.thread_url},
             "author_name": comment.author_name,
             "body": comment.body,
             "created_at": comment.created_at.isoformat() + "Z",

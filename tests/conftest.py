@@ -127,13 +127,13 @@ def runner(app):
 
 @pytest.fixture
 def pm(app):
-    """The app's plugin manager; register test plugins on it and unregister after."""
-    manager = app.extensions["discuss"]
-    before = {id(plugin) for _, plugin in manager.list_name_plugin()}
-    yield manager
-    for _, plugin in list(manager.list_name_plugin()):
+    """The app's plugin host; register test plugins on it (they are unregistered after)."""
+    host = app.extensions["discuss"]
+    before = {id(plugin) for _, plugin in host.pm.list_name_plugin()}
+    yield host
+    for _, plugin in list(host.pm.list_name_plugin()):
         if id(plugin) not in before:
-            manager.unregister(plugin)
+            host.unregister(plugin)
 
 
 @pytest.fixture

@@ -285,9 +285,11 @@ def test_censoring_plugin_replaces_the_published_body(app, pm, site, client):
     assert response.json["comment"]["body_html"] == "<p>d**n potholes</p>"
 
 
-def test_tracing_logs_hook_calls(app, pm, site, caplog):
-    app.config["TRACE_HOOKS"] = True
+def test_trace_hooks_logs_each_plugin_call_and_result(app, pm, site, caplog):
+    pm.trace_calls()  # what TRACE_HOOKS=true does at start-up
     pm.register(Says(Verdict.hold("traced")), name="traced")
     with caplog.at_level("INFO", logger="discuss.hooks"):
         screen_comment(pm, submission(), site)
-    assert any("traced" in r.getMessage() and "discuss_screen_comment" in r.getMessage() for r in caplog.records)
+    messages = [r.getMessage() for r in caplog.records]
+    assert "traced discuss_screen_comment(history, settings, site, submission)" in messages
+    assert any(m.startswith("traced discuss_screen_comment -> [Verdict(decision='hold'") for m in messages)

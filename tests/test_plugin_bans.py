@@ -11,7 +11,7 @@ from discuss.extensions import db
 from discuss.models import Ban, Site, utcnow
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings
-from plugins import bans
+from discuss_builtins import bans
 from tests.plugin_helpers import configure, post_as
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, make_submission, run_plugin
-from plugins import election_period
+from discuss_builtins import election_period
 
 SETTINGS = {
     "periods": [{"start": "2027-03-25", "end": "2027-05-06", "name": "local elections"}],

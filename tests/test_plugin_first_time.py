@@ -9,7 +9,7 @@ from discuss.extensions import db
 from discuss.models import PUBLISHED, Comment
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings
-from plugins import first_time
+from discuss_builtins import first_time
 from tests.plugin_helpers import configure, post_as
 
 

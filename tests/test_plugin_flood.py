@@ -6,7 +6,7 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings
-from plugins import flood
+from discuss_builtins import flood
 from tests.plugin_helpers import age_comments, configure, post_as
 
 

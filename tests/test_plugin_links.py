@@ -6,7 +6,7 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, make_submission, run_plugin
-from plugins import links
+from discuss_builtins import links
 from tests.plugin_helpers import age_comments, configure, post_as
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
-from plugins import personal_data
-from plugins.personal_data import luhn_valid
+from discuss_builtins import personal_data
+from discuss_builtins.personal_data import luhn_valid
 
 
 @pytest.mark.parametrize("text, kind, found", [

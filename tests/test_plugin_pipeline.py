@@ -11,7 +11,7 @@ import pytest
 from discuss.extensions import db
 from discuss.models import Site
 from discuss.moderation import PLUGIN_ERROR
-from discuss.plugins import BUILTIN_PLUGINS, PluginSettingsError, describe_plugins
+from discuss.plugins import BUILTIN_PLUGINS, PluginSettingsError
 from discuss.testing import screen
 from tests.helpers import post
 
@@ -102,7 +102,7 @@ def test_any_text_gets_a_verdict_from_every_plugin(app, pm, site, body):
 def test_every_builtin_plugin_ran(app, pm, site):
     screening = screen(pm, "A fair point.", site=site)
     ran = {pv.plugin for pv in screening.verdicts}
-    screening_plugins = {info.name for info in describe_plugins(pm)
+    screening_plugins = {info.name for info in pm.infos()
                          if "discuss_screen_comment" in info.hooks and info.enabled_by_default}
     assert ran == screening_plugins
     assert len(BUILTIN_PLUGINS) >= 9
@@ -150,9 +150,9 @@ def test_wrong_setting_is_a_start_up_error_naming_site_plugin_field(app, databas
 
 def test_every_builtin_has_a_test_file_and_a_schema_with_defaults(pm):
     tests = Path(__file__).parent
-    for info in describe_plugins(pm):
-        if not info.plugin.__name__.startswith("plugins."):
-            continue
+    builtins = [info for info in pm.infos() if info.builtin]
+    assert sorted(info.plugin.__name__ for info in builtins) == sorted(BUILTIN_PLUGINS)
+    for info in builtins:
         module = info.plugin.__name__.rsplit(".", 1)[-1]
         assert any((tests / name).exists() for name in (f"test_plugin_{module}.py", f"test_{module}.py")), module
         if info.schema is not None:

@@ -7,8 +7,8 @@ import pytest
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
 from discuss.textnorm import disguised_words, normalise
-from plugins import profanity
-from plugins.profanity import find_words
+from discuss_builtins import profanity
+from discuss_builtins.profanity import find_words
 
 
 def words_in(text: str) -> list[str]:

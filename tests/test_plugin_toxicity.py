@@ -6,7 +6,7 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
-from plugins import toxicity
+from discuss_builtins import toxicity
 
 SAMPLES = [
     "you are an idiot", "what an absolute moron", "the bins were not emptied", "", "!!!",

@@ -6,7 +6,7 @@ import pytest
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
-from plugins import watch_words
+from discuss_builtins import watch_words
 
 
 @pytest.mark.parametrize("text", [

@@ -62,13 +62,39 @@ def test_run_plugin_loads_settings_through_the_schema():
     assert load_settings(Limited()) == {"limit": 10}
 
 
-def test_fixtures_give_a_fresh_manager_and_a_working_pipeline(discuss_app, discuss_pm, discuss_site):
-    assert discuss_app.extensions["discuss"] is discuss_pm
-    names = {info.name for info in describe_plugins(discuss_pm)}
+def test_fixtures_give_a_fresh_host_and_a_working_pipeline(discuss_app, discuss_host, discuss_site):
+    assert discuss_app.extensions["discuss"] is discuss_host
+    names = {info.name for info in discuss_host.infos()}
     assert "profanity" in names and "no_shouting" not in names  # built-ins only
-    assert register_plugin(discuss_pm, Limited()) == "limited"
-    assert screen(discuss_pm, "x" * 11, site=discuss_site).decision == "hold"
-    assert screen(discuss_pm, "fine", site=discuss_site).decision == "publish"
+    assert register_plugin(discuss_host, Limited()) == "limited"
+    assert screen(discuss_host, "x" * 11, site=discuss_site).decision == "hold"
+    assert screen(discuss_host, "fine", site=discuss_site).decision == "publish"
+
+
+def test_run_plugin_gives_history_from_the_app_database(discuss_app, discuss_site):
+    from discuss_builtins import first_time
+
+    from discuss.extensions import db
+    from discuss.models import Comment, Thread
+
+    settings = {"enabled": True}
+    assert run_plugin(first_time, make_submission(author_email="Known@Example.org"), settings,
+                      site=discuss_site).decision == "hold"
+    thread = Thread(site_id=discuss_site.id, key="/t", title="", url="")
+    db.session.add(thread)
+    db.session.flush()
+    db.session.add(Comment(thread_id=thread.id, author_name="K", author_email="known@example.org", body="b",
+                           body_html="<p>b</p>", status="published"))
+    db.session.commit()
+    assert run_plugin(first_time, make_submission(author_email="Known@Example.org"), settings,
+                      site=discuss_site) is None
+
+
+def test_run_plugin_without_an_app_gets_an_empty_history():
+    from discuss_builtins import bans, first_time
+
+    assert run_plugin(bans, make_submission()) is None
+    assert run_plugin(first_time, make_submission()).decision == "hold"
 
 
 # -- the example package ----------------------------------------------------------
@@ -76,7 +102,7 @@ def test_fixtures_give_a_fresh_manager_and_a_working_pipeline(discuss_app, discu
 def test_example_is_discovered_through_the_entry_point_group(example_installed):
     pm = get_plugin_manager()
     (info,) = [info for info in describe_plugins(pm) if info.name == "no_shouting"]
-    assert info.distribution == "discuss-no-shouting"
+    assert info.distribution == "discuss-no-shouting" and not info.builtin
     assert info.hooks == ("discuss_screen_comment",)
     assert get_plugin_manager(load_entry_points=False).get_plugin("no_shouting") is None
 

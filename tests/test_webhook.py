@@ -12,7 +12,7 @@ import pytest
 
 from discuss.extensions import db
 from discuss.models import Site
-from plugins import webhook
+from discuss_builtins import webhook
 from tests.reviewing import held, holding, other_site, people, published, version_of  # noqa: F401
 
 SECRET = "s3cret-for-tests"
@@ -170,9 +170,9 @@ def test_nothing_is_sent_when_disabled_or_without_urls(client, site, holding, re
 
 
 def test_settings_are_validated(app):
-    from discuss.plugins import PluginSettingsError, describe_plugins, effective_settings
+    from discuss.plugins import PluginSettingsError, effective_settings
 
-    info = next(i for i in describe_plugins(app.extensions["discuss"]) if i.name == "webhook")
+    info = next(i for i in app.extensions["discuss"].infos() if i.name == "webhook")
     assert effective_settings(info, None)[0] is False
     enabled, settings = effective_settings(info, {"enabled": True, "urls": ["http://127.0.0.1:9/x"]})
     assert enabled and settings["retries"] == 3 and settings["secret"] == ""

@@ -22,7 +22,6 @@ from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
 from ..extensions import db, limiter, login_manager
 from ..models import PENDING, PUBLISHED, utcnow
-from ..plugins import describe_plugins
 from .audit import AuditFilterError, AuditFilters, load_audit
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
@@ -125,8 +124,7 @@ def queue():
         error = f"{exc.field}: {exc.message}"
     html = render_template(
         "review/queue.html", page=page, error=error, args=args, statuses=STATUSES, orders=ORDERS,
-        sites=visible_sites(moderator), plugins=[info.name for info in describe_plugins(
-            current_app.extensions["discuss"])],
+        sites=visible_sites(moderator), plugins=[info.name for info in current_app.extensions["discuss"].infos()],
         reject_reasons=REJECT_REASONS, highlight=highlight, spans_of=spans_of, here=request.full_path.rstrip("?"),
         first_url=_with_cursor(None) if args.get("cursor") else None,
         next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None,

@@ -25,18 +25,16 @@ def test_settings_are_validated_and_used():
         run_plugin(discuss_no_shouting, quiet, {"max_capitals": 2})
 
 
-def test_in_the_whole_pipeline(discuss_app, discuss_pm, discuss_site):
-    register_plugin(discuss_pm, discuss_no_shouting)
-    screening = screen(discuss_pm, "THE BINS HAVE NOT BEEN EMPTIED FOR THREE WEEKS", site=discuss_site)
+def test_in_the_whole_pipeline(discuss_app, discuss_host, discuss_site):
+    register_plugin(discuss_host, discuss_no_shouting)
+    screening = screen(discuss_host, "THE BINS HAVE NOT BEEN EMPTIED FOR THREE WEEKS", site=discuss_site)
     assert screening.decision == "hold"
     assert "mostly in capitals" in screening.reasons()
-    assert screen(discuss_pm, "The bins were emptied today, thanks.", site=discuss_site).decision == "publish"
+    assert screen(discuss_host, "The bins were emptied today, thanks.", site=discuss_site).decision == "publish"
 
 
-def test_a_site_can_switch_it_off(discuss_app, discuss_pm, discuss_site):
-    from discuss.extensions import db
-
-    register_plugin(discuss_pm, discuss_no_shouting)
-    discuss_site.moderation = {"no_shouting": {"enabled": False}}
-    db.session.commit()
-    assert screen(discuss_pm, "THE BINS HAVE NOT BEEN EMPTIED FOR THREE WEEKS", site=discuss_site).decision == "publish"
+def test_a_site_can_switch_it_off(discuss_app, discuss_host, discuss_site):
+    register_plugin(discuss_host, discuss_no_shouting)
+    shouting = "THE BINS HAVE NOT BEEN EMPTIED FOR THREE WEEKS"
+    assert screen(discuss_host, shouting, site=discuss_site,
+                  settings={"no_shouting": {"enabled": False}}).decision == "publish"
