@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,21 +79,16 @@ class History:
         """Comments (any status: refused attempts count too) by ``ip_hash`` and by
         ``email`` posted within the last ``within``, on every site. One query."""
         email = lower_email(email)
-        checks = [("ip", Comment.ip_hash == ip_hash)] if ip_hash else []
-        if email:
-            checks.append(("email", Comment.author_email == email))
-        if not checks:
+        if not ip_hash and not email:
             return Activity()
-        columns = []
-        for _, condition in checks:
-            columns.append(sa.func.count(sa.case((condition, 1))))
-            columns.append(sa.func.min(sa.case((condition, Comment.created_at))))
-        row = self._first(
-            sa.select(*columns).where(sa.or_(*(c for _, c in checks)), Comment.created_at >= utcnow() - within)
-        )
-        counts: dict[str, Count] = {}
-        for index, (kind, _) in enumerate(checks):
-            count, oldest = (row[2 * index], row[2 * index + 1]) if row is not None else (0, None)
+        row = self._first(_activity_query(bool(ip_hash), bool(email)),
+                          {"ip": ip_hash, "email": email, "since": utcnow() - within})
+        counts = {}
+        values = list(row) if row is not None else []
+        for kind, present in (("ip", bool(ip_hash)), ("email", bool(email))):
+            if not present:
+                continue
+            count, oldest = (values.pop(0), values.pop(0)) if values else (0, None)
             if isinstance(oldest, str):  # SQLite returns min() of a CASE as text
                 oldest = datetime.fromisoformat(oldest)
             counts[kind] = Count(int(count or 0), oldest)
@@ -101,20 +97,10 @@ class History:
     def active_ban(self, *, email: str | None = None, ip_hash: str | None = None) -> BanView | None:
         """The newest ban in force on this site (or on every site) for ``email`` or ``ip_hash``."""
         email = lower_email(email)
-        who = []
-        if email:
-            who.append(Ban.email == email)
-        if ip_hash:
-            who.append(Ban.ip_hash == ip_hash)
-        if not who:
+        if not email and not ip_hash:
             return None
-        scope = Ban.site_id.is_(None) if self._site_id is None else \
-            sa.or_(Ban.site_id.is_(None), Ban.site_id == self._site_id)
-        row = self._first(
-            sa.select(Ban.id, Ban.email, Ban.expires_at, Ban.site_id)
-            .where(sa.or_(*who), sa.or_(Ban.expires_at.is_(None), Ban.expires_at > utcnow()), scope)
-            .order_by(Ban.id.desc()).limit(1)
-        )
+        row = self._first(_ban_query(bool(ip_hash), bool(email), self._site_id is not None),
+                          {"ip": ip_hash, "email": email, "now": utcnow(), "site_id": self._site_id})
         if row is None:
             return None
         by = "email" if email and row.email == email else "ip"
@@ -122,30 +108,22 @@ class History:
 
     def has_published(self, email: str, *, any_site: bool = False) -> bool:
         """Whether ``email`` has a published comment on this site (or on any site)."""
-        query = sa.select(Comment.id).where(Comment.author_email == lower_email(email),
-                                            Comment.status == PUBLISHED)
-        if not any_site:
-            if self._site_id is None:
-                return False
-            query = query.join(Thread, Thread.id == Comment.thread_id).where(Thread.site_id == self._site_id)
-        return self._first(query.limit(1)) is not None
+        if not email or (not any_site and self._site_id is None):
+            return False
+        query = _published_query(not any_site)
+        return self._first(query, {"email": lower_email(email), "site_id": self._site_id}) is not None
 
     def recent_bodies(self, *, email: str | None = None, ip_hash: str | None = None, within: timedelta,
                       thread_key: str | None = None, limit: int = 50) -> list[PastComment]:
         """The newest comments by ``email`` or ``ip_hash`` on this site within ``within``
         (only on the thread ``thread_key`` when given), newest first, at most ``limit``."""
         email = lower_email(email)
-        who = ([Comment.author_email == email] if email else []) + \
-              ([Comment.ip_hash == ip_hash] if ip_hash else [])
-        if not who or self._site_id is None:
+        if (not email and not ip_hash) or self._site_id is None:
             return []
-        where = [Thread.site_id == self._site_id, Comment.created_at >= utcnow() - within, sa.or_(*who)]
-        if thread_key is not None:
-            where.append(Thread.key == thread_key)
         rows = self._all(
-            sa.select(Comment.id, Comment.body, Comment.created_at)
-            .join(Thread, Thread.id == Comment.thread_id)
-            .where(*where).order_by(Comment.id.desc()).limit(max(0, min(limit, 500)))
+            _bodies_query(bool(ip_hash), bool(email), thread_key is not None),
+            {"ip": ip_hash, "email": email, "site_id": self._site_id, "since": utcnow() - within,
+             "key": thread_key, "limit": max(0, min(int(limit), 500))},
         )
         return [PastComment(row.id, row.body, row.created_at) for row in rows]
 
@@ -163,15 +141,66 @@ class History:
     def __exit__(self, *_exc: Any) -> None:
         self.close()
 
-    def _first(self, query: sa.Select) -> Any:
+    def _first(self, query: sa.Select, params: dict[str, Any]) -> Any:
         connection = self._connect()
-        return connection.execute(query).first() if connection is not None else None
+        return connection.execute(query, params).first() if connection is not None else None
 
-    def _all(self, query: sa.Select) -> list[Any]:
+    def _all(self, query: sa.Select, params: dict[str, Any]) -> list[Any]:
         connection = self._connect()
-        return list(connection.execute(query).all()) if connection is not None else []
+        return list(connection.execute(query, params).all()) if connection is not None else []
 
     def _connect(self) -> sa.Connection | None:
         if self._connection is None and self._engine is not None:
             self._connection = self._engine.connect()
         return self._connection
+
+
+# -- the statements: built once per shape, then only executed (they run for every comment)
+
+def _who(column_ip: Any, column_email: Any, by_ip: bool, by_email: bool) -> list[Any]:
+    return ([column_ip == sa.bindparam("ip")] if by_ip else []) + \
+           ([column_email == sa.bindparam("email")] if by_email else [])
+
+
+@lru_cache(maxsize=None)
+def _activity_query(by_ip: bool, by_email: bool) -> sa.Select:
+    who = _who(Comment.ip_hash, Comment.author_email, by_ip, by_email)
+    columns = []
+    for condition in who:
+        columns.append(sa.func.count(sa.case((condition, 1))))
+        columns.append(sa.func.min(sa.case((condition, Comment.created_at))))
+    return sa.select(*columns).where(sa.or_(*who), Comment.created_at >= sa.bindparam("since"))
+
+
+@lru_cache(maxsize=None)
+def _ban_query(by_ip: bool, by_email: bool, on_site: bool) -> sa.Select:
+    scope = sa.or_(Ban.site_id.is_(None), Ban.site_id == sa.bindparam("site_id")) if on_site \
+        else Ban.site_id.is_(None)
+    return (
+        sa.select(Ban.id, Ban.email, Ban.expires_at, Ban.site_id)
+        .where(sa.or_(*_who(Ban.ip_hash, Ban.email, by_ip, by_email)),
+               sa.or_(Ban.expires_at.is_(None), Ban.expires_at > sa.bindparam("now")), scope)
+        .order_by(Ban.id.desc()).limit(1)
+    )
+
+
+@lru_cache(maxsize=None)
+def _published_query(on_site: bool) -> sa.Select:
+    query = sa.select(Comment.id).where(Comment.author_email == sa.bindparam("email"),
+                                        Comment.status == PUBLISHED)
+    if on_site:
+        query = query.join(Thread, Thread.id == Comment.thread_id).where(Thread.site_id == sa.bindparam("site_id"))
+    return query.limit(1)
+
+
+@lru_cache(maxsize=None)
+def _bodies_query(by_ip: bool, by_email: bool, on_thread: bool) -> sa.Select:
+    where = [Thread.site_id == sa.bindparam("site_id"), Comment.created_at >= sa.bindparam("since"),
+             sa.or_(*_who(Comment.ip_hash, Comment.author_email, by_ip, by_email))]
+    if on_thread:
+        where.append(Thread.key == sa.bindparam("key"))
+    return (
+        sa.select(Comment.id, Comment.body, Comment.created_at)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(*where).order_by(Comment.id.desc()).limit(sa.bindparam("limit"))
+    )
