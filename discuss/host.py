@@ -84,6 +84,7 @@ class PluginHost:
         self._order: dict[str, tuple[str, ...]] = {}
         self._settings = lru_cache(maxsize=1024)(self._load_settings)
         self._untrace: Any = None
+        self._engine: Any = None
 
     @classmethod
     def for_app(cls, app: "Flask", pm: DiscussPluginManager) -> "PluginHost":
@@ -160,10 +161,12 @@ class PluginHost:
         """The app's database engine (None for a host without an app)."""
         if self.app is None:
             return None
-        from .extensions import db
+        if self._engine is None:
+            from .extensions import db
 
-        with self.app.app_context():
-            return db.engine
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
 
     def history_for(self, site: Any, engine: Any = None):
         """A :class:`discuss.history.History` for ``site`` (empty without a database)."""
