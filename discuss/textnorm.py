@@ -99,7 +99,7 @@ class Normalised:
     text: str
     original: str
     # None: text is original.lower() character for character. Otherwise sorted
-    # pieces (start in text, start in original, identity run?) to bisect.
+    # pieces (start in text, start in original, one character for one?) to bisect.
     _starts: tuple[int, ...] | None = None
     _pieces: tuple[tuple[int, int, bool], ...] | None = None
 
@@ -143,13 +143,23 @@ def normalise(text: str) -> Normalised:
             pieces.append((position, last, True))
             parts.append(chunk)
             position += len(chunk)
-        for index in range(run.start(), run.end()):
-            folded = fold_char(text[index])
-            if folded:
+        index = run.start()
+        for folded in map(fold_char, run.group()):
+            if len(folded) == 1:
+                # One character for one: carry on the current one-for-one piece
+                # when it lines up, so long runs of look-alikes cost one piece.
+                piece = pieces[-1] if pieces else None
+                if piece is None or not piece[2] or position - piece[0] != index - piece[1]:
+                    starts.append(position)
+                    pieces.append((position, index, True))
+                parts.append(folded)
+                position += 1
+            elif folded:
                 starts.append(position)
                 pieces.append((position, index, False))
                 parts.append(folded)
                 position += len(folded)
+            index += 1
         last = run.end()
     if last < len(text):
         starts.append(position)

@@ -229,6 +229,13 @@ class WordList:
                 self.by_length.setdefault(len(word), []).append(word)
         self.strong_stems = tuple(sorted(
             {w for w, t in self.words.items() if t == STRONG and len(w) >= 4} | set(COMPOUND_STEMS)))
+        # Every beginning of a listed word (repeated letters collapsed, suffixed
+        # strong stems included): a spelled-out word is only tried as long as
+        # its letters could still become one.
+        self.prefixes: frozenset[str] = frozenset(
+            form[:k] for form in {_REPEAT.sub(r"\1", w) for w in self.words}
+            | {_REPEAT.sub(r"\1", stem + suffix) for stem in self.strong_stems for suffix in SUFFIXES}
+            for k in range(1, len(form) + 1))
         self._suffixed = re.compile(
             r"(?:" + "|".join(map(re.escape, self.strong_stems)) + r")(?:" + "|".join(SUFFIXES) + r")")
         self._compound = re.compile(
@@ -464,9 +471,18 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
     """The longest listed words spelt out in single characters ``[(position, char), ...]``."""
     letters = "".join(_LEET.get(c, c) for _, c in pieces)
     found = []
+    prefixes = words.prefixes
     i = 0
     while i < len(letters):
-        for j in range(min(len(letters), i + words.longest), i + 2, -1):
+        # How far the letters from i could still spell a listed word.
+        reach, collapsed = i, ""
+        for k in range(i, min(len(letters), i + words.longest)):
+            if not collapsed.endswith(letters[k]):
+                collapsed += letters[k]
+                if collapsed not in prefixes:
+                    break
+            reach = k + 1
+        for j in range(reach, i + 2, -1):
             piece = letters[i:j]
             if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
                 continue

@@ -36,6 +36,7 @@ _CLAUSE_END = frozenset(".,;:!?")
 MAX_WALK = 3  # capitalised words walked over to reach an honorific, a locative or a place element
 
 Hit = tuple[int, int, str, str]
+Token = tuple[int, str, str]  # start in the text, as written, without surrounding punctuation
 
 
 class ProperNouns:
@@ -56,55 +57,64 @@ class ProperNouns:
 
     def drop(self, text: str, hits: Sequence[Hit]) -> list[Hit]:
         """``hits`` (spans into ``text``) without those that are proper nouns."""
-        tokens: list[tuple[int, int, str]] | None = None
+        tokens: list[Token] | None = None
         starts: list[int] = []
+        raws: list[str] = []
         kept = []
+        answers: dict[tuple, bool] = {}  # hostile text repeats itself: same context, same answer
         for hit in hits:
             start, end = hit[0], hit[1]
             if not text[start:start + 1].isupper():
                 kept.append(hit)
                 continue
             if tokens is None:
-                tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+                tokens = [(m.start(), m.group(), _strip(m.group())) for m in _WORD.finditer(text)]
                 starts = [t[0] for t in tokens]
+                raws = [t[1] for t in tokens]
             first = bisect_right(starts, start) - 1
             last = bisect_right(starts, end - 1) - 1
-            if first < 0 or not self.is_proper(tokens, first, last, hit[2]):
+            if first < 0:
+                kept.append(hit)
+                continue
+            begin = max(0, first - MAX_WALK - 1)
+            key = (hit[2], first - begin, last - first, tuple(raws[begin:last + MAX_WALK + 2]))
+            if key not in answers:
+                answers[key] = self.is_proper(tokens, first, last, hit[2])
+            if not answers[key]:
                 kept.append(hit)
         return kept
 
-    def is_proper(self, tokens: list[tuple[int, int, str]], first: int, last: int, word: str) -> bool:
+    def is_proper(self, tokens: list[Token], first: int, last: int, word: str) -> bool:
         """Whether tokens ``first..last`` (holding a hit on list word ``word``) are a name or a place."""
-        if last - first > MAX_WALK or not all(_TITLE.fullmatch(_strip(t[2])) for t in tokens[first:last + 1]):
+        if last - first > MAX_WALK or not all(_TITLE.fullmatch(t[2]) for t in tokens[first:last + 1]):
             return False
         if self._known(tokens, first, last):
             return True
-        if all(_strip(t[2]) in self.site_words for t in tokens[first:last + 1]):
+        if all(t[2] in self.site_words for t in tokens[first:last + 1]):
             return True
         if any(stem in word for stem in NEVER_PROPER_STEMS):
             return False
         return _after_title_or_locative(tokens, first) or _before_place_element(tokens, last)
 
-    def _known(self, tokens: list[tuple[int, int, str]], first: int, last: int) -> bool:
+    def _known(self, tokens: list[Token], first: int, last: int) -> bool:
         """Tokens ``first..last`` lie inside a gazetteer place or a site's name."""
         for begin in range(max(0, first - self.longest + 1), first + 1):
-            for words in self.sequences.get(_strip(tokens[begin][2]), ()):
+            for words in self.sequences.get(tokens[begin][2], ()):
                 stop = begin + len(words)
                 if stop > last and stop <= len(tokens) and all(
-                        _strip(tokens[begin + k][2]) == w for k, w in enumerate(words)) and not any(
-                        _ends_clause(tokens[k][2]) for k in range(begin, stop - 1)):
+                        tokens[begin + k][2] == w for k, w in enumerate(words)) and not any(
+                        _ends_clause(tokens[k][1]) for k in range(begin, stop - 1)):
                     return True
         return False
 
 
-def _after_title_or_locative(tokens: list[tuple[int, int, str]], first: int) -> bool:
+def _after_title_or_locative(tokens: list[Token], first: int) -> bool:
     """An honorific or a locative comes before, over at most MAX_WALK capitalised words or initials."""
     index = first - 1
     for _ in range(MAX_WALK + 1):
         if index < 0:
             return False
-        raw = tokens[index][2]
-        word = _strip(raw).lower()
+        raw, word = tokens[index][1], tokens[index][2].lower()
         if word in HONORIFICS and not raw.endswith((",", ";", ":", "!", "?")):
             return True
         if _INITIAL.fullmatch(raw):  # "Cllr J. Dick"
@@ -114,20 +124,20 @@ def _after_title_or_locative(tokens: list[tuple[int, int, str]], first: int) -> 
             return False
         if word in LOCATIVES:
             return True
-        if not _TITLE.fullmatch(_strip(raw)):
+        if not _TITLE.fullmatch(tokens[index][2]):
             return False
         index -= 1
     return False
 
 
-def _before_place_element(tokens: list[tuple[int, int, str]], last: int) -> bool:
+def _before_place_element(tokens: list[Token], last: int) -> bool:
     """A place element ("Lane", "Road", "End") follows, over at most MAX_WALK capitalised words."""
     index = last
     for _ in range(MAX_WALK + 1):
-        if _ends_clause(tokens[index][2]) or index + 1 >= len(tokens):
+        if _ends_clause(tokens[index][1]) or index + 1 >= len(tokens):
             return False
         index += 1
-        word = _strip(tokens[index][2])
+        word = tokens[index][2]
         if word in PLACE_ELEMENTS:
             return True
         if not _TITLE.fullmatch(word):
