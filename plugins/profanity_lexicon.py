@@ -17,7 +17,8 @@ in one place:
   Hindi in Latin script), in the folded form the matcher compares (accents
   dropped, ``ß`` as ``ss``). Each was checked not to be an English word or a UK
   place name; words that are also given names or surnames (Randi, Lauda) are
-  names (ignored when capitalised) or left out (Lund, Pula, Troia, Kut).
+  names (ignored when capitalised) or left out (Lund, Pula, Troia, Kut), and
+  so are words that English words reach by repeating letters (``pute``: puttee).
   The tier follows the English equivalent in this plugin: "shit" is strong here,
   so ``merde`` and ``scheisse`` are too.
 * :data:`PLACES`: a gazetteer of UK places and streets whose names contain a
@@ -61,7 +62,7 @@ BRITISH_STRONG_PHRASES = ("beef curtains",)
 
 # Common strong swear words in other languages, folded (see the module docstring).
 FOREIGN_STRONG = frozenset("""
-merde merdes putain putains connard connards connasse connasses salope salopes encule encules enculer pute putes
+merde merdes putain putains connard connards connasse connasses salope salopes encule encules enculer
 puta putas puto putos mierda joder jodete jodido jodida cabron cabrones gilipollas pendejo pendejos
 pendeja chinga chingada chingado chingar hijoputa hijueputa malparido culero culeros maricon maricones
 caralho foda fodase fodasse fodido merda
