@@ -62,6 +62,7 @@ BRITISH_STRONG_PHRASES = ("beef curtains",)
 
 # Common strong swear words in other languages, folded (see the module docstring).
 FOREIGN_STRONG = frozenset("""
+salaud salauds enfoire enfoires
 merde merdes putain putains connard connards connasse connasses salope salopes encule encules enculer
 puta putas puto putos mierda joder jodete jodido jodida cabron cabrones gilipollas pendejo pendejos
 pendeja chinga chingada chingado chingar hijoputa hijueputa malparido culero culeros maricon maricones
@@ -79,21 +80,22 @@ siktir sikerim orospu
 sharmouta sharmuta sharmoota
 ffycin ffwcin ffwcio cachu
 bhenchod behenchod benchod bhanchod bhenchood penchod madarchod maderchod madarchood motherchod
-chutiya chutia chootiya chutiye bhosdike bhosdiwala bhosdiwale bhosda gandu gaandu lawda lodu
-haramzada haramzade haramzadi
+chutiya chutia chootiya chutiye bhosdike bhosdiwala bhosdiwale bhosda bhosdi gandu gaandu lawda lodu
+haramzada haramzade haramzadi kanjri basdad
 """.split())
 FOREIGN_MILD = frozenset("""
-porra dupa arsch javla carajo
+porra dupa arsch javla carajo culo kacke gaand bawbag bawbags
 """.split())
 # Ambiguous: a common innocent meaning or use besides the swear word.
 FOREIGN_AMBIGUOUS = frozenset("""
-batard harami kanjar cono
+batard harami haramkhor kanjar cono suka hure bordel
 """.split())
 # Given names and surnames as well: ignored when capitalised, like Dick and Fanny.
-FOREIGN_NAMES = frozenset({"randi", "lauda"})
+FOREIGN_NAMES = frozenset({"randi", "lauda", "verga"})
 FOREIGN_PHRASES = {
     "twll dy din": "strong", "nique ta mere": "strong", "fick dich": "strong", "kos omak": "strong",
-    "kus emak": "strong", "ta gueule": "mild", "verpiss dich": "mild",
+    "kus emak": "strong", "fils de pute": "strong", "ta gueule": "mild", "verpiss dich": "mild",
+    "pog mo thoin": "mild",
 }
 
 # Words that are never a name or a place however they are written: the proper-noun
@@ -106,6 +108,28 @@ NEVER_PROPER_STEMS = ("fuck", "fuk", "fck", "cunt", "motherf", "nigg", "wank", "
 HONORIFICS = frozenset("""
 cllr councillor mr mrs ms miss mx dr sir dame lord lady rev revd reverend prof professor
 baroness baron canon father sister alderman mayor mayoress rt hon mp msp ms mla
+""".split())
+
+# Common British given names (ONS birth registrations across the generations
+# living in council areas): a capitalised word after one of these is a surname
+# ("Alan Cock", "Mary Balls").
+FIRST_NAMES = frozenset("""
+aaron abdul abigail adam adrian agnes ahmed aidan alan alex alexander alexandra ali alice alison amanda
+amelia amy andrew andy angela ann anna anne annie anthony arthur ava barbara barry ben benjamin beryl
+beth betty bill billy bob brenda brian bridget callum carl carol caroline catherine charles charlie
+charlotte chloe chris christine christopher claire colin craig daniel danny darren dave david dawn dean
+debbie deborah dennis derek diane donna dorothy doris douglas ed edward eileen eleanor elizabeth ella ellie
+emily emma eric evelyn fatima frank fred freddie gail gareth gary gavin geoffrey george georgia gemma
+gordon grace graham hannah harry harriet hayley heather helen henry holly ian imran irene isabella isla
+jack jackie jacob james jamie jane janet jason jean jennifer jenny jessica jill jim jimmy joan joanne joe
+john jonathan joseph josh joshua joyce judith julie karen kate katie keith kelly ken kenneth kevin kim
+kirsty laura lauren leah lee leslie lewis liam lily linda lisa louise lucy luke lynn maisie margaret maria
+marie mark martin mary matthew maureen megan michael michelle mike mohammed muhammad nathan neil nicola
+nigel noah norman oliver olivia oscar owen pamela patricia patrick paul pauline peter philip priya rachel
+raj ravi rebecca richard rob robert robin roger ronald rosie ruby russell ruth ryan sally samantha samuel
+sandra sarah scott sean sharon sheila shirley simon sophie stanley stephen steve steven stuart sue susan
+terry thomas tim timothy tina tom tony tracey trevor valerie vera victoria vincent wendy william yasmin
+zara zoe
 """.split())
 
 # Words before a place name: "I live in Twatt", "the bus to Cock Bridge".

@@ -11,8 +11,9 @@ the words; this module decides, for each hit, whether it is a proper noun:
    ``names`` setting; or, unless it is one of the strongest words or slurs,
    it follows an honorific (``Cllr``, ``Mr``, ``Dr`` ...) or a word that comes
    before places (``in``, ``at``, ``near`` ...), possibly over other capitalised
-   words (``Cllr Ann Dick``, ``near Great Cockup``), or it comes before a word
-   that ends street and place names (``Lane``, ``Road``, ``End`` ...).
+   words (``Cllr Ann Dick``, ``near Great Cockup``), or directly a common
+   British given name (``Alan Cock``), or it comes before a word that ends
+   street and place names (``Lane``, ``Road``, ``End`` ...).
 
 Only comments with hits are looked at, and each hit only at the few words
 around it, so the cost stays linear in the text.
@@ -24,7 +25,7 @@ import re
 from bisect import bisect_right
 from typing import Iterable, Sequence
 
-from .profanity_lexicon import HONORIFICS, LOCATIVES, NEVER_PROPER_STEMS, PLACE_ELEMENTS, PLACES
+from .profanity_lexicon import FIRST_NAMES, HONORIFICS, LOCATIVES, NEVER_PROPER_STEMS, PLACE_ELEMENTS, PLACES
 
 # A capitalised word as a name is written: "Twatt", "Offa's", "Cockburn-Smith".
 _TITLE = re.compile(r"[A-Z][a-z]+(?:['\u2019][a-z]+)*(?:-[A-Z][a-z]+)*")
@@ -123,6 +124,8 @@ def _after_title_or_locative(tokens: list[Token], first: int) -> bool:
         if _ends_clause(raw):
             return False
         if word in LOCATIVES:
+            return True
+        if word in FIRST_NAMES and index == first - 1:  # "Alan Cock": a given name, then a surname
             return True
         if not _TITLE.fullmatch(tokens[index][2]):
             return False
