@@ -397,10 +397,15 @@ def _runs_cover(token: str, word: str) -> bool:
 _REPEAT_ANY = re.compile(r"(.)\1*")
 
 
-@lru_cache(maxsize=64)
 def wordlist(add: tuple[tuple[str, str], ...] = (), allow: tuple[str, ...] = (),
              names: tuple[str, ...] = ()) -> WordList:
-    """The built-in list with a site's additions, removals and own names (cached per combination)."""
+    """The built-in list with a site's additions, removals and own names (cached per combination,
+    however the arguments are passed: the toxicity plugin shares the default list)."""
+    return _wordlist(add, allow, names)
+
+
+@lru_cache(maxsize=64)
+def _wordlist(add: tuple[tuple[str, str], ...], allow: tuple[str, ...], names: tuple[str, ...]) -> WordList:
     tiers = builtin_tiers()
     for word in allow:
         key = _letters_of(word.lower()) if " " not in word else " ".join(map(_letters_of, word.lower().split()))
