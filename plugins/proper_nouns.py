@@ -58,6 +58,8 @@ class ProperNouns:
 
     def drop(self, text: str, hits: Sequence[Hit]) -> list[Hit]:
         """``hits`` (spans into ``text``) without those that are proper nouns."""
+        if text == text.lower():  # nothing capitalised, nothing to excuse (one pass in C)
+            return list(hits)
         tokens: list[Token] | None = None
         starts: list[int] = []
         raws: list[str] = []
