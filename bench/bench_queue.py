@@ -4,13 +4,15 @@ Builds a throwaway database with the migrations (SQLite in a temp folder, and
 PostgreSQL too when ``--postgres URL`` is given or ``DISCUSS_TEST_DATABASE_URL``
 is set: a database ``discuss_bench`` is created beside it), fills it with
 10,000 held comments over 3 sites and 50 threads, each with two plugin verdicts
-(one holding, with highlight spans), plus 300 reported published comments, then
+(one holding, with highlight spans; one in 50 is an urgent threat with a
+category, targets and a "no opinion" verdict), plus 300 reported published comments, then
 times, in-process with Flask's test client (the server's own time: routing,
 queries, templates, JSON):
 
 - the queue page (HTML) for an admin, first page;
 - the same page for a one-site moderator, filtered by plugin;
-- the queue API, first page and a deep page (after 9,000 items, by cursor).
+- the queue API, first page and a deep page (after 9,000 items, by cursor);
+- the queue filtered by category (page and API), and its deep page.
 
 Prints the median and the 95th percentile of ``--repeat`` runs each.
 
@@ -62,24 +64,32 @@ def fill(db, comments: int, rng: random.Random) -> None:
             "body": body, "body_html": f"<p>{body}</p>", "status": PENDING,
             "ip_hash": f"{n % 900:032x}", "created_at": start + timedelta(seconds=37 * n),
             "updated_at": start + timedelta(seconds=37 * n), "version": 1, "hidden_by_reports": False,
+            "urgent": n % 50 == 7,
         })
     reported = []
     for n in range(300):
-        reported.append({**rows[n], "status": PUBLISHED, "created_at": start - timedelta(hours=n),
+        reported.append({**rows[n], "status": PUBLISHED, "urgent": False,
+                         "created_at": start - timedelta(hours=n),
                          "updated_at": start - timedelta(hours=n)})
     db.session.execute(sa.insert(Comment.__table__), rows + reported)
-    ids = db.session.execute(sa.select(Comment.id, Comment.body, Comment.status).order_by(Comment.id)).all()
-    for comment_id, body, status in ids:
+    ids = db.session.execute(
+        sa.select(Comment.id, Comment.body, Comment.status, Comment.urgent).order_by(Comment.id)).all()
+    for comment_id, body, status, urgent in ids:
         position = body.find("darn")
         spans = [[position, position + 4]] if position >= 0 else []
         verdicts.append({"comment_id": comment_id, "plugin": "profanity", "decision": "publish",
-                         "reason": "no opinion", "details": {}, "elapsed_ms": 0.1})
+                         "reason": "no opinion", "details": {"no_opinion": True}, "elapsed_ms": 0.1,
+                         "category": None})
         if status == PENDING:
             verdicts.append({"comment_id": comment_id, "plugin": rng.choice(["toxicity", "links", "spam"]),
                              "decision": "hold", "reason": "looks suspicious", "details": {"spans": spans},
-                             "elapsed_ms": 1.0})
+                             "elapsed_ms": 1.0, "category": None})
+        if urgent:
+            verdicts.append({"comment_id": comment_id, "plugin": "hate", "decision": "hold",
+                             "reason": "threat", "category": "threat", "elapsed_ms": 1.0,
+                             "details": {"category": "threat", "targets": ["travellers"], "urgent": True}})
     db.session.execute(sa.insert(VerdictRecord.__table__), verdicts)
-    published_ids = [i for i, _, status in ids if status == PUBLISHED]
+    published_ids = [i for i, _, status, _ in ids if status == PUBLISHED]
     db.session.execute(sa.insert(Report.__table__), [
         {"comment_id": i, "reason": "spam", "note": "", "ip_hash": f"{k:032x}", "resolved": False,
          "created_at": start} for i in published_ids for k in range(2)])
@@ -120,9 +130,13 @@ def run(url: str, label: str, comments: int, repeat: int) -> None:
         import sqlalchemy as sa
 
         deep = db.session.execute(
-            sa.select(Comment).where(Comment.status == "pending").order_by(Comment.created_at, Comment.id)
-            .offset(9000).limit(1)).scalar_one()
+            sa.select(Comment).where(Comment.status == "pending")
+            .order_by(Comment.urgent.desc(), Comment.created_at, Comment.id).offset(9000).limit(1)).scalar_one()
         deep_cursor = encode_cursor(deep)
+        threats = db.session.execute(
+            sa.select(Comment).where(Comment.status == "pending", Comment.urgent.is_(True))
+            .order_by(Comment.created_at, Comment.id)).scalars().all()
+        threat_cursor = encode_cursor(threats[len(threats) * 9 // 10])
         db.session.remove()
 
     def page_client(email):
@@ -148,6 +162,13 @@ def run(url: str, label: str, comments: int, repeat: int) -> None:
     results.append(("queue API, first page (25)", timed(api, "/api/v1/moderation/queue", repeat, headers=bearer)))
     results.append(("queue API, deep page (after 9,000)",
                     timed(api, f"/api/v1/moderation/queue?cursor={deep_cursor}", repeat, headers=bearer)))
+    results.append(("queue page (HTML), admin, ?category=threat",
+                    timed(admin_ui, "/moderation/?category=threat", repeat)))
+    results.append(("queue API, ?category=threat",
+                    timed(api, "/api/v1/moderation/queue?category=threat", repeat, headers=bearer)))
+    results.append(("queue API, ?category=threat, deep page (90%)",
+                    timed(api, f"/api/v1/moderation/queue?category=threat&cursor={threat_cursor}", repeat,
+                          headers=bearer)))
     results.append(("queue API, 100 per page, status=held",
                     timed(api, "/api/v1/moderation/queue?limit=100&status=held", repeat, headers=bearer)))
     for name, (median, p95) in results:

@@ -14,6 +14,7 @@ from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
 from .render import render_body
+from .review.labels import category_of, is_urgent
 from .submission import Submission
 from .threads import find_thread
 from .verdict import HOLD, PUBLISH, REJECT
@@ -103,6 +104,7 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
         body_html=render_body(screening.body),
         status=_STATUS_FOR[screening.decision],
         ip_hash=submission.ip_hash,
+        urgent=any(is_urgent(pv.verdict.decision, pv.verdict.details) for pv in screening.verdicts),
     )
     if submission.parent_id is not None:
         parent_root = db.session.execute(
@@ -125,6 +127,7 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
             reason=pv.verdict.reason[:500],
             details=_jsonable(dict(pv.verdict.details)),
             elapsed_ms=round(pv.elapsed_ms, 3),
+            category=category_of(pv.verdict.decision, pv.verdict.details),
         ))
     return comment
 

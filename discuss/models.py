@@ -69,6 +69,8 @@ class Comment(db.Model):
     __table_args__ = (
         sa.Index("ix_comment_thread_status_root", "thread_id", "status", "root_id"),
         sa.Index("ix_comment_status_created", "status", "created_at"),
+        # The queue reads urgent items first, each group in date order.
+        sa.Index("ix_comment_status_urgent_created", "status", "urgent", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +92,8 @@ class Comment(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Set while hidden because readers reported it; cleared by a moderator's decision.
     hidden_by_reports: Mapped[bool] = mapped_column(default=False)
+    # A verdict that held or rejected it said ``urgent`` (a threat): the queue shows it first.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     thread: Mapped[Thread] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -108,6 +112,8 @@ class VerdictRecord(db.Model):
     """What one plugin said about one comment, kept for the review queue and the audit."""
 
     __tablename__ = "verdict"
+    # The queue's category filter: verdicts with a category, per comment.
+    __table_args__ = (sa.Index("ix_verdict_category_comment", "category", "comment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id"), index=True)
@@ -116,6 +122,8 @@ class VerdictRecord(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     elapsed_ms: Mapped[float] = mapped_column(default=0.0)
+    # ``details["category"]`` of a verdict that held or rejected (threat, slur, ...), for filtering.
+    category: Mapped[str | None] = mapped_column(sa.String(40))
 
     comment: Mapped[Comment] = relationship(back_populates="verdicts")
 

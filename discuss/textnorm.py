@@ -4,7 +4,8 @@
 Unicode compatibility forms (fullwidth, mathematical alphanumerics, ligatures,
 circled letters) become plain letters, accents and stacked combining marks go,
 invisible characters (zero-width characters, soft hyphens, bidi controls,
-variation selectors, tags) are removed, and Cyrillic and Greek look-alikes are
+variation selectors, tags, and control characters other than line breaks and
+tabs) are removed, and Cyrillic and Greek look-alikes are
 folded onto the Latin letters they imitate. It keeps a map from every character
 of the result back to the original text, so a match found in the normalised
 text can be reported (and masked) in the body the resident wrote.
@@ -49,7 +50,12 @@ HOMOGLYPHS: dict[str, str] = {
 # covers most (zero-width space/joiners, bidi controls, soft hyphen, tags).
 _ALSO_INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u17b4", "\u17b5"}
 
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Characters the fast path cannot copy as they are: anything beyond ASCII, and
+# the ASCII control characters that draw nothing (tabs and line breaks are spaces).
+_NON_ASCII_RUN = re.compile(r"[^\x09-\x0d\x20-\x7e]+")
+_ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Control characters that separate words; the others are invisible.
+_SPACING_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _MATH_LETTER = re.compile(r"[\U0001d400-\U0001d7ff]")
@@ -66,7 +72,10 @@ def fold_char(char: str) -> str:
         return ""  # invisible, lone surrogate, private use, unassigned
     if category[0] == "M":
         return ""  # combining marks, variation selectors: accents and "zalgo" stacks
-    if category in ("Cc", "Zs", "Zl", "Zp"):
+    if category == "Cc":
+        # NUL, DEL, the C0 and C1 controls draw nothing: "ku\x7frwa" is one word.
+        return " " if char in _SPACING_CONTROLS else ""
+    if category in ("Zs", "Zl", "Zp"):
         return " "
     decomposed = unicodedata.normalize("NFKD", char)
     out = []
@@ -90,7 +99,7 @@ class Normalised:
     text: str
     original: str
     # None: text is original.lower() character for character. Otherwise sorted
-    # pieces (start in text, start in original, identity run?) to bisect.
+    # pieces (start in text, start in original, one character for one?) to bisect.
     _starts: tuple[int, ...] | None = None
     _pieces: tuple[tuple[int, int, bool], ...] | None = None
 
@@ -120,7 +129,7 @@ def normalise(text: str) -> Normalised:
     ASCII text takes a fast path with no per-character work. The last few
     results are remembered: several plugins normalise the same comment.
     """
-    if text.isascii():
+    if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
     parts: list[str] = []
     starts: list[int] = []
@@ -134,13 +143,23 @@ def normalise(text: str) -> Normalised:
             pieces.append((position, last, True))
             parts.append(chunk)
             position += len(chunk)
-        for index in range(run.start(), run.end()):
-            folded = fold_char(text[index])
-            if folded:
+        index = run.start()
+        for folded in map(fold_char, run.group()):
+            if len(folded) == 1:
+                # One character for one: carry on the current one-for-one piece
+                # when it lines up, so long runs of look-alikes cost one piece.
+                piece = pieces[-1] if pieces else None
+                if piece is None or not piece[2] or position - piece[0] != index - piece[1]:
+                    starts.append(position)
+                    pieces.append((position, index, True))
+                parts.append(folded)
+                position += 1
+            elif folded:
                 starts.append(position)
                 pieces.append((position, index, False))
                 parts.append(folded)
                 position += len(folded)
+            index += 1
         last = run.end()
     if last < len(text):
         starts.append(position)

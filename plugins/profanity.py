@@ -1,9 +1,11 @@
-"""Profanity: strong swear words and slurs reject, ambiguous words hold.
+"""Profanity: strong swear words and slurs reject, mild swearing and ambiguous words hold.
 
-The words are better-profanity's list, sorted into tiers here (strong, ambiguous,
-names, accepted) because the list mixes slurs with words a council page needs
-("erection" of a fence, road "humps", "stroke", a Cornish "pasty"). Sites add and
-remove words in their settings.
+The words are better-profanity's list, sorted into tiers here (strong, mild,
+ambiguous, names, accepted) because the list mixes slurs with words a council
+page needs ("erection" of a fence, road "humps", "stroke", a Cornish "pasty"),
+plus mild British swearing, strong British words the list lacks and common swear
+words of other languages (:mod:`discuss_builtins.profanity_lexicon`). Sites add and remove
+words in their settings.
 
 The matcher is our own. It normalises the text once (:mod:`discuss.textnorm`:
 NFKC, invisible characters, homoglyphs), then matches *whole tokens* against
@@ -16,8 +18,16 @@ Nothing is precomputed per spelling: the sets hold each list word once, and
 verdicts for tokens already seen are remembered (bounded) because comment
 vocabulary repeats.
 
+Proper nouns are not swearing (:mod:`plugins.proper_nouns`): a hit written as a
+plain capitalised word is dropped when it is part of a UK place in the built-in
+gazetteer (``Twatt``, ``Nob End``) or of a name in the site's ``names`` setting,
+when it follows an honorific (``Cllr Dick Cox``, ``Mr Bastard``) or a word like
+"in" or "near", or when it comes before a word like "Road" or "Lane". The
+strongest words and slurs (:data:`~discuss_builtins.profanity_lexicon.NEVER_PROPER_STEMS`)
+are never taken for names by those rules.
+
 Verdict details: ``spans`` (``[[start, end], ...]`` into the original body),
-``words`` (the list words matched) and ``tiers``.
+``words`` (the list words matched) and ``tiers`` (``strong``, ``mild`` or ``ambiguous``).
 """
 
 from __future__ import annotations
@@ -34,11 +44,15 @@ import marshmallow as ma
 from discuss import Submission, Verdict, hookimpl
 from discuss.textnorm import Normalised, normalise
 
+from . import profanity_lexicon as lexicon
+from .proper_nouns import ProperNouns
+
 name = "profanity"
 enabled_by_default = True
 
 STRONG = "strong"
 AMBIGUOUS = "ambiguous"
+MILD = lexicon.MILD  # mild British swearing: holds by default (setting ``mild``)
 NAME = "name"  # a name when capitalised (Dick, Fanny), ambiguous otherwise
 
 PUBLIC_REASON = ("Please rephrase your comment without swear words or slurs; "
@@ -94,9 +108,14 @@ _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "
          "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
 _LEET_AMBIGUOUS = {"1": "il", "|": "il", "!": "il", "6": "gb", "0": "o"}
 _MASK = frozenset("*#")
+_LEET_TABLE = str.maketrans({k: v for k, v in _LEET.items() if k not in "!+"})
+_HAS_LEET = re.compile(r"[0-9@$|€]")  # "!" and "+" end words too often to count
+_ENDINGS = ("", ".", ",", "!", "?", ";", ":", ")", '"', "'", "!!", "?!", "...")
 MAX_SPELLED_OUT = 2000  # single letters searched for spelled-out words in one comment
 
 _TOKEN = re.compile(r"[\w@$!|+*#]+")
+# Words too common to gate the phrase search on ("sod off" waits for "sod").
+_COMMON = frozenset("you what a an the off it all this that of up em lot absolute complete total utter".split())
 _REPEAT = re.compile(r"(.)\1+")
 _CODE = re.compile(r"[a-z]{1,2}\d+")  # road and bus numbers: A55, B4056, M25
 # Single characters separated by spaces or punctuation: "f u c k", "s - h - i - t".
@@ -114,11 +133,19 @@ class settings_schema(ma.Schema):
     hold_ambiguous = ma.fields.Boolean(load_default=True,
                                        metadata={"description": "hold comments with ambiguous words"})
     add_words = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(min=1, max=60)),
-                               values=ma.fields.String(validate=ma.validate.OneOf([STRONG, AMBIGUOUS])),
+                               values=ma.fields.String(validate=ma.validate.OneOf([STRONG, MILD, AMBIGUOUS])),
                                load_default=dict,
-                               metadata={"description": "extra words: {word: 'strong' | 'ambiguous'}"})
+                               metadata={"description": "extra words: {word: 'strong' | 'mild' | 'ambiguous'}"})
     allow_words = ma.fields.List(ma.fields.String(), load_default=list,
                                  metadata={"description": "list words this site accepts"})
+    mild = ma.fields.String(load_default="hold", validate=ma.validate.OneOf(["hold", "reject", "allow"]),
+                            metadata={"description": "what mild British swearing (bollocks, bugger, sod off, "
+                                                     "arse) does: hold, reject (as strong words do), or allow"})
+    names = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                           load_default=list, validate=ma.validate.Length(max=2000),
+                           metadata={"description": "the site's councillors and places, as written "
+                                                    "(\"Cllr Ann Cockburn\", \"Twatt\"): never profanity "
+                                                    "where they appear capitalised"})
 
 
 # -- the word list ----------------------------------------------------------
@@ -158,18 +185,36 @@ def builtin_tiers() -> dict[str, str]:
     tiers["cock"] = AMBIGUOUS
     tiers.pop("niggle", None)  # a minor worry, not a slur
     tiers.pop("niggles", None)
+    for group, tier in ((lexicon.MILD_WORDS, MILD), (lexicon.BRITISH_STRONG, STRONG),
+                        (lexicon.FOREIGN_STRONG, STRONG), (lexicon.FOREIGN_MILD, MILD),
+                        (lexicon.FOREIGN_AMBIGUOUS, AMBIGUOUS), (lexicon.FOREIGN_NAMES, NAME)):
+        for word in group:
+            tiers[_letters_of(word)] = tier
+    for phrases, tier in ((lexicon.MILD_PHRASES, MILD), (lexicon.BRITISH_STRONG_PHRASES, STRONG)):
+        for phrase in phrases:
+            tiers[phrase] = tier
+    tiers.update(lexicon.FOREIGN_PHRASES)
     return tiers
 
 
 class WordList:
     """Tiered words and a matcher over them; build once, use from any thread."""
 
-    def __init__(self, tiers: Mapping[str, str]):
+    def __init__(self, tiers: Mapping[str, str], names: Iterable[str] = ()):
         self.words: dict[str, str] = {w: t for w, t in tiers.items() if " " not in w}
         phrases = sorted((w for w in tiers if " " in w), key=len, reverse=True)
         self.phrase_tiers = {p: tiers[p] for p in phrases}
-        # The longest word of each phrase: the phrase regex only runs when one is present.
-        self.phrase_words = frozenset(max(p.split(), key=len) for p in phrases)
+        # The rarest-looking word of each phrase (the longest that is not a common
+        # word): the phrase regex only runs when one is present.
+        self.phrase_words = frozenset(
+            max(p.split(), key=lambda w: (w not in _COMMON, len(w))) for p in phrases)
+        # The same as whitespace-separated chunks may hold them: "knob!", "(sod".
+        self.phrase_gate = self.phrase_words | {
+            f"{a}{w}{b}" for w in self.phrase_words for a, b in product(("", "(", '"', "'"), _ENDINGS)}
+        self.proper_nouns = ProperNouns(names)
+        # Masked spellings (f*ck) are tried against English words only: "put*" is not "puto".
+        self.maskable = frozenset(self.words) - {
+            _letters_of(w) for w in lexicon.FOREIGN_STRONG | lexicon.FOREIGN_MILD}
         self.phrases = re.compile(
             r"(?<![^\W_])(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?![^\W_])"
         ) if phrases else None
@@ -184,6 +229,13 @@ class WordList:
                 self.by_length.setdefault(len(word), []).append(word)
         self.strong_stems = tuple(sorted(
             {w for w, t in self.words.items() if t == STRONG and len(w) >= 4} | set(COMPOUND_STEMS)))
+        # Every beginning of a listed word (repeated letters collapsed, suffixed
+        # strong stems included): a spelled-out word is only tried as long as
+        # its letters could still become one.
+        self.prefixes: frozenset[str] = frozenset(
+            form[:k] for form in {_REPEAT.sub(r"\1", w) for w in self.words}
+            | {_REPEAT.sub(r"\1", stem + suffix) for stem in self.strong_stems for suffix in SUFFIXES}
+            for k in range(1, len(form) + 1))
         self._suffixed = re.compile(
             r"(?:" + "|".join(map(re.escape, self.strong_stems)) + r")(?:" + "|".join(SUFFIXES) + r")")
         self._compound = re.compile(
@@ -191,6 +243,8 @@ class WordList:
         self._lock = threading.Lock()
         self._bad: dict[str, tuple[str, str]] = {}   # token -> (word, tier)
         self._clean: set[str] = set()
+        # Chunks that read as a phrase's word once leet is undone ("s0d", "kn0b!").
+        self.leet_phrase_chunks: set[str] = set()
 
     # Chunks (whitespace-separated pieces of the text) are classified once and
     # remembered: a comment costs a split and a few set operations.
@@ -202,11 +256,16 @@ class WordList:
         unknown.difference_update(self._bad)
         if unknown:
             found = {chunk: self.classify_chunk(chunk) for chunk in unknown}
+            leet = {chunk for chunk in unknown if not chunk.isalpha() and _HAS_LEET.search(chunk)
+                    and chunk.translate(_LEET_TABLE) in self.phrase_gate}
             with self._lock:
                 if len(self._clean) > 200_000:
                     self._clean.clear()  # bounded memory; it refills with common words
+                    self.leet_phrase_chunks.clear()
                 if len(self._bad) > 20_000:
                     self._bad.clear()
+                    self.leet_phrase_chunks.clear()
+                self.leet_phrase_chunks.update(leet)
                 for chunk, hits in found.items():
                     if hits:
                         self._bad[chunk] = hits
@@ -317,10 +376,14 @@ class WordList:
         shown = [(i, _LEET.get(c, c)) for i, c in enumerate(token) if c not in _MASK]
         if not shown or len(shown) == len(token) or not all(c.isalpha() for _, c in shown):
             return None
+        mild = None  # a strong word wins when both fit (b*****s: bastards before bollocks)
         for word in self.by_length.get(len(token), ()):
-            if self.words[word] == STRONG and all(word[i] == c for i, c in shown):
-                return word, STRONG
-        return None
+            tier = self.words[word]
+            if tier in (STRONG, MILD) and word in self.maskable and all(word[i] == c for i, c in shown):
+                if tier == STRONG:
+                    return word, STRONG
+                mild = mild or (word, MILD)
+        return mild
 
 
 def _runs_cover(token: str, word: str) -> bool:
@@ -334,9 +397,15 @@ def _runs_cover(token: str, word: str) -> bool:
 _REPEAT_ANY = re.compile(r"(.)\1*")
 
 
+def wordlist(add: tuple[tuple[str, str], ...] = (), allow: tuple[str, ...] = (),
+             names: tuple[str, ...] = ()) -> WordList:
+    """The built-in list with a site's additions, removals and own names (cached per combination,
+    however the arguments are passed: the toxicity plugin shares the default list)."""
+    return _wordlist(add, allow, names)
+
+
 @lru_cache(maxsize=64)
-def wordlist(add: tuple[tuple[str, str], ...] = (), allow: tuple[str, ...] = ()) -> WordList:
-    """The built-in list with a site's additions and removals (cached per combination)."""
+def _wordlist(add: tuple[tuple[str, str], ...], allow: tuple[str, ...], names: tuple[str, ...]) -> WordList:
     tiers = builtin_tiers()
     for word in allow:
         key = _letters_of(word.lower()) if " " not in word else " ".join(map(_letters_of, word.lower().split()))
@@ -345,7 +414,7 @@ def wordlist(add: tuple[tuple[str, str], ...] = (), allow: tuple[str, ...] = ())
         key = _letters_of(word.lower()) if " " not in word else " ".join(map(_letters_of, word.lower().split()))
         if key:
             tiers[key] = tier
-    return WordList(tiers)
+    return WordList(tiers, names)
 
 
 # -- matching ---------------------------------------------------------------
@@ -378,11 +447,21 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
                 # Nobody spells out thousands of letters; hold rather than search them all.
                 hits.append((pieces[searched][0], match.end(), "spelled-out letters", AMBIGUOUS))
                 break
-    if words.phrases is not None and not words.phrase_words.isdisjoint(unique):
+    if words.phrases is not None and not words.phrase_gate.isdisjoint(unique):
         for match in words.phrases.finditer(n):
             key = " ".join(match.group().split())
             hits.append((match.start(), match.end(), key, words.phrase_tiers[key]))
-    return _resolve(norm, hits)
+    if words.phrases is not None and not words.leet_phrase_chunks.isdisjoint(unique):
+        # Leet inside phrases ("s0d 0ff"): a chunk read as a phrase's word once its
+        # leet is undone was remembered by bad_chunks; search the text with every
+        # leet character read as its letter (one character for one: spans hold).
+        for match in words.phrases.finditer(n.translate(_LEET_TABLE)):
+            written = n[match.start():match.end()]
+            if written != match.group() and all(any(c.isalpha() for c in w) for w in written.split()):
+                key = " ".join(match.group().split())
+                hits.append((match.start(), match.end(), key, words.phrase_tiers[key]))
+    kept = _resolve(norm, hits)
+    return words.proper_nouns.drop(norm.original, kept) if kept else kept
 
 
 @lru_cache(maxsize=8)
@@ -397,9 +476,18 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
     """The longest listed words spelt out in single characters ``[(position, char), ...]``."""
     letters = "".join(_LEET.get(c, c) for _, c in pieces)
     found = []
+    prefixes = words.prefixes
     i = 0
     while i < len(letters):
-        for j in range(min(len(letters), i + words.longest), i + 2, -1):
+        # How far the letters from i could still spell a listed word.
+        reach, collapsed = i, ""
+        for k in range(i, min(len(letters), i + words.longest)):
+            if not collapsed.endswith(letters[k]):
+                collapsed += letters[k]
+                if collapsed not in prefixes:
+                    break
+            reach = k + 1
+        for j in range(reach, i + 2, -1):
             piece = letters[i:j]
             if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
                 continue
@@ -452,14 +540,19 @@ def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
-    """Reject (or hold, or mask) strong words; hold ambiguous ones."""
-    words = wordlist(tuple(sorted(settings["add_words"].items())), tuple(sorted(settings["allow_words"])))
+    """Reject (or hold, or mask) strong words; hold mild swearing and ambiguous words."""
+    words = wordlist(tuple(sorted(settings["add_words"].items())), tuple(sorted(settings["allow_words"])),
+                     tuple(sorted(settings["names"])))
     hits = list(find_words_cached(submission.body, words))
     if not settings["hold_ambiguous"]:
-        hits = [h for h in hits if h[3] == STRONG]
+        hits = [h for h in hits if h[3] != AMBIGUOUS]
+    if settings["mild"] == "allow":
+        hits = [h for h in hits if h[3] != MILD]
     if not hits:
         return None
-    strong = [h for h in hits if h[3] == STRONG]
+    # With ``mild: reject`` mild swearing is treated as strong words are (mode included).
+    as_strong = {STRONG, MILD} if settings["mild"] == "reject" else {STRONG}
+    strong = [h for h in hits if h[3] in as_strong]
     details = {
         "spans": [[h[0], h[1]] for h in hits],
         "words": sorted({h[2] for h in hits}),
@@ -469,6 +562,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     if strong and mode == "reject":
         return Verdict.reject("profanity", public_reason=PUBLIC_REASON, **details)
     if len(strong) < len(hits) or mode == "hold":
-        return Verdict.hold("profanity" if strong else "possible profanity", **details)
+        reason = "profanity" if strong else (
+            "mild swearing" if all(h[3] == MILD for h in hits) else "possible profanity")
+        return Verdict.hold(reason, **details)
     masked = mask(submission.body, ((h[0], h[1]) for h in strong))
     return Verdict.publish("profanity masked", body=masked, **details)

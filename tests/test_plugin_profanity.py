@@ -214,3 +214,190 @@ def test_list_words_are_each_stored_once():
     words = profanity.wordlist()
     assert len(words.words) < 916
     assert sum(len(v) for v in words.collapsed.values()) == len(words.words)
+
+
+# -- mild British swearing: its own tier, evasions caught as for strong words ----
+
+@pytest.mark.parametrize("text, word", [
+    ("what a load of bollocks", "bollocks"),
+    ("BOLLOCKS to that", "bollocks"),
+    ("bugger off", "bugger"),
+    ("they've buggered the timetable", "buggered"),
+    ("can't be arsed", "arsed"),
+    ("get your arse in gear", "arse"),
+    ("sod off", "sod off"),
+    ("Sod it.", "sod it"),
+    ("the sodding bins", "sodding"),
+    ("you knob!", "you knob"),
+    ("what a knob", "what a knob"),
+    ("feck off", "feck"),
+    ("that road is minging", "minging"),
+    # evasions, as for the strong tier
+    ("b0ll0cks", "bollocks"),
+    ("bugg3r", "bugger"),
+    ("@rse", "arse"),
+    ("b*llocks", "bollocks"),
+    ("bu**er off", "bugger"),
+    ("boooollocks", "bollocks"),
+    ("bol\u200blocks", "bollocks"),
+    ("bu\u00adgger", "bugger"),
+    ("ａｒｓｅ", "arse"),
+    ("b o l l o c k s", "bollocks"),
+    ("s0d 0ff", "sod off"),
+    ("$od it", "sod it"),
+    ("you kn0b", "you knob"),
+])
+def test_mild_british_swearing_is_its_own_tier(text, word):
+    hits = find_words(text)
+    assert [(h[2], h[3]) for h in hits] == [(word, "mild")], text
+
+
+@pytest.mark.parametrize("text", [
+    # Sod is turf and a knob is on a door; plonkers and pillocks are insults, not swearing.
+    "The mayor cut the first sod of the new library.", "a brass door knob", "turn the knob to the left",
+    "what a plonker", "the pillock who parked here", "you wazzock", "git pull", "a bloody nose",
+    "bloody buses", "what the hell", "damn", "sodium lights", "sodden fields", "Arsenal won", "the buggy lane",
+])
+def test_mild_insults_and_innocent_lookalikes_are_not_mild_swearing(text):
+    assert find_words(text) == [], text
+
+
+def test_mild_swearing_holds_by_default_and_the_site_decides():
+    verdict = run_plugin(profanity, "What a load of bollocks")
+    assert verdict.decision == "hold"
+    assert verdict.reason == "mild swearing"
+    assert verdict.details["tiers"] == ["mild"]
+    assert run_plugin(profanity, "What a load of bollocks", {"mild": "reject"}).decision == "reject"
+    assert run_plugin(profanity, "What a load of bollocks", {"mild": "allow"}) is None
+    masked = run_plugin(profanity, "What a load of bollocks", {"mild": "reject", "mode": "censor"})
+    assert masked.decision == "publish" and masked.body == "What a load of b*******"
+    # Allowing mild swearing never lets a strong word through.
+    assert run_plugin(profanity, "bugger this, fuck that", {"mild": "allow"}).decision == "reject"
+    # Mild and ambiguous together hold as possible profanity.
+    assert run_plugin(profanity, "bugger, a piss take").reason == "possible profanity"
+
+
+def test_strong_british_words_the_list_lacked():
+    for text in ("absolute minge", "gobshite", "bloodclaat"):
+        assert [h[3] for h in find_words(text)] == ["strong"], text
+
+
+# -- other languages, also split by invisible characters ----------------------
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u034f", "\u2063", "\u180e", "\x7f",
+             "\x00", "\u0301", "\U000e0041"]
+
+
+@pytest.mark.parametrize("word", [
+    "putain", "connard", "merde", "puta", "mierda", "joder", "cabrón", "gilipollas", "caralho", "cazzo",
+    "vaffanculo", "scheiße", "arschloch", "kurwa", "spierdalaj", "jebać", "klootzak", "blyat", "siktir",
+    "sharmouta", "bhenchod", "madarchod", "chutiya", "ffycin", "cachu", "salaud", "enfoiré", "bhosdi",
+])
+def test_foreign_swear_words_are_strong_however_split(word):
+    assert [h[3] for h in find_words(f"you {word}")] == ["strong"], word
+    for i, mark in enumerate(INVISIBLE):
+        cut = 1 + i % (len(word) - 1)
+        hidden = word[:cut] + mark + word[cut:]
+        hits = find_words(f"oh {hidden}!")
+        assert [h[3] for h in hits] == ["strong"], repr(hidden)
+        start, end = hits[0][:2]
+        assert f"oh {hidden}!"[start:end] == hidden
+
+
+def test_foreign_words_match_whole_words_only_and_keep_their_innocent_readings():
+    for text in ("computation", "reputation", "disputas", "Kurwanagh", "the cazzone family",
+                 "the Spanish cono", "Randi Smith", "Niki Lauda", "Lund in Sweden", "puttee", "put* it there"):
+        assert [h for h in find_words(text) if h[3] == "strong"] == [], text
+    assert [h[3] for h in find_words("randi")] == ["ambiguous"]  # a name only when capitalised
+    assert [(h[2], h[3]) for h in find_words("fils de pute")] == [("fils de pute", "strong")]
+    assert [(h[2], h[3]) for h in find_words("póg mo thóin")] == [("pog mo thoin", "mild")]
+
+
+def test_a_control_character_hides_nothing():
+    assert words_in("fu\x7fck") == ["fuck"]
+    assert words_in("ku\x1frwa") == ["kurwa"]
+    assert normalise("a\x00b\tc\nd").text == "ab\tc\nd"
+
+
+# -- places and people's names ---------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # gazetteer
+    "The ferry to Twatt is late.", "Twatt", "Visit Nob End nature reserve", "Cock Bridge is closed by snow",
+    "Titty Hill", "Sandy Balls holiday park", "Offa's Dyke path", "Dyke Road bus lane", "Slutshole Lane",
+    "Gropecunt Lane was renamed", "Bell End", "Butt Hole Road, Conisbrough",
+    # a capitalised word after a locative, or before a street or place element
+    "I live in Twatt, Orkney.", "The post office at Cocking", "near Great Cockup", "bus to Shaggs",
+    "Cock Lane, Smithfield", "Hooker Road", "Prick Hill Farm", "Balls Green", "Bastard Wood",
+    # after an honorific (over initials and first names)
+    "Cllr Dick Cox replied", "Thanks, Mr Bastard.", "Councillor Ann Cock", "Dr. J. Hooker", "Mrs Dyke",
+    "Sir Ed Balls", "Rev. Titty", "Lord Prick of Islington", "Cllr T. Hore",
+    # a common given name, then a surname
+    "Alan Cock spoke at the meeting", "Thanks to Mary Hooker", "Priya Dyke",
+])
+def test_places_and_names_are_not_profanity(text):
+    assert find_words(text) == [], text
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Mr Fuck", "fuck"),                        # the strongest words are never names
+    ("near Cunt Lane", "cunt"),
+    ("Cllr Wanker", "wanker"),
+    ("in Shit Street", "shit"),
+    ("Mrs Paki", "paki"),
+    ("TWATT", "twat"),                          # not written as a name
+    ("in Tw4tt", "twat"),                       # disguised
+    ("in Tw\u200batt", "twat"),
+    ("in Тwatt", "twat"),                       # Cyrillic T
+    ("you Bastard", "bastard"),                 # capitalised but no honorific or place
+    ("Bastard.", "bastard"),
+    ("I was in. Twat!", "twat"),                # the locative is in another sentence
+    ("Mr, Bastard", "bastard"),
+    ("in the Twat", "twat"),                    # a lower-case word breaks the name
+    ("John Fuck", "fuck"),
+    ("alan cock", "cock"),
+    ("Simon, Twat", "twat"),                    # a comma between: not one name
+    ("Alan the Cock", "cock"),
+])
+def test_the_proper_noun_rules_do_not_excuse_abuse(text, word):
+    assert word in words_in(text), text
+
+
+def test_a_sites_own_names_are_never_profanity():
+    settings = {"names": ["Cllr Ann Tosser", "Cock Marsh", "Bastard"]}
+    assert run_plugin(profanity, "Ask Ann Tosser about it", settings) is None
+    assert run_plugin(profanity, "Tosser said no", settings) is None          # a listed surname alone
+    assert run_plugin(profanity, "Cock Marsh flooded", settings) is None
+    assert run_plugin(profanity, "Bastard replied", settings) is None
+    # Only as written: lower case, capitals or disguised, they are words again.
+    assert run_plugin(profanity, "what a tosser", settings).decision == "reject"
+    assert run_plugin(profanity, "BASTARD", settings).decision == "reject"
+    assert run_plugin(profanity, "B4stard replied", settings).decision == "reject"
+    assert run_plugin(profanity, "Tosser said no").decision == "reject"  # not another site's
+
+
+@pytest.mark.parametrize("settings, field", [
+    ({"mild": "sometimes"}, "mild"),
+    ({"names": "Twatt"}, "names"),
+    ({"names": [""]}, "names"),
+    ({"add_words": {"plonker": "mildish"}}, "add_words"),
+])
+def test_new_settings_are_validated(settings, field):
+    with pytest.raises(PluginSettingsError) as raised:
+        load_settings(profanity, settings, site="borough")
+    assert field in str(raised.value)
+
+
+def test_sites_can_add_mild_words():
+    verdict = run_plugin(profanity, "what a pl0nker", {"add_words": {"plonker": "mild"}})
+    assert verdict.decision == "hold" and verdict.details["tiers"] == ["mild"]
+
+
+@pytest.mark.parametrize("body", [
+    "Cllr Dick Bastard and Mr Cock " * 350, "in Twatt near Nob End " * 500, "s0d 0ff you kn0b " * 600,
+    "b o l l o c k s " * 700, "k\u200du\u200dr\u200dw\u200da " * 1000, "Twatt Cock Bastard Dick Balls " * 350,
+    "Mr " * 5000, "Road " * 3000, "in " * 5000,
+])
+def test_hostile_comments_aimed_at_the_new_rules_get_a_verdict(body):
+    verdict = run_plugin(profanity, body)
+    assert verdict is None or verdict.decision in {"hold", "reject"}

@@ -24,6 +24,7 @@ from ..decisions import (
 from ..errors import APIError, error_body
 from ..extensions import db
 from ..review.audit import AuditFilters, csv_lines, entry_json, iter_audit, load_audit
+from ..review.labels import CATEGORY
 from ..review.queue import (
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem,
     load_item, load_queue, spans_of,
@@ -70,6 +71,11 @@ class QueueQuery(ma.Schema):
     thread = fields.String(load_default=None, validate=validate.Length(max=500))
     plugin = fields.String(load_default=None, validate=validate.Length(max=100))
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
+    category = fields.String(load_default=None, validate=validate.Regexp(
+        CATEGORY.pattern + r"\Z",
+        error="Use a category such as threat or slur (lower-case letters, digits, - and _)."),
+        metadata={"description": "Only comments a plugin held or rejected with this category "
+                                 "(threat, dehumanisation, slur, derogation, hatred, exclusion, ...)."})
     status = fields.String(load_default="all", validate=validate.OneOf(STATUSES),
                            metadata={"description": "held (by plugins), reported (open reader reports), or all."})
     since = When(load_default=None, metadata={"description": "Created at or after (ISO date or date-time, UTC)."})
@@ -161,7 +167,8 @@ class AuditOut(ma.Schema):
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(403, schema=ErrorResponse, description="Not your site.")
 def queue(cursor: str | None, limit: int, **filters: Any):
-    """Held and reported comments, oldest first; filter by site, thread, plugin, reason, date."""
+    """Held and reported comments, urgent ones (threats) first, then oldest first; filter by site,
+    thread, plugin, reason, category, date."""
     moderator = require_token()
     page = load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
     body = {"items": [item_json(item) for item in page.items], "next": page.next_cursor, "total": page.total,
@@ -311,10 +318,15 @@ def item_json(item: QueueItem) -> dict[str, Any]:
             "body": comment.body,
             "body_html": comment.body_html,
             "spans": spans_of(item),
+            "urgent": comment.urgent,
+            "categories": item.categories,
+            "targets": item.targets,
+            "characteristics": item.characteristics,
             "created_at": comment.created_at.isoformat() + "Z",
         },
         "verdicts": [
-            {"plugin": v.plugin, "decision": v.decision, "reason": v.reason, "details": v.details or {}}
+            {"plugin": v.plugin, "decision": v.decision, "reason": v.reason, "category": v.category,
+             "details": v.details or {}}
             for v in item.verdicts
         ],
         "reports": [

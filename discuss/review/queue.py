@@ -1,9 +1,11 @@
 """The review queue: held and reported comments a moderator may decide, a page at a time.
 
-A page is one keyset query on ``comment`` (the ``(status, created_at)`` index
-serves the default "held, oldest first" order), then one query each for the
-page's verdicts, open reports, parents and same-address counts, whatever the
-queue's length.
+Urgent comments (a verdict marked a threat ``urgent``) come first, then the
+rest, each group in the chosen date order. A page is a keyset query per comment
+status and urgency (the ``(status, urgent, created_at)`` index serves each, so a
+deep page costs what the first does), then one query each for the page's
+verdicts, open reports, parents and same-address counts, whatever the queue's
+length.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..extensions import db
 from ..models import PENDING, PUBLISHED, Comment, Moderator, Report, Site, Thread, VerdictRecord
 from ..threads import BadKey, normalise_key
 from ..verdict import PUBLISH
+from .labels import CATEGORY, labels_of, unique
 
 STATUSES = ("all", "held", "reported")
 ORDERS = ("oldest", "newest")
@@ -44,6 +47,7 @@ class QueueFilters:
     thread: str | None = None        # thread key (any form normalise_key accepts)
     plugin: str | None = None        # a plugin that held or rejected it
     reason: str | None = None        # a plugin's reason or a report's reason, exactly
+    category: str | None = None      # a held or rejecting verdict's category (threat, slur, ...)
     status: str = "all"              # held | reported | all
     since: datetime | None = None    # created at or after
     until: datetime | None = None    # created before
@@ -52,7 +56,7 @@ class QueueFilters:
     def as_query(self) -> dict[str, str]:
         """The filters as query-string arguments (empty ones left out)."""
         out = {}
-        for name in ("site", "thread", "plugin", "reason"):
+        for name in ("site", "thread", "plugin", "reason", "category"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         if self.status != "all":
@@ -81,6 +85,29 @@ class QueueItem:
         """The verdicts that kept it from publishing."""
         return [v for v in self.verdicts if v.decision != PUBLISH]
 
+    @property
+    def with_opinion(self) -> list[VerdictRecord]:
+        """The verdicts worth a moderator's eye: every one but "no opinion"."""
+        return [v for v in self.verdicts if not (v.details or {}).get("no_opinion")]
+
+    @property
+    def no_opinion(self) -> list[VerdictRecord]:
+        """The plugins that had nothing to say (folded away in the queue)."""
+        return [v for v in self.verdicts if (v.details or {}).get("no_opinion")]
+
+    @property
+    def categories(self) -> list[str]:
+        return unique(v.category for v in self.held_by if v.category)
+
+    @property
+    def targets(self) -> list[str]:
+        """The groups the holding verdicts say the comment is aimed at."""
+        return unique(t for v in self.held_by for t in labels_of(v.details, "targets"))
+
+    @property
+    def characteristics(self) -> list[str]:
+        return unique(t for v in self.held_by for t in labels_of(v.details, "characteristics"))
+
 
 @dataclass
 class QueuePage:
@@ -101,25 +128,30 @@ def load_queue(moderator: Moderator, filters: QueueFilters, *, cursor: str | Non
     conditions, needs_thread = _conditions(moderator, filters)
     newest = filters.order == "newest"
     after = decode_cursor(cursor) if cursor else None
-    # The queue is a union of parts with one status each, read separately and
-    # merged: each part's keyset query then walks the (status, created_at)
-    # index and stops after a page, where one query with an OR over statuses
-    # would sort every match first.
+    # The queue is a union of parts with one status and one urgency each, read
+    # separately and merged: each part's keyset query then walks the
+    # (status, urgent, created_at) index and stops after a page, where one
+    # query with an OR over statuses would sort every match first.
     rows: list[Comment] = []
     total = 0
+    ordering = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
     for part in _parts(filters.status):
-        query = sa.select(Comment).where(*conditions, *part)
         counting = sa.select(Comment.id).where(*conditions, *part)
         if needs_thread:
-            query = query.join(Thread, Comment.thread_id == Thread.id)
             counting = counting.join(Thread, Comment.thread_id == Thread.id)
         counting = sa.select(sa.func.count()).select_from(counting.limit(COUNT_CAP + 1).subquery())
-        if after is not None:
-            query = query.where(*_after(after, newest))
-        ordering = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
-        rows += db.session.execute(query.order_by(*ordering).limit(limit + 1)).scalars().all()
         total += db.session.execute(counting).scalar_one()
+        for urgent in (True, False):
+            if after is not None and after[0] is False and urgent:
+                continue  # the cursor is past every urgent item
+            query = sa.select(Comment).where(*conditions, *part, Comment.urgent.is_(urgent))
+            if needs_thread:
+                query = query.join(Thread, Comment.thread_id == Thread.id)
+            if after is not None and after[0] is urgent:
+                query = query.where(*_after(after[1:], newest))
+            rows += db.session.execute(query.order_by(*ordering).limit(limit + 1)).scalars().all()
     rows.sort(key=lambda c: (c.created_at, c.id), reverse=newest)
+    rows.sort(key=lambda c: not c.urgent)  # stable: urgent first, each group in date order
     more = len(rows) > limit
     rows = rows[:limit]
     threads = {t.id: t for t in db.session.execute(
@@ -173,17 +205,22 @@ def load_item(moderator: Moderator, comment_id: int) -> QueueItem | None:
 
 
 def encode_cursor(comment: Comment) -> str:
-    raw = json.dumps([comment.created_at.isoformat(), comment.id], separators=(",", ":"))
+    raw = json.dumps([bool(comment.urgent), comment.created_at.isoformat(), comment.id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
+    """``(urgent, created_at, id)`` of the last item shown; a cursor made before
+    urgency (two values) continues among the non-urgent items."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, last_id = json.loads(raw)
-        if not isinstance(last_id, int) or isinstance(last_id, bool):
+        values = json.loads(raw)
+        if not isinstance(values, list):
             raise ValueError
-        return datetime.fromisoformat(created), last_id
+        urgent, created, last_id = values if len(values) == 3 else [False, *values]
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or not isinstance(urgent, bool):
+            raise ValueError
+        return urgent, datetime.fromisoformat(created), last_id
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise QueueFilterError("cursor", "Not a cursor this queue made.") from exc
 
@@ -259,6 +296,14 @@ def _conditions(moderator: Moderator, filters: QueueFilters) -> tuple[list[Any],
         conditions.append(sa.exists().where(
             VerdictRecord.comment_id == Comment.id, VerdictRecord.plugin == filters.plugin,
             VerdictRecord.decision != PUBLISH))
+    if filters.category:
+        if not CATEGORY.fullmatch(filters.category):
+            raise QueueFilterError("category", "Use a category such as threat or slur "
+                                               "(lower-case letters, digits, - and _).")
+        # IN, not EXISTS: the (category, comment_id) index then yields the few
+        # matching comments instead of every queued comment being probed.
+        conditions.append(Comment.id.in_(
+            sa.select(VerdictRecord.comment_id).where(VerdictRecord.category == filters.category)))
     if filters.reason:
         conditions.append(sa.or_(
             sa.exists().where(VerdictRecord.comment_id == Comment.id, VerdictRecord.reason == filters.reason,

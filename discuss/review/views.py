@@ -23,6 +23,7 @@ from ..errors import APIError
 from ..extensions import db, limiter, login_manager
 from ..models import PENDING, PUBLISHED, utcnow
 from .audit import AuditFilterError, AuditFilters, load_audit
+from .labels import KNOWN_CATEGORIES
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
 bp = Blueprint("review", __name__, url_prefix="/moderation", template_folder="templates",
@@ -114,7 +115,7 @@ def queue():
         filters = QueueFilters(
             site=args.get("site") or None, thread=args.get("thread") or None,
             plugin=args.get("plugin") or None, reason=args.get("reason") or None,
-            status=args.get("status") or "all", order=args.get("order") or "oldest",
+            category=args.get("category") or None, status=args.get("status") or "all", order=args.get("order") or "oldest",
             since=_day(args.get("since"), "since"), until=_day(args.get("until"), "until", end=True),
         )
         page = load_queue(moderator, filters, cursor=args.get("cursor") or None)
@@ -125,7 +126,8 @@ def queue():
     html = render_template(
         "review/queue.html", page=page, error=error, args=args, statuses=STATUSES, orders=ORDERS,
         sites=visible_sites(moderator), plugins=[info.name for info in current_app.extensions["discuss"].infos()],
-        reject_reasons=REJECT_REASONS, highlight=highlight, spans_of=spans_of, here=request.full_path.rstrip("?"),
+        categories=KNOWN_CATEGORIES, reject_reasons=REJECT_REASONS, highlight=highlight, spans_of=spans_of,
+        here=request.full_path.rstrip("?"),
         first_url=_with_cursor(None) if args.get("cursor") else None,
         next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None,
     )
