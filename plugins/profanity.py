@@ -18,7 +18,7 @@ Nothing is precomputed per spelling: the sets hold each list word once, and
 verdicts for tokens already seen are remembered (bounded) because comment
 vocabulary repeats.
 
-Proper nouns are not swearing (:mod:`plugins.proper_nouns`): a hit written as a
+Proper nouns are not swearing (:mod:`discuss_builtins.proper_nouns`): a hit written as a
 plain capitalised word is dropped when it is part of a UK place in the built-in
 gazetteer (``Twatt``, ``Nob End``) or of a name in the site's ``names`` setting,
 when it follows an honorific (``Cllr Dick Cox``, ``Mr Bastard``) or a word like
