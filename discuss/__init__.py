@@ -50,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = pm
     if app.config["THREAD_PAGE_CACHE"]:
-        from .threads import PageCache
+        from .api.page_cache import PageCache
 
         app.extensions["discuss_page_cache"] = PageCache()
     if app.config["TRACE_HOOKS"]:
@@ -106,10 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from .errors import DiscussApi, register_fallback
     from .extensions import csrf
     from .health import bp as health_bp
-    from .schemas import CommentCreate
 
     api = DiscussApi(app)
-    api.spec.components.schema("CommentCreate", schema=CommentCreate)
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)

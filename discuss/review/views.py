@@ -8,6 +8,7 @@ redirect back with a message (post/redirect/get).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -23,7 +24,8 @@ from ..errors import APIError
 from ..extensions import db, limiter, login_manager
 from ..models import PENDING, PUBLISHED, utcnow
 from ..plugins import describe_plugins
-from .audit import AuditFilterError, AuditFilters, load_audit
+from ..schemas import AuditEntryOut
+from .audit import AuditFilterError, AuditFilters, csv_response, load_audit
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
 bp = Blueprint("review", __name__, url_prefix="/moderation", template_folder="templates",
@@ -37,6 +39,9 @@ REJECT_REASONS = (
     "Contains personal data",
     "Off-topic",
 )
+
+#: The templates show audit entries as the API writes them (date-times as ISO text).
+AUDIT_ROWS = AuditEntryOut(many=True)
 
 _VERB = {"approve": "Approved", "reject": "Rejected", "edit": "Edited and published", "ban": "Banned the author of",
          "delete": "Deleted", "restore": "Restored"}
@@ -146,7 +151,7 @@ def comment(comment_id: int):
         abort(403)
     if item is None:
         abort(404)
-    history = load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries
+    history = AUDIT_ROWS.dump(load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries)
     html = render_template(
         "review/comment.html", item=item, history=history, highlight=highlight, spans_of=spans_of,
         reject_reasons=REJECT_REASONS, is_admin=is_admin(moderator), PENDING=PENDING, PUBLISHED=PUBLISHED,
@@ -238,6 +243,8 @@ def audit():
         if exc.code in (403, 404):
             abort(exc.code)
         error = f"{exc.field}: {exc.message}"
+    if page is not None:
+        page = replace(page, entries=AUDIT_ROWS.dump(page.entries))
     csv_args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     html = render_template("review/audit.html", page=page, error=error, args=request.args, csv_args=csv_args,
                            next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None)
@@ -248,8 +255,6 @@ def audit():
 @bp.route("/audit.csv", methods=["GET"])
 @login_required
 def audit_csv():
-    from ..api.moderation import csv_response
-
     try:
         filters = _audit_filters()
         load_audit(current_user.moderator, filters, limit=1)
