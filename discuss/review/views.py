@@ -21,10 +21,11 @@ from werkzeug.wrappers import Response
 from ..auth import SignedIn, authenticate, is_admin, visible_sites
 from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from ..models import PENDING, PUBLISHED, utcnow
 from ..plugins import describe_plugins
 from ..schemas import AuditEntryOut
+from ..transactions import end_read
 from .audit import AuditFilterError, AuditFilters, csv_response, load_audit
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
@@ -136,7 +137,7 @@ def queue():
         first_url=_with_cursor(None) if args.get("cursor") else None,
         next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None,
     )
-    db.session.rollback()
+    end_read()
     return html, (422 if error else 200)
 
 
@@ -157,7 +158,7 @@ def comment(comment_id: int):
         reject_reasons=REJECT_REASONS, is_admin=is_admin(moderator), PENDING=PENDING, PUBLISHED=PUBLISHED,
         next=_safe_next(request.args.get("next")),
     )
-    db.session.rollback()
+    end_read()
     return html
 
 
@@ -248,7 +249,7 @@ def audit():
     csv_args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     html = render_template("review/audit.html", page=page, error=error, args=request.args, csv_args=csv_args,
                            next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None)
-    db.session.rollback()
+    end_read()
     return html, (422 if error else 200)
 
 
