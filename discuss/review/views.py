@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import (
-    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -46,17 +46,6 @@ AUDIT_ROWS = AuditEntryOut(many=True)
 
 _VERB = {"approve": "Approved", "reject": "Rejected", "edit": "Edited and published", "ban": "Banned the author of",
          "delete": "Deleted", "restore": "Restored"}
-
-
-@bp.before_request
-def _per_request_identity() -> None:
-    # Flask-Login and Flask-WTF cache the user and the CSRF token on ``g``, which
-    # lives as long as the app context. Where one app context spans several
-    # requests (the test client inside an app context, a worker that pushes one
-    # around requests), a disabled moderator would linger and a token minted
-    # for a cleared session would be reused; start every request from the session.
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
 
 
 @login_manager.unauthorized_handler
