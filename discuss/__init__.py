@@ -27,18 +27,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     environment variables, then ``config``. ``DATABASE_URL`` defaults to a SQLite
     file in the instance folder (``DISCUSS_INSTANCE_PATH`` moves that folder).
     """
-    from . import config as config_module
+    from .config import load_settings
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .plugins import get_plugin_manager
 
-    settings: dict[str, Any] = dict(config_module.DEFAULTS)
-    settings.update(config_module.from_environment())
-    settings.update(config or {})
-
-    instance_path = settings.get("INSTANCE_PATH") or os.environ.get("DISCUSS_INSTANCE_PATH")
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("DISCUSS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
                 instance_relative_config=True)
-    app.config.update(settings)
+    load_settings(app, config)
     _derive_flask_settings(app)
 
     db.init_app(app)
