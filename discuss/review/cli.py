@@ -66,14 +66,17 @@ def moderators_token(email: str) -> None:
 @moderators.command("list")
 @with_appcontext
 def moderators_list() -> None:
-    """List moderators: email, name, role, state, sites, number of tokens."""
-    tokens = dict(db.session.execute(
-        sa.select(ApiToken.moderator_id, sa.func.count()).group_by(ApiToken.moderator_id)).all())
+    """List moderators: email, name, role, state, sites, number of tokens, when one was last used."""
+    tokens = {moderator_id: (count, last) for moderator_id, count, last in db.session.execute(
+        sa.select(ApiToken.moderator_id, sa.func.count(), sa.func.max(ApiToken.last_used_at))
+        .group_by(ApiToken.moderator_id)).all()}
     for moderator in db.session.execute(sa.select(Moderator).order_by(Moderator.email)).scalars():
         sites = "*" if moderator.role == "admin" else ",".join(sorted(s.slug for s in moderator.sites)) or "-"
         state = "active" if moderator.active else "disabled"
+        count, last = tokens.get(moderator.id, (0, None))
+        used = f"token last used {last:%Y-%m-%d %H:%M}" if last else "no token used"
         click.echo(f"{moderator.email}\t{moderator.name}\t{moderator.role}\t{state}\t{sites}\t"
-                   f"{tokens.get(moderator.id, 0)} token(s)")
+                   f"{count} token(s)\t{used}")
 
 
 @moderators.command("disable")

@@ -49,22 +49,6 @@ class QueueFilters:
     until: datetime | None = None    # created before
     order: str = "oldest"
 
-    def as_query(self) -> dict[str, str]:
-        """The filters as query-string arguments (empty ones left out)."""
-        out = {}
-        for name in ("site", "thread", "plugin", "reason"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        if self.status != "all":
-            out["status"] = self.status
-        if self.order != "oldest":
-            out["order"] = self.order
-        if self.since:
-            out["since"] = self.since.isoformat()
-        if self.until:
-            out["until"] = self.until.isoformat()
-        return out
-
 
 @dataclass
 class QueueItem:
@@ -75,11 +59,6 @@ class QueueItem:
     verdicts: list[VerdictRecord] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     same_ip_count: int = 0
-
-    @property
-    def held_by(self) -> list[VerdictRecord]:
-        """The verdicts that kept it from publishing."""
-        return [v for v in self.verdicts if v.decision != PUBLISH]
 
 
 @dataclass
