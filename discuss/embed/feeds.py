@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from flask import Response, current_app, request
 
 from ..models import Site
+from ..schemas import iso_utc
 from ..origins import public_url
 from ..threads import recent_comments
 from ..transactions import end_read
@@ -28,10 +28,6 @@ ET.register_namespace("", ATOM)
 
 # XML 1.0 cannot carry these control characters at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _rfc3339(when: datetime) -> str:
-    return when.replace(microsecond=0).isoformat() + "Z"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -73,7 +69,7 @@ def build_feed(site: Site, key: str) -> ET.Element:
     _sub(feed, "title", f"Comments on {title}")
     _sub(feed, "subtitle", site.name)
     updated = max((c.updated_at or c.created_at for c in comments), default=created)
-    _sub(feed, "updated", _rfc3339(updated))
+    _sub(feed, "updated", iso_utc(updated))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _sub(feed, "link", rel="alternate", type="text/html", href=discussion)
     page = safe_link(activity.url) if activity.url else None
@@ -87,8 +83,8 @@ def build_feed(site: Site, key: str) -> ET.Element:
         _sub(entry, "id", f"{discussion}#comment-{comment.id}")
         _sub(entry, "title", f"{comment.author_name} commented")
         _sub(entry, "link", rel="alternate", type="text/html", href=f"{discussion}#comment-{comment.id}")
-        _sub(entry, "published", _rfc3339(comment.created_at))
-        _sub(entry, "updated", _rfc3339(comment.updated_at or comment.created_at))
+        _sub(entry, "published", iso_utc(comment.created_at))
+        _sub(entry, "updated", iso_utc(comment.updated_at or comment.created_at))
         who = _sub(entry, "author")
         _sub(who, "name", comment.author_name)
         # Already sanitised HTML; Atom carries it escaped as text, type="html".
