@@ -34,19 +34,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     environment variables, then ``config``. ``DATABASE_URL`` defaults to a SQLite
     file in the instance folder (``DISCUSS_INSTANCE_PATH`` moves that folder).
     """
-    from . import config as config_module
+    from .config import load_settings
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .host import PluginHost
     from .plugins import get_plugin_manager
 
-    settings: dict[str, Any] = dict(config_module.DEFAULTS)
-    settings.update(config_module.from_environment())
-    settings.update(config or {})
-
-    instance_path = settings.get("INSTANCE_PATH") or os.environ.get("DISCUSS_INSTANCE_PATH")
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("DISCUSS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
                 instance_relative_config=True)
-    app.config.update(settings)
+    load_settings(app, config)
     _derive_flask_settings(app)
 
     db.init_app(app)
@@ -58,7 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = PluginHost.for_app(app, pm)
     if app.config["THREAD_PAGE_CACHE"]:
-        from .threads import PageCache
+        from .api.page_cache import PageCache
 
         app.extensions["discuss_page_cache"] = PageCache()
     if app.config["TRACE_HOOKS"]:
@@ -112,10 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from .errors import DiscussApi, register_fallback
     from .extensions import csrf
     from .health import bp as health_bp
-    from .schemas import CommentCreate
 
     api = DiscussApi(app)
-    api.spec.components.schema("CommentCreate", schema=CommentCreate)
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -20,9 +21,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .errors import APIError
 from .extensions import db, login_manager
 from .models import ApiToken, Moderator, Site, utcnow
+from .transactions import writing
 
 ROLES = ("moderator", "admin")
 TOKEN_PREFIX = "dsk_"
+#: How precisely ``ApiToken.last_used_at`` follows a token's use.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 10
 
 # Compared against when the email is unknown, so a login takes as long either way.
@@ -83,7 +87,24 @@ def moderator_for_token(raw: str) -> Moderator | None:
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     moderator = row.moderator
-    return moderator if moderator.active else None
+    if not moderator.active:
+        return None
+    _note_use(row)
+    return moderator
+
+
+def _note_use(token: ApiToken) -> None:
+    """Record when ``token`` was last used, to within :data:`TOKEN_USE_RESOLUTION`.
+
+    Coarse on purpose: a write on every API request would make each one wait for
+    SQLite's write lock; one every few minutes per token is enough to spot unused tokens.
+    """
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    token_id = token.id
+    with writing():
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def require_token() -> Moderator:

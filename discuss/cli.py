@@ -15,6 +15,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
 from .models import Site
+from .sites import find_site
+from .transactions import end_read, writing
 from .values import SiteView
 
 
@@ -30,7 +32,7 @@ def main() -> None:
 def register(app) -> None:
     from .review.cli import moderators
 
-    for command in (init_db, sites, screen, plugins_command, serve, demo, moderators):
+    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators):
         app.cli.add_command(command)
 
 
@@ -70,13 +72,7 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
         allowed = [normalise_origin(origin) for origin in origins]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--origin") from exc
-    site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
-    if site is None:
-        site = Site(slug=slug, name=name, allowed_origins=allowed, moderation={})
-        db.session.add(site)
-    else:
-        site.name = name
-        site.allowed_origins = sorted(set(site.allowed_origins or []) | set(allowed))
+    settings = None
     if settings_json is not None:
         try:
             settings = json.loads(settings_json)
@@ -84,14 +80,22 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
             raise click.BadParameter(f"not JSON: {exc}", param_hint="--settings") from exc
         if not isinstance(settings, dict):
             raise click.BadParameter("expected a JSON object", param_hint="--settings")
-        site.moderation = settings
-    try:
-        current_app.extensions["discuss"].check_site(site)
-    except PluginSettingsError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"site {slug}: {name} ({', '.join(site.allowed_origins) or 'no other origins'})")
+    with writing():
+        site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+        if site is None:
+            site = Site(slug=slug, name=name, allowed_origins=allowed, moderation={})
+            db.session.add(site)
+        else:
+            site.name = name
+            site.allowed_origins = sorted(set(site.allowed_origins or []) | set(allowed))
+        if settings is not None:
+            site.moderation = settings
+        try:
+            current_app.extensions["discuss"].check_site(site)
+        except PluginSettingsError as exc:  # nothing is stored
+            raise click.ClickException(str(exc)) from exc
+        shown = ", ".join(site.allowed_origins) or "no other origins"
+    click.echo(f"site {slug}: {name} ({shown})")
 
 
 def _valid_slug(slug: str) -> bool:
@@ -117,19 +121,19 @@ def _set_closed(site_slug: str, key: str, closed: bool) -> None:
     from .models import Thread
     from .threads import BadKey, normalise_key
 
-    site = _site_or_transient(site_slug)
     try:
         thread_key = normalise_key(key)
     except BadKey as exc:
         raise click.BadParameter(str(exc), param_hint="KEY") from exc
-    thread = db.session.execute(
-        sa.select(Thread).filter_by(site_id=site.id, key=thread_key)
-    ).scalar_one_or_none()
-    if thread is None:
-        thread = Thread(site_id=site.id, key=thread_key, title="", url="")
-        db.session.add(thread)
-    thread.closed = closed
-    db.session.commit()
+    with writing():
+        site = _existing_site(site_slug, param_hint="SITE")
+        thread = db.session.execute(
+            sa.select(Thread).filter_by(site_id=site.id, key=thread_key)
+        ).scalar_one_or_none()
+        if thread is None:
+            thread = Thread(site_id=site.id, key=thread_key, title="", url="")
+            db.session.add(thread)
+        thread.closed = closed
     click.echo(f"{site_slug} {thread_key}: {'closed' if closed else 'open'}")
 
 
@@ -149,6 +153,60 @@ def threads_close(site_slug: str, key: str) -> None:
 def threads_open(site_slug: str, key: str) -> None:
     """Take comments on the page KEY of SITE again."""
     _set_closed(site_slug, key, False)
+
+
+@click.group()
+def comments() -> None:
+    """Post comments from the command line (a council officer's reply, an import)."""
+
+
+@comments.command("post")
+@click.argument("site_slug", metavar="SITE")
+@click.argument("key")
+@click.option("--name", "author_name", required=True, help="The author's name, shown publicly.")
+@click.option("--email", "author_email", default=None, help="The author's email (never shown).")
+@click.option("--reply-to", "parent_id", type=int, default=None, help="The id of the comment replied to.")
+@with_appcontext
+def comments_post(site_slug: str, key: str, author_name: str, author_email: str | None,
+                  parent_id: int | None) -> None:
+    """Post the text on stdin to the page KEY of SITE, screened by the plugins like any reply.
+
+    Exits 0 when published or held (and says which), 1 when the plugins reject it.
+    """
+    import marshmallow as ma
+
+    from .comments import InvalidReply, Outcome, post_comment, submission_for
+    from .schemas import CommentCreate
+    from .threads import BadKey, normalise_key
+
+    site = _existing_site(site_slug, param_hint="SITE")
+    try:
+        thread_key = normalise_key(key)
+    except BadKey as exc:
+        raise click.BadParameter(str(exc), param_hint="KEY") from exc
+    fields = {"author_name": author_name, "body": sys.stdin.read(), "parent_id": parent_id}
+    if author_email:
+        fields["author_email"] = author_email
+    try:
+        reply = CommentCreate().load(fields)
+    except ma.ValidationError as exc:
+        problems = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in exc.normalized_messages().items())
+        raise click.ClickException(problems) from exc
+    try:
+        posted = post_comment(current_app.extensions["discuss"], site,
+                              submission_for(site, thread_key, reply, ip_hash=None, user_agent="discuss-cli"))
+    except InvalidReply as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    comment_id = posted.comment.id
+    if posted.outcome is Outcome.PUBLISHED:
+        click.echo(f"comment {comment_id} published")
+    elif posted.outcome is Outcome.HELD:
+        click.echo(f"comment {comment_id} held for moderation: {'; '.join(posted.screening.reasons())}")
+    elif posted.outcome is Outcome.SILENTLY_REFUSED:
+        # An operator may know what the author is not told.
+        raise click.ClickException(f"comment {comment_id} refused silently: {'; '.join(posted.screening.reasons())}")
+    else:
+        raise click.ClickException(f"comment {comment_id} rejected: {posted.public_reason}")
 
 
 @click.command("screen")
@@ -187,16 +245,20 @@ def screen(site_slug: str | None) -> None:
             extra={"website": item.get("website", "")},
         )
         result = screen_comment(host, submission, site).as_dict()
-        db.session.rollback()
+        end_read()
         click.echo(json.dumps(result, ensure_ascii=False))
 
 
 def _site_or_transient(slug: str | None) -> Site | SiteView:
     if slug is None:
         return SiteView(slug="-", name="(default settings)")
-    site = db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+    return _existing_site(slug)
+
+
+def _existing_site(slug: str, param_hint: str = "--site") -> Site:
+    site = find_site(slug)
     if site is None:
-        raise click.BadParameter(f"no site {slug!r}", param_hint="--site")
+        raise click.BadParameter(f"no site {slug!r}", param_hint=param_hint)
     return site
 
 
@@ -263,8 +325,8 @@ def demo_moderator() -> None:
     """Create the demo site's moderator (idempotent); prints the login. Demo use only."""
     from .auth import create_moderator, find_moderator
 
-    if find_moderator(DEMO_MODERATOR_EMAIL) is None:
-        create_moderator(DEMO_MODERATOR_EMAIL, "Demo moderator", "moderator", DEMO_MODERATOR_PASSWORD,
-                         site_slugs=["demo"])
-        db.session.commit()
+    with writing():
+        if find_moderator(DEMO_MODERATOR_EMAIL) is None:
+            create_moderator(DEMO_MODERATOR_EMAIL, "Demo moderator", "moderator", DEMO_MODERATOR_PASSWORD,
+                             site_slugs=["demo"])
     click.echo(f"demo moderator: {DEMO_MODERATOR_EMAIL} / {DEMO_MODERATOR_PASSWORD}")

@@ -1,9 +1,15 @@
-"""The write path: validate, screen, store with every verdict, then announce."""
+"""The write path: validate, screen, store with every verdict, then announce.
+
+:func:`post_comment` returns a :class:`Posted` whose ``outcome`` says what
+became of the reply; the JSON API, the no-JavaScript page and the CLI each
+turn that into their own answer.
+"""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +23,7 @@ from .render import render_body
 from .review.labels import category_of, is_urgent
 from .submission import Submission
 from .threads import find_thread
+from .transactions import end_read, writing
 from .verdict import HOLD, PUBLISH, REJECT
 
 MAX_DEPTH = 30  # how deep replies may nest
@@ -37,10 +44,59 @@ class ThreadClosed(InvalidReply):
         super().__init__("thread", "This discussion is closed to new comments.")
 
 
+#: What the author is told when the reply waits for a moderator (or is silently refused).
+HELD_MESSAGE = "Thanks, your comment is awaiting moderation."
+
+
+class Outcome(enum.Enum):
+    """What became of a reply, as its author may learn it."""
+
+    PUBLISHED = "published"
+    HELD = "held"                    # waits for a moderator
+    REJECTED = "rejected"            # refused; the author is told ``public_reason``
+    SILENTLY_REFUSED = "silent"      # refused, but the author is told it awaits review (a bot)
+
+    @property
+    def shown_as_held(self) -> bool:
+        """Whether the author is told the reply awaits moderation."""
+        return self in (Outcome.HELD, Outcome.SILENTLY_REFUSED)
+
+
 @dataclass(frozen=True)
 class Posted:
+    """A stored reply, its screening, and its :class:`Outcome`."""
+
+    outcome: Outcome
     comment: Comment
     screening: Screening
+    public_reason: str = ""  # for REJECTED: what to tell the author
+
+
+def outcome_of(screening: Screening) -> Outcome:
+    if screening.decision == PUBLISH:
+        return Outcome.PUBLISHED
+    if screening.decision == HOLD:
+        return Outcome.HELD
+    return Outcome.SILENTLY_REFUSED if screening.silent else Outcome.REJECTED
+
+
+def submission_for(site: Site, thread_key: str, reply: Mapping[str, Any], *, ip_hash: str | None,
+                   user_agent: str = "") -> Submission:
+    """The :class:`Submission` the plugins screen, from a reply :class:`~discuss.schemas.CommentCreate` loaded."""
+    email = reply.get("author_email") or None
+    return Submission(
+        body=reply["body"],
+        author_name=reply["author_name"],
+        author_email=email.lower() if email else None,
+        site=site.slug,
+        thread_key=thread_key,
+        thread_title=reply.get("page_title") or "",
+        page_url=reply.get("page_url") or "",
+        parent_id=reply.get("parent_id"),
+        ip_hash=ip_hash,
+        user_agent=user_agent[:300],
+        extra={"website": reply.get("website", "")},
+    )
 
 
 def check_parent(thread: Thread | None, parent_id: int | None) -> None:
@@ -64,10 +120,11 @@ def check_parent(thread: Thread | None, parent_id: int | None) -> None:
 
 
 def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted:
-    """Screen a reply and store it with its verdicts in one transaction.
+    """Screen a reply and store it with its verdicts in one transaction; say what became of it.
 
     The thread is created on its first comment. Event hooks fire after commit.
     Rejected replies are kept (status ``rejected``) for the audit and the queue.
+    A rejection is an outcome, not an exception: see :class:`Outcome`.
 
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
         and :class:`ThreadClosed` when the thread is closed.
@@ -80,17 +137,14 @@ def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted
     # own (History), and a request holding one through screening could starve the
     # pool under load. The host reads what it needs of the site first.
     facts = SiteFacts.of(site)
-    db.session.rollback()
+    end_read()
     screening = screen_comment(host, submission, facts)
-    try:
-        db.session.connection(execution_options={"sqlite_immediate": True})
+    with writing():
         comment = _store(site, submission, screening)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     _announce(host, facts, comment, screening)
-    return Posted(comment, screening)
+    outcome = outcome_of(screening)
+    reason = screening.public_reason() if outcome is Outcome.REJECTED else ""
+    return Posted(outcome, comment, screening, reason)
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:

@@ -1,18 +1,24 @@
 """Configuration: defaults, overridable from the environment as ``DISCUSS_<KEY>``.
 
 Every key in :data:`DEFAULTS` can be set in the environment with the ``DISCUSS_``
-prefix (``DISCUSS_DATABASE_URL``, ``DISCUSS_SECRET_KEY`` ...).  Values are parsed
-according to the type of the default: booleans accept ``1/true/yes/on`` and
-``0/false/no/off``, integers and floats are parsed as numbers, lists and dicts as JSON.
+prefix (``DISCUSS_DATABASE_URL``, ``DISCUSS_SECRET_KEY`` ...). Flask's
+``from_prefixed_env`` reads them (as JSON when a value parses as JSON); each is
+then held to the type of its default: booleans accept ``1/true/yes/on`` and
+``0/false/no/off``, integers and floats must be numbers, lists and dicts JSON,
+and text stays exactly as written. A value that does not fit stops start-up
+with an error naming the variable.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from urllib.parse import urlsplit
 from typing import Any, Mapping
 
-PREFIX = "DISCUSS_"
+from flask import Flask
+
+PREFIX = "DISCUSS"
 
 DEFAULTS: dict[str, Any] = {
     # None means "a SQLite file in the instance folder".
@@ -43,7 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_TO_HIDE": 3,
     # Behind a proxy: how many X-Forwarded-For hops to trust (0 = none).
     "PROXY_FIX_HOPS": 0,
-    # Where the service is reachable from outside (used in embed snippets and feeds).
+    # Where the service is reachable from outside, e.g. https://comments.council.gov.uk:
+    # absolute links in feeds use it ("" means the host each request came to).
     "PUBLIC_URL": "",
     # The no-JavaScript reply form: how long its signed one-time token stays valid (seconds).
     "EMBED_FORM_MAX_AGE": 6 * 3600,
@@ -53,9 +60,27 @@ DEFAULTS: dict[str, Any] = {
 
 
 def parse_value(raw: str, default: Any) -> Any:
-    """Parse an environment string into the type of ``default``.
+    """What ``DISCUSS_<KEY>=raw`` becomes for a setting whose default is ``default``.
 
-    :raises ValueError: when the string cannot be parsed as that type.
+    Flask's ``from_prefixed_env`` reads the string as JSON when it can (else keeps
+    it); :func:`checked` then holds that to the default's type.
+
+    :raises ValueError: when the string cannot be a value of that type.
+    """
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        loaded = raw
+    return checked(loaded, raw, default)
+
+
+def checked(loaded: Any, raw: str, default: Any) -> Any:
+    """``loaded`` (Flask's reading of the string ``raw``) as the type of ``default``.
+
+    Booleans also take ``yes/no/on/off``; a float setting takes an integer; text
+    settings keep the string as written (``DISCUSS_SECRET_KEY=1234`` is text).
+
+    :raises ValueError: naming what was expected.
     """
     if isinstance(default, bool):
         lowered = raw.strip().lower()
@@ -65,26 +90,47 @@ def parse_value(raw: str, default: Any) -> Any:
             return False
         raise ValueError(f"expected a boolean, got {raw!r}")
     if isinstance(default, int):
-        return int(raw)
+        if isinstance(loaded, bool) or not isinstance(loaded, int):
+            raise ValueError(f"expected an integer, got {raw!r}")
+        return loaded
     if isinstance(default, float):
-        return float(raw)
+        if isinstance(loaded, bool) or not isinstance(loaded, (int, float)):
+            raise ValueError(f"expected a number, got {raw!r}")
+        return float(loaded)
     if isinstance(default, (list, dict)):
-        value = json.loads(raw)
-        if not isinstance(value, type(default)):
+        if not isinstance(loaded, type(default)):
             raise ValueError(f"expected a JSON {type(default).__name__}, got {raw!r}")
-        return value
+        return loaded
     return raw
 
 
-def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the settings given in the environment, parsed, keyed without the prefix."""
-    environ = os.environ if environ is None else environ
-    settings: dict[str, Any] = {}
+def _public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
+        raise ValueError(f"expected an http(s) URL such as https://comments.council.gov.uk, got {value!r}")
+    return value
+
+
+#: Settings that need more than their default's type.
+CHECKS = {"PUBLIC_URL": _public_url}
+
+
+def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config``: :data:`DEFAULTS`, then the environment, then ``overrides``.
+
+    The environment is read by Flask's ``app.config.from_prefixed_env("DISCUSS")``;
+    every setting of ours it set is then checked against its default's type.
+
+    :raises RuntimeError: naming the variable, when one cannot be read.
+    """
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(PREFIX)
     for key, default in DEFAULTS.items():
-        name = PREFIX + key
-        if name in environ:
+        name = f"{PREFIX}_{key}"
+        if name in os.environ:
             try:
-                settings[key] = parse_value(environ[name], default)
+                value = checked(app.config[key], os.environ[name], default)
+                app.config[key] = CHECKS[key](value) if key in CHECKS else value
             except ValueError as exc:
                 raise RuntimeError(f"{name}: {exc}") from exc
-    return settings
+    app.config.from_mapping(overrides or {})

@@ -1,11 +1,15 @@
 """Moderators' decisions on comments: approve, reject, edit, ban, delete, restore.
 
-Every decision names the comment version the moderator saw. The change is one
-conditional ``UPDATE ... WHERE id = :id AND version = :seen AND status IN (...)``:
-when two moderators decide the same comment at once, the database lets exactly
-one of those updates match (PostgreSQL makes the second wait for the first's row
-lock, then re-checks the version; SQLite serialises writers), and the other gets
-:class:`DecisionRefused` with code 409 and the comment's current state.
+Every decision names the comment version the moderator saw. Inside one write
+transaction (:func:`discuss.transactions.writing`) the comment is read again and
+changed through the ORM, whose ``version_id_col`` (see
+:class:`~discuss.models.Comment`) turns the change into ``UPDATE ... WHERE id =
+:id AND version = :seen``. When two moderators decide the same comment at once
+exactly one update matches (SQLite serialises writers; PostgreSQL makes the
+second wait for the first's row lock, then re-checks the version and matches
+nothing), and the other gets :class:`DecisionRefused` with code 409 and the
+comment's current state. Every status change bumps the version, so the version
+alone says whether the moderator's view is still true.
 
 The update, the audit entry (:class:`~discuss.models.ModeratorAction`, with the
 state before and after), any :class:`~discuss.models.Ban`, and the resolution
@@ -19,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-import pluggy
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from .auth import is_admin, may_act_on
 from .errors import Refusal
@@ -30,8 +34,11 @@ from .models import (
     DELETED, PENDING, PUBLISHED, REJECTED, Ban, Comment, Moderator, ModeratorAction, Report, Site,
     utcnow,
 )
+from .host import PluginHost
 from .moderation import fire_event
 from .render import render_body
+from .schemas import BanOut
+from .transactions import writing
 
 APPROVE, REJECT, EDIT, BAN, DELETE, RESTORE = "approve", "reject", "edit", "ban", "delete", "restore"
 ACTIONS = (APPROVE, REJECT, EDIT, BAN, DELETE, RESTORE)
@@ -62,7 +69,7 @@ class DecisionRefused(Refusal):
     """
 
     def __init__(self, code: int, message: str, *, field: str = "comment",
-                 current: dict[str, Any] | None = None):
+                 current: CommentState | None = None):
         super().__init__(field, message, code)
         self.current = current
 
@@ -85,29 +92,44 @@ class Decision:
     ban: Ban | None
 
 
-def comment_state(comment: Comment) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LastAction:
+    action: str
+    moderator: str | None  # email; None for an automatic hide
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommentState:
     """What a moderator needs to know to decide again: status, version, last decision."""
+
+    id: int
+    status: str
+    version: int
+    hidden_by_reports: bool
+    updated_at: datetime
+    last_action: LastAction | None
+
+
+def comment_state(comment: Comment) -> CommentState:
+    """The comment's state now, with the last decision on it."""
     last = db.session.execute(
         sa.select(ModeratorAction).where(ModeratorAction.comment_id == comment.id)
         .order_by(ModeratorAction.id.desc()).limit(1)
     ).scalar_one_or_none()
-    return {
-        "id": comment.id,
-        "status": comment.status,
-        "version": comment.version,
-        "hidden_by_reports": comment.hidden_by_reports,
-        "updated_at": comment.updated_at.isoformat() + "Z",
-        "last_action": None if last is None else {
-            "action": last.action,
-            "moderator": last.moderator.email if last.moderator else None,
-            "reason": last.reason,
-            "at": last.created_at.isoformat() + "Z",
-        },
-    }
+    return CommentState(
+        id=comment.id, status=comment.status, version=comment.version,
+        hidden_by_reports=comment.hidden_by_reports, updated_at=comment.updated_at,
+        last_action=None if last is None else LastAction(
+            action=last.action, moderator=last.moderator.email if last.moderator else None,
+            reason=last.reason, at=last.created_at,
+        ),
+    )
 
 
 def decide(
-    pm: pluggy.PluginManager,
+    host: PluginHost,
     comment_id: int,
     moderator: Moderator,
     action: str,
@@ -122,6 +144,9 @@ def decide(
     :param body: the edited Markdown, required for ``edit``.
     :param ban: whom to ban, for ``ban`` (default: the author's email).
     :raises DecisionRefused: see the class; nothing is changed then.
+
+    The comment is checked as read, then read and changed again inside one
+    write transaction; see :func:`_apply` for the versioned update.
     """
     reason = (reason or "").strip()
     if action not in ACTIONS:
@@ -142,59 +167,20 @@ def decide(
     if comment.version != expected_version or comment.status not in FROM_STATES[action]:
         raise _conflict(comment, action)
 
-    before = {"status": comment.status, "version": comment.version,
-              "hidden_by_reports": comment.hidden_by_reports}
-    values: dict[str, Any] = {
-        "status": _TARGET.get(action, REJECTED if comment.status in (PENDING, PUBLISHED) else comment.status),
-        "version": expected_version + 1,
-        "hidden_by_reports": False,
-        "updated_at": utcnow(),
-    }
-    if new_body is not None:
-        before["body"] = comment.body
-        values["body"] = new_body
-        values["body_html"] = render_body(new_body)
-    after = {"status": values["status"], "version": values["version"], "hidden_by_reports": False}
-    if new_body is not None:
-        after["body"] = new_body
-
-    db.session.rollback()  # end the read; the write below re-checks everything it relied on
     try:
-        db.session.connection(execution_options={"sqlite_immediate": True})
-        claimed = db.session.execute(
-            sa.update(Comment.__table__)
-            .where(Comment.__table__.c.id == comment_id,
-                   Comment.__table__.c.version == expected_version,
-                   Comment.__table__.c.status.in_(FROM_STATES[action]))
-            .values(**values)
-        ).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            raise _conflict(_load(comment_id), action)
-        db.session.execute(
-            sa.update(Report).where(Report.comment_id == comment_id, Report.resolved.is_(False))
-            .values(resolved=True)
-        )
-        if ban_row is not None:
-            db.session.add(ban_row)
-            db.session.flush()
-            after["ban"] = ban_json(ban_row)
-        record = ModeratorAction(comment_id=comment_id, moderator_id=moderator.id, action=action,
-                                 reason=reason, before=before, after=after, created_at=utcnow())
-        db.session.add(record)
-        db.session.commit()
-    except DecisionRefused:
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
+        with writing():
+            record = _apply(comment_id, moderator, action, expected_version, reason, new_body, ban_row)
+    except StaleDataError:
+        # Another decision committed between our read and our UPDATE (PostgreSQL
+        # re-checks the version after waiting for its row lock): nothing changed.
+        raise _conflict(_load(comment_id), action) from None
 
     comment = _load(comment_id)
     site = db.session.get(Site, comment.thread.site_id)
-    fire_event(pm, "discuss_moderation_decided", site, comment=comment, action=action,
+    fire_event(host, "discuss_moderation_decided", site, comment=comment, action=action,
                moderator=moderator, reason=reason, record=record)
-    if comment.status == PUBLISHED and before["status"] != PUBLISHED:
-        fire_event(pm, "discuss_comment_published", site, comment=comment)
+    if comment.status == PUBLISHED and record.before["status"] != PUBLISHED:
+        fire_event(host, "discuss_comment_published", site, comment=comment)
     return Decision(comment=comment, site=site, record=record, ban=ban_row)
 
 
@@ -206,7 +192,7 @@ class BulkOutcome:
 
 
 def decide_many(
-    pm: pluggy.PluginManager,
+    host: PluginHost,
     items: Iterable[tuple[int, int]],
     moderator: Moderator,
     action: str,
@@ -223,7 +209,7 @@ def decide_many(
     outcomes = []
     for comment_id, version in items:
         try:
-            decision = decide(pm, comment_id, moderator, action, expected_version=version, reason=reason)
+            decision = decide(host, comment_id, moderator, action, expected_version=version, reason=reason)
         except DecisionRefused as refused:
             if refused.field in ("action", "reason"):
                 raise
@@ -233,17 +219,46 @@ def decide_many(
     return outcomes
 
 
-def ban_json(ban: Ban) -> dict[str, Any]:
-    return {
-        "id": ban.id,
-        "email": ban.email,
-        "ip_hash": ban.ip_hash,
-        "site_id": ban.site_id,
-        "expires_at": ban.expires_at.isoformat() + "Z" if ban.expires_at else None,
-    }
-
-
 # -- internals -------------------------------------------------------------------
+
+def _apply(comment_id: int, moderator: Moderator, action: str, expected_version: int, reason: str,
+           new_body: str | None, ban_row: Ban | None) -> ModeratorAction:
+    """The decision's writes, inside the caller's write transaction.
+
+    The comment is read again under the write lock and changed through the ORM:
+    the mapper's ``version_id_col`` makes the flush an ``UPDATE ... WHERE id = :id
+    AND version = :seen`` that bumps the version, and raises ``StaleDataError``
+    when another decision got there first.
+    """
+    comment = _load(comment_id)
+    if comment.version != expected_version or comment.status not in FROM_STATES[action]:
+        raise _conflict(comment, action)
+    before: dict[str, Any] = {"status": comment.status, "version": comment.version,
+                              "hidden_by_reports": comment.hidden_by_reports}
+    comment.status = _TARGET.get(action, REJECTED if comment.status in (PENDING, PUBLISHED) else comment.status)
+    comment.hidden_by_reports = False
+    comment.updated_at = utcnow()  # even when only the version changes (a ban of a rejected comment)
+    if new_body is not None:
+        before["body"] = comment.body
+        comment.body = new_body
+        comment.body_html = render_body(new_body)
+    db.session.flush()
+    after: dict[str, Any] = {"status": comment.status, "version": comment.version, "hidden_by_reports": False}
+    if new_body is not None:
+        after["body"] = new_body
+    db.session.execute(
+        sa.update(Report).where(Report.comment_id == comment_id, Report.resolved.is_(False))
+        .values(resolved=True)
+    )
+    if ban_row is not None:
+        db.session.add(ban_row)
+        db.session.flush()
+        after["ban"] = BanOut().dump(ban_row)
+    record = ModeratorAction(comment_id=comment_id, moderator_id=moderator.id, action=action,
+                             reason=reason, before=before, after=after, created_at=utcnow())
+    db.session.add(record)
+    return record
+
 
 def _load(comment_id: int) -> Comment:
     comment = db.session.execute(
@@ -256,8 +271,8 @@ def _load(comment_id: int) -> Comment:
 
 def _conflict(comment: Comment, action: str) -> DecisionRefused:
     state = comment_state(comment)
-    last = state["last_action"]
-    by = f" ({last['action']} by {last['moderator'] or 'readers'})" if last else ""
+    last = state.last_action
+    by = f" ({last.action} by {last.moderator or 'readers'})" if last else ""
     return DecisionRefused(
         409,
         f"Comment {comment.id} is now {comment.status} at version {comment.version}{by}; "

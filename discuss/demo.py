@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
 from .render import render_body
+from .transactions import writing
 
 DEMO_SITE = "demo"
 DEMO_KEY = "/demo"
@@ -71,6 +72,15 @@ def read_seed() -> SeedPost:
 def load_demo(base_url: str = "") -> Thread:
     """Create the demo site and the seed post's thread with its comments (idempotent)."""
     post = read_seed()
+    with writing():
+        site, thread = _store_demo(post, base_url)
+    if site is not None:
+        seed_review_queue(site)
+    return thread
+
+
+def _store_demo(post: SeedPost, base_url: str) -> tuple[Site | None, Thread]:
+    """The demo site and thread, created with the seed comments unless there; the site only when new."""
     site = db.session.execute(sa.select(Site).filter_by(slug=DEMO_SITE)).scalar_one_or_none()
     if site is None:
         site = Site(slug=DEMO_SITE, name="Demo Borough Council", allowed_origins=[], moderation={})
@@ -80,7 +90,7 @@ def load_demo(base_url: str = "") -> Thread:
         sa.select(Thread).filter_by(site_id=site.id, key=DEMO_KEY)
     ).scalar_one_or_none()
     if thread is not None:
-        return thread
+        return None, thread
     thread = Thread(site_id=site.id, key=DEMO_KEY, title=post.title, url=base_url + DEMO_KEY)
     db.session.add(thread)
     db.session.flush()
@@ -103,9 +113,7 @@ def load_demo(base_url: str = "") -> Thread:
 
     for index, node in enumerate(post.comments):
         add(node, None, 10 + index)
-    db.session.commit()
-    seed_review_queue(site)
-    return thread
+    return site, thread
 
 
 #: Replies a resident might send, which the default plugins hold: the demo's
@@ -131,11 +139,11 @@ def seed_review_queue(site: Site) -> None:
     from .submission import Submission
     from .verdict import HOLD
 
-    pm = current_app.extensions["discuss"]
+    host = current_app.extensions["discuss"]
     for number, (name, email, body) in enumerate(HELD_EXAMPLES):
         submission = Submission(
             body=body, author_name=name, author_email=email, site=site.slug,
             thread_key=DEMO_KEY, ip_hash=f"demo-resident-{number}",
         )
-        if screen_comment(pm, submission, site).decision == HOLD:
-            post_comment(pm, site, submission)
+        if screen_comment(host, submission, site).decision == HOLD:
+            post_comment(host, site, submission)

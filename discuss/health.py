@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint
 
 from .extensions import db
+from .transactions import end_read
 
 bp = Blueprint("health", __name__)
 
@@ -16,5 +17,5 @@ def healthz():
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return {"status": "unavailable", "database": type(exc).__name__}, 503
     finally:
-        db.session.rollback()
+        end_read()
     return {"status": "ok"}, 200

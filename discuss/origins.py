@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 
 def normalise_origin(value: str) -> str:
@@ -23,6 +23,13 @@ def normalise_origin(value: str) -> str:
 
 def own_origin() -> str:
     return request.host_url.rstrip("/")
+
+
+def public_url(path: str) -> str:
+    """An absolute link to ``path`` (as ``url_for`` makes it): under ``PUBLIC_URL``
+    when it is set, else under the host this request came to."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + path
 
 
 def origin_allowed(origin: str | None, allowed: Iterable[str]) -> bool:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pluggy
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Refusal
 from .extensions import db
 from .models import PENDING, PUBLISHED, Comment, ModeratorAction, Report, Site, utcnow
+from .host import PluginHost
 from .moderation import fire_event
+from .transactions import writing
 
 REASONS = ("spam", "abuse", "personal-data", "off-topic", "other")
 MAX_NOTE_LENGTH = 1000
@@ -52,7 +54,7 @@ def reportable_site(comment_id: int) -> Site | None:
     return row[2]
 
 
-def report_comment(pm: pluggy.PluginManager, comment_id: int, reason: str, note: str,
+def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
                    ip_hash: str) -> Reported:
     """Store a reader's report; hide the comment when the reports reach the threshold.
 
@@ -71,11 +73,9 @@ def report_comment(pm: pluggy.PluginManager, comment_id: int, reason: str, note:
     if site is None:
         raise ReportRefused(404, f"No published comment {comment_id}.")
     site_id = site.id
-    db.session.rollback()  # end the read before writing (SQLite locks)
 
     threshold = int(current_app.config["REPORTS_TO_HIDE"])
-    try:
-        db.session.connection(execution_options={"sqlite_immediate": True})
+    with writing():
         existing = db.session.execute(
             sa.select(Report).where(Report.comment_id == comment_id, Report.ip_hash == ip_hash,
                                     Report.resolved.is_(False)).limit(1)
@@ -89,14 +89,10 @@ def report_comment(pm: pluggy.PluginManager, comment_id: int, reason: str, note:
             db.session.add(report)
             db.session.flush()
             hidden = threshold > 0 and _open_reporters(comment_id) >= threshold and _hide(comment_id, threshold)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     site = db.session.get(Site, site_id)
     if not duplicate:
-        fire_event(pm, "discuss_comment_reported", site, comment=comment, report=report, hidden=hidden)
+        fire_event(host, "discuss_comment_reported", site, comment=comment, report=report, hidden=hidden)
     return Reported(report=report, comment=comment, site=site, hidden=hidden, duplicate=duplicate)
 
 
@@ -108,26 +104,27 @@ def _open_reporters(comment_id: int) -> int:
 
 
 def _hide(comment_id: int, threshold: int) -> bool:
-    """Take a published comment down pending review; False when it was not published any more."""
-    table = Comment.__table__
-    row = db.session.execute(
-        sa.select(table.c.version).where(table.c.id == comment_id, table.c.status == PUBLISHED)
-    ).first()
-    if row is None:
+    """Take a published comment down pending review; False when it was not published any more.
+
+    The change goes through the ORM like a moderator's decision, so the mapper's
+    versioned UPDATE refuses it when a decision got there first.
+    """
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None or comment.status != PUBLISHED:
         return False
-    version = row[0]
-    changed = db.session.execute(
-        sa.update(table)
-        .where(table.c.id == comment_id, table.c.status == PUBLISHED, table.c.version == version)
-        .values(status=PENDING, hidden_by_reports=True, version=version + 1, updated_at=utcnow())
-    ).rowcount
-    if changed != 1:
+    version = comment.version
+    try:
+        with db.session.begin_nested():
+            comment.status = PENDING
+            comment.hidden_by_reports = True
+            comment.updated_at = utcnow()
+    except StaleDataError:
         return False
     db.session.add(ModeratorAction(
         comment_id=comment_id, moderator_id=None, action=HIDE,
         reason=f"hidden after {threshold} reader reports",
         before={"status": PUBLISHED, "version": version, "hidden_by_reports": False},
-        after={"status": PENDING, "version": version + 1, "hidden_by_reports": True},
+        after={"status": PENDING, "version": comment.version, "hidden_by_reports": True},
         created_at=utcnow(),
     ))
     return True

@@ -1,8 +1,14 @@
-"""marshmallow schemas: what the API accepts and returns (and what OpenAPI documents)."""
+"""marshmallow schemas: what the API accepts and returns (and what OpenAPI documents).
+
+Every date-time on the wire is :func:`iso_utc`: ISO 8601 in UTC with
+microseconds and a ``Z`` (``2026-05-01T09:30:00.000000Z``).
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
 
 import marshmallow as ma
 from flask import current_app
@@ -15,6 +21,18 @@ def no_bad_characters(value: str) -> None:
     """Refuse NUL and lone surrogates: no database can store them faithfully."""
     if _FORBIDDEN.search(value):
         raise ma.ValidationError("Contains characters that are not allowed (NUL or lone surrogates).")
+
+
+def iso_utc(value: datetime) -> str:
+    """The one wire format of a date-time; stored date-times are naive UTC."""
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+class Timestamp(fields.DateTime):
+    """A date-time written as :func:`iso_utc`; read as ISO 8601 (naive means UTC)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else iso_utc(value)
 
 
 class Text(fields.String):
@@ -98,7 +116,7 @@ class CommentOut(ma.Schema):
     parent_id = fields.Integer(allow_none=True)
     author_name = fields.String(allow_none=True)
     body_html = fields.String(allow_none=True, metadata={"description": "Sanitised HTML."})
-    created_at = fields.String(allow_none=True, metadata={"description": "ISO 8601, UTC."})
+    created_at = Timestamp(allow_none=True, metadata={"description": "ISO 8601, UTC."})
     removed = fields.Boolean(metadata={"description": "Present and true for a placeholder "
                                        "whose own text is no longer public but whose replies are."})
     replies = fields.List(fields.Nested(lambda: CommentOut()))
@@ -123,13 +141,45 @@ class PostedComment(ma.Schema):
     parent_id = fields.Integer(allow_none=True)
     author_name = fields.String()
     body_html = fields.String()
-    created_at = fields.String()
+    created_at = Timestamp()
     status = fields.String(metadata={"description": "published or pending"})
 
 
 class PostedResponse(ma.Schema):
     comment = fields.Nested(PostedComment)
     message = fields.String()
+
+
+class ReportCreated(ma.Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer()
+    reason = fields.String()
+
+
+class ReportResponse(ma.Schema):
+    report = fields.Nested(ReportCreated)
+    message = fields.String()
+
+
+class BanOut(ma.Schema):
+    id = fields.Integer()
+    email = fields.String(allow_none=True)
+    ip_hash = fields.String(allow_none=True)
+    site_id = fields.Integer(allow_none=True, metadata={"description": "null: every site."})
+    expires_at = Timestamp(allow_none=True, metadata={"description": "null: never."})
+
+
+class AuditEntryOut(ma.Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer(allow_none=True)
+    site = fields.String(allow_none=True)
+    moderator = fields.String(allow_none=True, metadata={"description": "Email; null for an automatic hide."})
+    moderator_name = fields.String(allow_none=True)
+    action = fields.String()
+    reason = fields.String()
+    before = fields.Dict(metadata={"description": "status, version, hidden_by_reports (and body) before."})
+    after = fields.Dict(metadata={"description": "The same after (and the ban, for ban)."})
+    created_at = Timestamp()
 
 
 class ErrorResponse(ma.Schema):

@@ -1,18 +1,17 @@
 """Threads: key normalisation and the read path.
 
 The read path never renders: it reads pre-rendered HTML in two queries (the
-thread with its count, then the page of comments) and builds the tree in Python.
+thread's head with its count, then the page of comments) and builds the tree in
+Python. It returns values; the views serialise them (the JSON API keeps the
+serialised pages, checked against the head's signature).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -115,87 +114,115 @@ _PAGE = (
 )
 
 
-class PageCache:
-    """Serialised thread pages of this process, each valid while its signature holds.
+@dataclass(frozen=True)
+class ThreadHead:
+    """What the first read query says about a thread, before any comment is read.
 
-    The signature comes from the head query every read makes anyway, so a hit
-    costs that one query and a miss costs two: nothing is ever served stale.
+    ``signature`` changes whenever anything a page of the thread shows changes,
+    so a page kept from an earlier read is still true while it is the same.
+    ``thread_id`` is ``None`` for a page with no comments yet.
     """
 
-    def __init__(self, size: int = 512):
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, signature: tuple) -> Any:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] != signature:
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: tuple, signature: tuple, value: Any) -> None:
-        with self._lock:
-            self._items[key] = (signature, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
+    site_slug: str
+    key: str
+    allowed_origins: list[str]
+    thread_id: int | None
+    title: str
+    url: str
+    closed: bool
+    comment_count: int
+    signature: tuple
 
 
 @dataclass(frozen=True)
-class RenderedPage:
-    """A thread page serialised for the wire, with its strong ETag."""
+class ThreadPage:
+    """One page of a thread: ``thread`` ({key, title, url, closed, comment_count}), the
+    comment tree (see :func:`read_page`), and the cursor of the next page."""
 
-    body: bytes
-    etag: str
+    thread: dict[str, Any]
+    comments: list[dict[str, Any]]
+    next_cursor: str | None
     allowed_origins: list[str]
 
 
-def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
-                cache: PageCache | None = None) -> RenderedPage | None:
-    """One page of a thread's published comments as a JSON tree, in at most two queries.
+def thread_head(site_slug: str, key: str) -> ThreadHead | None:
+    """The thread's head in one query; ``None`` when the site does not exist."""
+    head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
+    if head is None:
+        return None
+    origins, thread_id, title, url, closed, count, total, versions, last_update = head
+    return ThreadHead(
+        site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
+        title=title or "", url=url or "", closed=bool(closed), comment_count=count,
+        signature=(thread_id, title, url, closed, count, total, versions, str(last_update)),
+    )
 
-    Returns ``None`` when the site does not exist; a key with no thread yet gives
-    an empty page. Pages run by top-level comment, oldest first. A published reply
+
+def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> ThreadPage:
+    """One page of the thread's published comments as a tree, in one query.
+
+    Pages run by top-level comment, oldest first. Each node is ``{id, parent_id,
+    author_name, body_html, created_at (a datetime), replies}``. A published reply
     whose parent is no longer published is kept, under a placeholder
     ``{"removed": true}`` node, so moderating one comment does not silence the
     replies to it. Nothing is rendered here: ``body_html`` was made on write.
     """
-    conn = db.session.connection()
-    head = conn.execute(_HEAD, {"slug": site_slug, "key": key}).first()
-    if head is None:
-        return None
-    origins, thread_id, title, url, closed, count, total, versions, last_update = head
-    origins = origins or []
-    cache_key = (site_slug, key, limit, after_root)
-    signature = (thread_id, title, url, closed, count, total, versions, str(last_update))
-    if cache is not None:
-        cached = cache.get(cache_key, signature)
-        if cached is not None:
-            return RenderedPage(cached[0], cached[1], origins)
     comments: list[dict[str, Any]] = []
     next_root = None
-    if thread_id is not None:
-        rows = conn.execute(
-            _PAGE, {"thread_id": thread_id, "after": after_root or 0, "roots": limit + 1}
+    if head.thread_id is not None:
+        rows = db.session.connection().execute(
+            _PAGE, {"thread_id": head.thread_id, "after": after_root or 0, "roots": limit + 1}
         ).all()
         comments, next_root = _build_tree(rows, limit)
-    thread = {"key": key, "title": title or "", "url": url or "", "closed": bool(closed), "comment_count": count}
-    body = json.dumps(
-        {"thread": thread, "comments": comments,
-         "next_cursor": encode_cursor(next_root) if next_root is not None else None},
-        ensure_ascii=False, separators=(",", ":"),
-    ).encode()
-    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    if cache is not None:
-        cache.put(cache_key, signature, (body, etag))
-    return RenderedPage(body, etag, origins)
+    thread = {"key": head.key, "title": head.title, "url": head.url, "closed": head.closed,
+              "comment_count": head.comment_count}
+    return ThreadPage(thread, comments, encode_cursor(next_root) if next_root is not None else None,
+                      head.allowed_origins)
+
+
+def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None) -> ThreadPage | None:
+    """:func:`thread_head` then :func:`read_page`: ``None`` when the site does not exist;
+    a key with no thread yet gives an empty page."""
+    head = thread_head(site_slug, key)
+    return None if head is None else read_page(head, limit=limit, after_root=after_root)
+
+
+@dataclass(frozen=True)
+class RecentComment:
+    id: int
+    author_name: str
+    body_html: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ThreadActivity:
+    """A thread's newest published comments, newest first (for feeds).
+
+    ``title``, ``url`` and ``created_at`` are empty (``created_at`` ``None``) for
+    a page that has no thread yet.
+    """
+
+    title: str
+    url: str
+    created_at: datetime | None
+    comments: list[RecentComment]
+
+
+def recent_comments(site: Site, key: str, *, limit: int) -> ThreadActivity:
+    """The ``limit`` newest published comments of the thread ``key``, newest first."""
+    thread = find_thread(site, key)
+    if thread is None:
+        return ThreadActivity("", "", None, [])
+    rows = db.session.execute(
+        sa.select(Comment.id, Comment.author_name, Comment.body_html, Comment.created_at, Comment.updated_at)
+        .where(Comment.thread_id == thread.id, Comment.status == PUBLISHED)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    ).all()
+    return ThreadActivity(thread.title or "", thread.url or "", thread.created_at,
+                          [RecentComment(*row) for row in rows])
 
 
 def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -207,7 +234,7 @@ def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int 
         if status == PUBLISHED:
             node = {
                 "id": id_, "parent_id": parent_id, "author_name": author,
-                "body_html": html, "created_at": _timestamp(created), "replies": [],
+                "body_html": html, "created_at": created, "replies": [],
             }
         else:
             hidden = True
@@ -234,10 +261,3 @@ def _prune(node: dict[str, Any]) -> bool:
     """Drop removed nodes that have no public reply below them; True if ``node`` stays."""
     node["replies"] = [kid for kid in node["replies"] if _prune(kid)]
     return not node.get("removed") or bool(node["replies"])
-
-
-def _timestamp(value: Any) -> str:
-    """ISO 8601 in UTC with a Z, from a datetime (or SQLite's text form of one)."""
-    if isinstance(value, str):
-        return value.replace(" ", "T") + "Z"
-    return value.isoformat() + "Z"

@@ -3,15 +3,23 @@
 Set ``DISCUSS_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test``
 to run the suite on PostgreSQL. The schema is built once per run with the
 migrations, and emptied after every test.
+
+A test runs inside an app context of its own (for its direct database work), but
+every request and CLI command it makes runs as in production, in a fresh app
+context with its own ``g`` and database session (:class:`IsolatedClient`,
+:class:`IsolatedCliRunner`): nothing a request leaves on ``g`` reaches the next.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskCliRunner, FlaskClient
 
 from discuss import create_app
 from discuss.extensions import db
@@ -75,6 +83,33 @@ def _drop_postgres_database(url: str) -> None:
         admin.dispose()
 
 
+def _outside_the_test(call, *args: Any, **kwargs: Any) -> Any:
+    """Run ``call`` in an empty context, so Flask pushes a fresh app context for it.
+
+    The test's own session commits first: the request sees what the test stored,
+    and the test's next read starts a new transaction that sees what the request did.
+    """
+    if has_app_context():
+        db.session.commit()
+    return contextvars.Context().run(call, *args, **kwargs)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context (as under a WSGI server)."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        # Buffered: the body (a streamed CSV, say) is produced inside the request's own context.
+        kwargs.setdefault("buffered", True)
+        return _outside_the_test(super().open, *args, **kwargs)
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    """A CLI runner whose every command gets its own app context (as from a shell)."""
+
+    def invoke(self, *args: Any, **kwargs: Any):
+        return _outside_the_test(super().invoke, *args, **kwargs)
+
+
 def make_app(database_url: str, **overrides):
     config = {
         "DATABASE_URL": database_url,
@@ -85,7 +120,10 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    app.test_cli_runner_class = IsolatedCliRunner
+    return app
 
 
 @pytest.fixture

@@ -55,6 +55,28 @@ def test_tokens_are_stored_hashed_and_die_with_the_account(app, site):
     assert moderator_for_token(raw) is None
 
 
+def test_using_a_token_records_when_now_and_then(app, client, site):
+    from datetime import timedelta
+
+    from discuss.auth import TOKEN_USE_RESOLUTION
+
+    moderator = add_moderator("mod@council.example")
+    raw = issue_token(moderator)
+    db.session.commit()
+    token = db.session.execute(sa.select(ApiToken)).scalar_one()
+    assert token.last_used_at is None
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 200
+    first = token.last_used_at
+    assert first is not None
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 200
+    assert token.last_used_at == first  # not a write per request
+    token.last_used_at = first - TOKEN_USE_RESOLUTION - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 200
+    assert token.last_used_at > first
+
+
 def test_sites_and_roles(app, site, other_site):
     moderator = add_moderator("mod@council.example")
     admin = add_moderator("admin@discuss.example", role="admin", sites=())

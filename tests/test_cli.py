@@ -91,19 +91,51 @@ def test_demo_load_builds_the_seed_thread(app, client):
 
 
 def test_closing_a_thread_stops_new_comments(runner, client, site):
-    from discuss.cli import threads
     from tests.helpers import post
 
     assert post(client, "before closing").status_code == 201
-    result = runner.invoke(threads, ["close", "council", "/blog/post/"])
+    # Through the app's own command group, as `discuss threads close` runs: fails if unregistered.
+    result = runner.invoke(args=["threads", "close", "council", "/blog/post/"])
     assert result.exit_code == 0, result.output
+    assert "council /blog/post: closed" in result.output
     response = post(client, "after closing")
     assert response.status_code == 403
     assert "thread" in response.json["errors"]
     assert client.get("/api/v1/sites/council/threads/blog/post").json["thread"]["closed"] is True
-    assert runner.invoke(threads, ["open", "council", "blog/post"]).exit_code == 0
+    assert runner.invoke(args=["threads", "open", "council", "blog/post"]).exit_code == 0
     assert post(client, "open again").status_code == 201
-    assert runner.invoke(threads, ["close", "nowhere", "x"]).exit_code != 0
+    refused = runner.invoke(args=["threads", "close", "nowhere", "x"])
+    assert refused.exit_code != 0 and "no site 'nowhere'" in refused.output
+
+
+def test_comments_post_says_what_became_of_the_reply(runner, client, site, pm):
+    from discuss import Verdict, hookimpl
+
+    published = runner.invoke(args=["comments", "post", "council", "/blog/post", "--name", "Council officer"],
+                               input="The bins are collected on Tuesdays.")
+    assert published.exit_code == 0, published.output
+    assert "published" in published.output
+    thread = client.get("/api/v1/sites/council/threads/blog/post").json
+    assert [c["author_name"] for c in thread["comments"]] == ["Council officer"]
+
+    class RejectsTuesdays:
+        @hookimpl
+        def discuss_screen_comment(self, submission):
+            if "Tuesday" in submission.body:
+                return Verdict.reject("no Tuesdays", public_reason="Not about Tuesdays, please.")
+            if "hold" in submission.body:
+                return Verdict.hold("asked to hold")
+            return None
+
+    pm.register(RejectsTuesdays(), name="rejects-tuesdays")
+    rejected = runner.invoke(args=["comments", "post", "council", "/blog/post", "--name", "Officer"],
+                             input="Tuesday again.")
+    assert rejected.exit_code == 1 and "rejected: Not about Tuesdays, please." in rejected.output
+    held = runner.invoke(args=["comments", "post", "council", "/blog/post", "--name", "Officer"],
+                         input="Please hold this.")
+    assert held.exit_code == 0 and "held for moderation: asked to hold" in held.output
+    empty = runner.invoke(args=["comments", "post", "council", "/blog/post", "--name", "Officer"], input="  ")
+    assert empty.exit_code != 0 and "body" in empty.output
 
 
 def test_demo_starts_with_held_comments_in_the_queue(app):

@@ -5,34 +5,47 @@ import os
 import pytest
 
 from discuss import create_app
-from discuss.config import DEFAULTS, from_environment, parse_value
+from discuss.config import DEFAULTS, parse_value
 
 
-def test_environment_values_take_the_type_of_the_default():
+def _app(tmp_path, **config):
+    return create_app({"LOAD_ENTRY_POINTS": False, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **config})
+
+
+def test_environment_values_take_the_type_of_the_default(monkeypatch, tmp_path):
     env = {
-        "DISCUSS_RATELIMIT_ENABLED": "false",
+        "DISCUSS_RATELIMIT_ENABLED": "off",
         "DISCUSS_MAX_BODY_LENGTH": "500",
-        "DISCUSS_PLUGIN_TIMEOUT": "0.5",
+        "DISCUSS_PLUGIN_TIMEOUT": "1",
         "DISCUSS_DISABLED_PLUGINS": '["profanity"]',
-        "DISCUSS_SECRET_KEY": "s3cret",
-        "UNRELATED": "x",
+        "DISCUSS_SECRET_KEY": "1234",
+        "DISCUSS_PUBLIC_URL": "https://comments.council.example",
     }
-    assert from_environment(env) == {
-        "RATELIMIT_ENABLED": False, "MAX_BODY_LENGTH": 500, "PLUGIN_TIMEOUT": 0.5,
-        "DISABLED_PLUGINS": ["profanity"], "SECRET_KEY": "s3cret",
-    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = _app(tmp_path).config
+    assert config["RATELIMIT_ENABLED"] is False
+    assert config["MAX_BODY_LENGTH"] == 500
+    assert config["PLUGIN_TIMEOUT"] == 1.0 and isinstance(config["PLUGIN_TIMEOUT"], float)
+    assert config["DISABLED_PLUGINS"] == ["profanity"]
+    assert config["SECRET_KEY"] == "1234"  # text stays text, even when it reads as a number
+    assert config["PUBLIC_URL"] == "https://comments.council.example"
 
 
-@pytest.mark.parametrize("raw, default", [("maybe", True), ("ten", 1), ('{"a": 1}', []), ("[", [])])
+@pytest.mark.parametrize("raw, default", [("maybe", True), ("ten", 1), ("1.5", 1), ("true", 1), ('{"a": 1}', []),
+                                          ("[", []), ("fast", 2.0)])
 def test_unparseable_values_are_errors(raw, default):
     with pytest.raises(ValueError):
         parse_value(raw, default)
 
 
-def test_a_bad_environment_value_names_the_variable(monkeypatch):
-    monkeypatch.setenv("DISCUSS_MAX_BODY_LENGTH", "lots")
-    with pytest.raises(RuntimeError, match="DISCUSS_MAX_BODY_LENGTH"):
-        from_environment()
+@pytest.mark.parametrize("name, value", [("DISCUSS_MAX_BODY_LENGTH", "lots"), ("DISCUSS_RATELIMIT_ENABLED", "maybe"),
+                                         ("DISCUSS_DISABLED_PLUGINS", "profanity"),
+                                         ("DISCUSS_PUBLIC_URL", "comments.council.example")])
+def test_a_bad_environment_value_names_the_variable(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=name):
+        _app(tmp_path)
 
 
 def test_every_default_is_overridable(monkeypatch):

@@ -23,8 +23,8 @@ def test_compose_has_web_database_and_redis():
 def test_every_setting_in_compose_is_one_the_app_reads_and_parses():
     environment = compose()["services"]["web"]["environment"]
     for name, value in environment.items():
-        assert name.startswith(PREFIX), name
-        key = name[len(PREFIX):]
+        assert name.startswith(PREFIX + "_"), name
+        key = name[len(PREFIX) + 1:]
         assert key in DEFAULTS, f"{name} is not a setting the app reads"
         if "${" not in str(value):
             parse_value(str(value), DEFAULTS[key])  # raises when the app could not read it

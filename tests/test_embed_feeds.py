@@ -78,3 +78,24 @@ def test_feed_answers_304_to_its_etag(client, site):
     first = client.get(FEED)
     again = client.get(FEED, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_links_use_public_url_when_it_is_set(client, site, app):
+    thread = make_thread(site)
+    first = add_comment(thread, "Dave Griffin", "A comment.")
+    # Behind a proxy the request's host is internal; PUBLIC_URL is what readers reach.
+    app.config["PUBLIC_URL"] = "https://comments.council.example/"
+    feed = parse(client.get(FEED, base_url="http://10.0.0.7:8000"))
+    assert feed.findtext(f"{A}id") == "https://comments.council.example" + FEED
+    assert feed.find(f"{A}link[@rel='self']").get("href") == "https://comments.council.example" + FEED
+    alternate = feed.find(f"{A}link[@rel='alternate']").get("href")
+    assert alternate == "https://comments.council.example/embed/council/blog/post"
+    [entry] = feed.findall(f"{A}entry")
+    assert entry.findtext(f"{A}id") == f"{alternate}#comment-{first.id}"
+    assert "10.0.0.7" not in client.get(FEED, base_url="http://10.0.0.7:8000").get_data(as_text=True)
+
+
+def test_links_fall_back_to_the_request_host_without_public_url(client, site):
+    make_thread(site)
+    feed = parse(client.get(FEED, base_url="http://comments.example:8000"))
+    assert feed.find(f"{A}link[@rel='self']").get("href") == "http://comments.example:8000" + FEED

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from discuss import Verdict, hookimpl
-from discuss.api.threads import HELD_MESSAGE
+from discuss.comments import HELD_MESSAGE
 from discuss.extensions import db
 from discuss.models import PENDING, PUBLISHED, REJECTED, Comment, FormNonce
 from tests.embed_helpers import add_comment, make_thread, soup

@@ -59,7 +59,7 @@ def test_token_list_disable_enable(runner, site):
     assert token not in db.session.execute(sa.select(ApiToken.token_hash)).scalar_one()
 
     listed = runner.invoke(moderators, ["list"]).output
-    assert "mod@council.example\tMo\tmoderator\tactive\tcouncil\t1 token(s)" in listed
+    assert "mod@council.example\tMo\tmoderator\tactive\tcouncil\t1 token(s)\ttoken last used " in listed
 
     disabled = runner.invoke(moderators, ["disable", "mod@council.example"])
     assert "disabled; 1 token(s) revoked" in disabled.output

@@ -1,33 +1,39 @@
-"""Reading JSON request bodies: one place for the content type, JSON and schema errors."""
+"""Request bodies: every API blueprint reads JSON through flask-smorest's ``@blp.arguments``.
+
+:class:`ApiBlueprint` is flask-smorest's ``Blueprint`` with a webargs parser
+that refuses what is not JSON before any schema runs: 415 when the content type
+is not JSON, 400 when it does not parse (webargs), 422 when it is not a JSON
+object. Schema errors are webargs' 422. :class:`discuss.errors.DiscussApi`
+turns each into the error shape, naming the field.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import marshmallow as ma
-from flask import request
-from werkzeug.exceptions import BadRequest
+from flask import Request
+from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser
 
 from ..errors import APIError
 
 
-def json_body() -> Any:
-    """The request's JSON: 415 when it is not JSON, 400 when it does not parse."""
-    if not request.is_json:
-        raise APIError(415, "Send the body as JSON (Content-Type: application/json).",
-                       errors={"content_type": [f"Expected application/json, got {request.mimetype or 'nothing'}."]})
-    try:
-        return request.get_json()
-    except BadRequest as exc:
-        raise APIError(400, "The body is not valid JSON.", errors={"json": ["Invalid JSON body."]}) from exc
+class JsonBodyParser(FlaskParser):
+    """webargs' Flask parser, strict about JSON bodies."""
+
+    def load_json(self, req: Request, schema: ma.Schema) -> Any:
+        if not req.is_json:
+            raise APIError(415, "Send the body as JSON (Content-Type: application/json).",
+                           errors={"content_type": [f"Expected application/json, got {req.mimetype or 'nothing'}."]})
+        data = super().load_json(req, schema)
+        if data is not core.missing and not isinstance(data, dict):
+            raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
+        return data
 
 
-def load_object(schema: ma.Schema, data: Any) -> dict[str, Any]:
-    """Validate a JSON object with ``schema``: 422 naming each bad field."""
-    if not isinstance(data, dict):
-        raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
-    try:
-        return schema.load(data)
-    except ma.ValidationError as exc:
-        errors = exc.normalized_messages()
-        raise APIError(422, "Invalid input: " + ", ".join(sorted(errors)) + ".", errors=errors) from exc
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose ``@arguments`` use :class:`JsonBodyParser`."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()

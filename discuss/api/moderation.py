@@ -12,26 +12,26 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, jsonify, stream_with_context
-from flask_smorest import Blueprint
+from flask import Response, current_app, jsonify
 from marshmallow import fields, validate
 
 from ..auth import require_token
 from ..decisions import (
-    ACTIONS, BULK_ACTIONS, MAX_REASON_LENGTH, BanRequest, DecisionRefused, ban_json, comment_state, decide,
-    decide_many,
+    ACTIONS, BULK_ACTIONS, MAX_REASON_LENGTH, BanRequest, DecisionRefused, comment_state, decide, decide_many,
 )
 from ..errors import APIError, error_body
-from ..extensions import db
-from ..review.audit import AuditFilters, csv_lines, entry_json, iter_audit, load_audit
+from ..review.audit import AuditFilters, audit_entry, csv_response, load_audit
 from ..review.labels import CATEGORY
 from ..review.queue import (
-    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem,
-    load_item, load_queue, spans_of,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem, load_item, load_queue,
 )
 from ..schemas import ErrorResponse, StrictInteger
+from .bodies import ApiBlueprint
+from .moderation_schemas import (
+    AuditOut, BulkOut, CommentDetailOut, CommentStateOut, ConflictResponse, DecisionOut, QueuePageOut,
+)
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "moderation", __name__, url_prefix="/api/v1/moderation",
     description="For moderators (bearer token): the review queue, decisions, the audit log.",
 )
@@ -136,28 +136,6 @@ class AuditQuery(ma.Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class QueuePageOut(ma.Schema):
-    items = fields.List(fields.Dict(), metadata={"description": "{comment, verdicts, reports}"})
-    next = fields.String(allow_none=True, metadata={"description": "Pass back as cursor; null on the last page."})
-    total = fields.Integer(metadata={"description": "Items matching the filters, counted up to 1000."})
-    total_capped = fields.Boolean(metadata={"description": "True when more than 1000 match."})
-
-
-class DecisionOut(ma.Schema):
-    comment = fields.Dict()
-    audit = fields.Dict()
-    ban = fields.Dict(allow_none=True)
-
-
-class BulkOut(ma.Schema):
-    results = fields.List(fields.Dict())
-
-
-class AuditOut(ma.Schema):
-    entries = fields.List(fields.Dict())
-    next = fields.Integer(allow_none=True)
-
-
 # -- routes ------------------------------------------------------------------------
 
 @blp.route("/queue", methods=["GET"])
@@ -170,11 +148,7 @@ def queue(cursor: str | None, limit: int, **filters: Any):
     """Held and reported comments, urgent ones (threats) first, then oldest first; filter by site,
     thread, plugin, reason, category, date."""
     moderator = require_token()
-    page = load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
-    body = {"items": [item_json(item) for item in page.items], "next": page.next_cursor, "total": page.total,
-            "total_capped": page.total_capped}
-    db.session.rollback()
-    return body
+    return load_queue(moderator, QueueFilters(**filters), cursor=cursor, limit=limit)
 
 
 @blp.route("/comments/<int:comment_id>", methods=["GET"])
@@ -182,15 +156,12 @@ def queue(cursor: str | None, limit: int, **filters: Any):
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(403, schema=ErrorResponse, description="Not your site.")
 @blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
-@blp.response(200)
+@blp.response(200, CommentDetailOut)
 def comment(comment_id: int):
     """One comment as the queue shows it, whatever its status, with its audit history."""
     moderator = require_token()
     item = _item_or_error(moderator, comment_id)
-    body = item_json(item)
-    body["audit"] = load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries
-    db.session.rollback()
-    return body
+    return {"item": item, "audit": load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries}
 
 
 @blp.route("/comments/<int:comment_id>/decision", methods=["POST"])
@@ -200,7 +171,7 @@ def comment(comment_id: int):
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(403, schema=ErrorResponse, description="Not your site (or a ban on every site by a non-admin).")
 @blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
-@blp.alt_response(409, schema=ErrorResponse, description="The comment is no longer at that version or "
+@blp.alt_response(409, schema=ConflictResponse, description="The comment is no longer at that version or "
                   "in a state the action applies to; `current` holds its state now.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid action, reason, body or ban.")
 def decision(data: dict[str, Any], comment_id: int):
@@ -216,10 +187,11 @@ def decision(data: dict[str, Any], comment_id: int):
                       expected_version=data["version"], reason=data["reason"], body=data["body"], ban=ban)
     except DecisionRefused as refused:
         return refusal_response(refused)
+    state = comment_state(made.comment)
     return {
-        "comment": {**comment_state(made.comment), "body": made.comment.body, "body_html": made.comment.body_html},
-        "audit": entry_json(made.record, moderator, made.site.slug),
-        "ban": ban_json(made.ban) if made.ban else None,
+        "comment": {**vars(state), "body": made.comment.body, "body_html": made.comment.body_html},
+        "audit": audit_entry(made.record, moderator, made.site.slug),
+        "ban": made.ban,
     }
 
 
@@ -235,7 +207,7 @@ def bulk_decision(data: dict[str, Any]):
     items = [(item["id"], item["version"]) for item in data["items"]]
     outcomes = decide_many(current_app.extensions["discuss"], items, moderator, data["action"],
                            reason=data["reason"])
-    results = []
+    results: list[dict[str, Any]] = []
     for outcome in outcomes:
         if outcome.decision is not None:
             results.append({"id": outcome.comment_id, "ok": True, "comment": comment_state(outcome.decision.comment)})
@@ -256,9 +228,7 @@ def bulk_decision(data: dict[str, Any]):
 def audit(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None, limit: int):
     """The audit log, newest first: who, when, action, reason, and before/after states."""
     viewer = require_token()
-    page = load_audit(viewer, AuditFilters(comment_id, moderator, since), before_id=cursor, limit=limit)
-    db.session.rollback()
-    return {"entries": page.entries, "next": page.next_cursor}
+    return load_audit(viewer, AuditFilters(comment_id, moderator, since), before_id=cursor, limit=limit)
 
 
 @blp.route("/audit.csv", methods=["GET"])
@@ -275,17 +245,11 @@ def audit_csv(comment_id: int | None, moderator: str | None, since: datetime | N
 
 # -- shaping ---------------------------------------------------------------------
 
-def csv_response(viewer, filters: AuditFilters) -> Response:
-    lines = stream_with_context(csv_lines(iter_audit(viewer, filters)))
-    return Response(lines, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="discuss-audit.csv"'})
-
-
 def refusal_response(refused: DecisionRefused) -> Response:
     """The error shape, plus ``current`` (the comment's state now) on a 409."""
     body = error_body(refused.code, refused.message, {refused.field: [refused.message]})
     if refused.current is not None:
-        body["current"] = refused.current
+        body["current"] = CommentStateOut().dump(refused.current)
     response = jsonify(body)
     response.status_code = refused.code
     return response
@@ -296,41 +260,3 @@ def _item_or_error(moderator, comment_id: int) -> QueueItem:
     if item is None:
         raise APIError(404, f"No comment {comment_id}.", errors={"comment": ["Unknown comment."]})
     return item
-
-
-def item_json(item: QueueItem) -> dict[str, Any]:
-    comment, parent = item.comment, item.parent
-    return {
-        "comment": {
-            "id": comment.id,
-            "version": comment.version,
-            "status": comment.status,
-            "hidden_by_reports": comment.hidden_by_reports,
-            "site": item.site.slug,
-            "thread": {"key": item.thread.key, "title": item.thread.title, "url": item.thread.url},
-            "parent": None if parent is None else {
-                "id": parent.id, "author_name": parent.author_name, "body": parent.body, "status": parent.status,
-            },
-            "author_name": comment.author_name,
-            "author_email": comment.author_email,
-            "ip_hash": comment.ip_hash,
-            "same_ip_count": item.same_ip_count,
-            "body": comment.body,
-            "body_html": comment.body_html,
-            "spans": spans_of(item),
-            "urgent": comment.urgent,
-            "categories": item.categories,
-            "targets": item.targets,
-            "characteristics": item.characteristics,
-            "created_at": comment.created_at.isoformat() + "Z",
-        },
-        "verdicts": [
-            {"plugin": v.plugin, "decision": v.decision, "reason": v.reason, "category": v.category,
-             "details": v.details or {}}
-            for v in item.verdicts
-        ],
-        "reports": [
-            {"id": r.id, "reason": r.reason, "note": r.note, "created_at": r.created_at.isoformat() + "Z"}
-            for r in item.reports
-        ],
-    }

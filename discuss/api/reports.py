@@ -8,9 +8,11 @@ readable cross-origin by the origins it does.
 from __future__ import annotations
 
 
+from functools import wraps
+from typing import Any, Callable
+
 import marshmallow as ma
 from flask import Response, current_app, g, request
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..clients import request_ip_hash
@@ -18,10 +20,10 @@ from ..errors import APIError
 from ..extensions import limiter
 from ..origins import add_cors_headers, origin_allowed
 from ..reports import MAX_NOTE_LENGTH, REASONS, report_comment, reportable_site
-from ..schemas import ErrorResponse, Text
-from .bodies import json_body, load_object
+from ..schemas import ErrorResponse, ReportResponse, Text
+from .bodies import ApiBlueprint
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "reports", __name__, url_prefix="/api/v1",
     description="Readers report comments that break the rules.",
 )
@@ -36,48 +38,49 @@ class ReportCreate(ma.Schema):
                 metadata={"description": "What is wrong, for the moderators (optional)."})
 
 
-class ReportOut(ma.Schema):
-    report = fields.Dict(metadata={"description": "{id, comment_id, reason}"})
-    message = fields.String()
-
-
 def _report_limit() -> str:
     return current_app.config["RATELIMIT_REPORT"]
 
 
+def reportable(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Before the body is read: 404 for a comment nobody can report, 403 for a foreign origin."""
+
+    @wraps(view)
+    def checked(*args: Any, comment_id: int, **kwargs: Any):
+        site = reportable_site(comment_id)
+        if site is None:
+            raise APIError(404, f"No published comment {comment_id}.", errors={"comment": ["Unknown comment."]})
+        g.allowed_origins = site.allowed_origins or []
+        if not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
+            raise APIError(403, "This page's origin may not report comments on this site.",
+                           errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
+        return view(*args, comment_id=comment_id, **kwargs)
+
+    return checked
+
+
 @blp.route("/comments/<int:comment_id>/reports", methods=["POST"])
 @limiter.limit(_report_limit, key_func=request_ip_hash, methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": ReportCreate}}})
-@blp.response(201, ReportOut, description="Report taken.")
-@blp.alt_response(200, schema=ReportOut, description="This address had already reported it.")
+@reportable
+@blp.arguments(ReportCreate)
+@blp.response(201, ReportResponse, description="Report taken.")
+@blp.alt_response(200, schema=ReportResponse, description="This address had already reported it.")
+@blp.alt_response(400, schema=ErrorResponse, description="The body is not valid JSON.")
 @blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for the comment's site.")
 @blp.alt_response(404, schema=ErrorResponse, description="No published comment with that id.")
 @blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
 @blp.alt_response(422, schema=ErrorResponse, description="Unknown reason or over-long note.")
 @blp.alt_response(429, schema=ErrorResponse, description="Reporting too often.")
-def report(comment_id: int):
+def report(data: dict[str, Any], comment_id: int):
     """Report a published comment to the site's moderators.
 
     Enough reports from different readers (`REPORTS_TO_HIDE`, 3 by default)
     hide it until a moderator decides.
     """
-    site = reportable_site(comment_id)
-    if site is None:
-        raise APIError(404, f"No published comment {comment_id}.", errors={"comment": ["Unknown comment."]})
-    g.allowed_origins = site.allowed_origins or []
-    if not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
-        raise APIError(403, "This page's origin may not report comments on this site.",
-                       errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
-    data = load_object(ReportCreate(), json_body())
     reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
                               request_ip_hash())  # a ReportRefused answers 404/422 by itself
-    body = {
-        "report": {"id": reported.report.id, "comment_id": comment_id, "reason": reported.report.reason},
-        "message": "Thank you: the moderators will look at it.",
-    }
+    body = {"report": reported.report, "message": "Thank you: the moderators will look at it."}
     return body, 200 if reported.duplicate else 201
-
-
 
 
 @blp.after_request

@@ -1,30 +1,35 @@
-"""Threads and comments: read a thread, post a reply."""
+"""Threads: read a thread, post a reply.
+
+The views parse (schemas), call the read and write services, and shape the
+answer: :func:`get_thread` serialises the service's tree and keeps the bytes
+(:mod:`discuss.api.page_cache`); :func:`post_reply` turns the
+:class:`~discuss.comments.Outcome` into 201, 202 or 422.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import wraps
+from typing import Any, Callable
 
 from flask import Response, current_app, g, request
-from flask_smorest import Blueprint
 
 from ..clients import request_ip_hash
-from .bodies import json_body, load_object
-from ..comments import Posted, post_comment
+from ..comments import HELD_MESSAGE, Outcome, Posted, post_comment, submission_for
 from ..errors import APIError
 from ..extensions import db, limiter
 from ..models import PENDING, Site
 from ..origins import add_cors_headers, origin_allowed
-from ..schemas import CommentCreate, ErrorResponse, PostedResponse, ThreadQuery, ThreadResponse
-from ..submission import Submission
-from ..threads import BadKey, decode_cursor, normalise_key, read_thread
-from ..verdict import HOLD, PUBLISH
+from ..schemas import CommentCreate, ErrorResponse, PostedComment, PostedResponse, ThreadQuery, ThreadResponse
+from ..sites import find_site
+from ..threads import BadKey, decode_cursor, normalise_key, read_page, thread_head
+from ..transactions import end_read
+from .bodies import ApiBlueprint
+from .page_cache import SerialisedPage, serialise
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "threads", __name__, url_prefix="/api/v1",
     description="Read a page's discussion and post replies to it.",
 )
-
-HELD_MESSAGE = "Thanks, your comment is awaiting moderation."
 
 
 def _key(raw: str) -> str:
@@ -57,12 +62,20 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
-    page = read_thread(site, thread_key, limit=size, after_root=after_root,
-                       cache=current_app.extensions.get("discuss_page_cache"))
-    db.session.rollback()
-    if page is None:
+    head = thread_head(site, thread_key)
+    if head is None:
+        end_read()
         raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
-    g.allowed_origins = page.allowed_origins
+    # The serialised page is kept while the head's signature holds: a hit reads no comments.
+    cache = current_app.extensions.get("discuss_page_cache")
+    cache_key = (site, thread_key, size, after_root)
+    page: SerialisedPage | None = cache.get(cache_key, head.signature) if cache is not None else None
+    if page is None:
+        page = serialise(read_page(head, limit=size, after_root=after_root))
+        if cache is not None:
+            cache.put(cache_key, head.signature, page)
+    end_read()
+    g.allowed_origins = head.allowed_origins
     max_age = current_app.config["THREAD_CACHE_SECONDS"]
     headers = {
         "ETag": f'"{page.etag}"',
@@ -73,85 +86,66 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     return Response(page.body, 200, headers, mimetype="application/json")
 
 
+def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Before the body is read: 422 for a bad key, 404 for an unknown site, 403 for a foreign origin.
+
+    The view then receives the :class:`~discuss.models.Site` and the normalised key.
+    """
+
+    @wraps(view)
+    def checked(*args: Any, site: str, key: str, **kwargs: Any):
+        thread_key = _key(key)
+        the_site = _site(site)
+        if not origin_allowed(request.headers.get("Origin"), the_site.allowed_origins):
+            raise APIError(403, "This page's origin may not post to this site.",
+                           errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
+        return view(*args, site=the_site, key=thread_key, **kwargs)
+
+    return checked
+
+
 @blp.route("/sites/<site>/threads/comments", defaults={"key": ""}, methods=["POST"])
 @blp.route("/sites/<site>/threads/<path:key>/comments", methods=["POST"])
 @limiter.limit(_post_limit, methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": "CommentCreate"}}})
+@site_that_takes_posts
+@blp.arguments(CommentCreate)
 @blp.response(201, PostedResponse, description="Published.")
 @blp.alt_response(202, schema=PostedResponse, description="Held for review.")
+@blp.alt_response(400, schema=ErrorResponse, description="The body is not valid JSON.")
 @blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for this site, or the thread is closed.")
 @blp.alt_response(404, schema=ErrorResponse, description="Unknown site.")
 @blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid fields, or rejected by moderation.")
 @blp.alt_response(429, schema=ErrorResponse, description="Posting too often.")
-def post_reply(site: str, key: str):
+def post_reply(reply: dict[str, Any], site: Site, key: str):
     """Post a reply; every enabled moderation plugin screens it first.
 
     201 when published at once, 202 when held for a moderator, 422 with the
     reason when the moderation plugins reject it.
     """
-    thread_key = _key(key)
-    the_site = load_site(site)
-    if not origin_allowed(request.headers.get("Origin"), the_site.allowed_origins):
-        raise APIError(403, "This page's origin may not post to this site.",
-                       errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
-    data = parse_reply(json_body())
-    submission = build_submission(the_site, thread_key, data)
+    submission = submission_for(site, key, reply, ip_hash=request_ip_hash(),
+                                user_agent=request.headers.get("User-Agent", ""))
     # An InvalidReply (bad parent, closed thread) answers in the error shape by itself.
-    return posted_response(post_comment(current_app.extensions["discuss"], the_site, submission))
+    return posted_response(post_comment(current_app.extensions["discuss"], site, submission))
 
 
-def load_site(slug: str) -> Site:
-    site = db.session.execute(db.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+def _site(slug: str) -> Site:
+    site = find_site(slug)
     if site is None:
         raise APIError(404, f"No site called {slug!r}.", errors={"site": ["Unknown site."]})
     g.allowed_origins = site.allowed_origins or []
     return site
 
 
-def parse_reply(data: Any) -> dict[str, Any]:
-    """Validate a reply with :class:`CommentCreate`; 422 naming each bad field."""
-    return load_object(CommentCreate(), data)
-
-
-def build_submission(site: Site, thread_key: str, data: dict[str, Any]) -> Submission:
-    return Submission(
-        body=data["body"],
-        author_name=data["author_name"],
-        author_email=(data.get("author_email") or None) and data["author_email"].lower(),
-        site=site.slug,
-        thread_key=thread_key,
-        thread_title=data.get("page_title") or "",
-        page_url=data.get("page_url") or "",
-        parent_id=data.get("parent_id"),
-        ip_hash=request_ip_hash(),
-        user_agent=request.headers.get("User-Agent", "")[:300],
-        extra={"website": data.get("website", "")},
-    )
-
-
-def comment_json(comment) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "parent_id": comment.parent_id,
-        "author_name": comment.author_name,
-        "body_html": comment.body_html,
-        "created_at": comment.created_at.isoformat() + "Z",
-        "status": comment.status,
-    }
-
-
-def posted_response(posted: Posted):
-    """201 published / 202 held / 422 rejected (202 for a silent rejection, e.g. a honeypot)."""
-    screening, comment = posted.screening, posted.comment
-    if screening.decision == PUBLISH:
-        return {"comment": comment_json(comment)}, 201
-    if screening.decision == HOLD or screening.silent:
-        shown = comment_json(comment)
+def posted_response(posted: Posted) -> tuple[dict[str, Any], int]:
+    """201 published; 202 held (a silent refusal is told the same); 422 rejected, with the reason."""
+    if posted.outcome is Outcome.PUBLISHED:
+        return {"comment": posted.comment}, 201
+    if posted.outcome.shown_as_held:
+        shown = {name: getattr(posted.comment, name) for name in PostedComment().fields}
         shown["status"] = PENDING
         return {"comment": shown, "message": HELD_MESSAGE}, 202
-    reason = screening.public_reason()
-    raise APIError(422, reason, errors={"body": [reason]})
+    raise APIError(422, posted.public_reason, errors={"body": [posted.public_reason]})
 
 
 @blp.after_app_request

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from ..demo import DEMO_KEY, DEMO_SITE, load_demo, read_seed
 from ..extensions import db
 from ..models import PUBLISHED, Comment, Site, Thread
+from ..transactions import end_read
 from . import bp, render
 
 # The demo page runs only our widget and talks only to us.
@@ -26,10 +27,10 @@ def ensure_demo() -> int:
     if count is None:
         try:
             load_demo()
-        except IntegrityError:  # another request loaded it at the same moment
-            db.session.rollback()
+        except IntegrityError:  # another request loaded it at the same moment (rolled back)
+            pass
         count = _published_count() or 0
-    db.session.rollback()
+    end_read()
     return count
 
 
@@ -57,7 +58,7 @@ def demo_page():
     try:
         count = ensure_demo()
     except (OperationalError, ProgrammingError):
-        db.session.rollback()
+        end_read()
         current_app.logger.exception("demo: the database is not ready")
         html = render("embed/demo_unavailable.html")
         return make_response(html, 503)

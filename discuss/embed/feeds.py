@@ -1,21 +1,25 @@
-"""Atom feeds: ``/feeds/<site>/<key>.atom``, a thread's published comments, newest first."""
+"""Atom feeds: ``/feeds/<site>/<key>.atom``, a thread's published comments, newest first.
+
+Links in a feed are absolute: under ``PUBLIC_URL`` when it is set (a feed reader
+may fetch through a proxy or cache that does not pass the public host on),
+else under the host the request came to.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 from xml.etree import ElementTree as ET
 
-import sqlalchemy as sa
 from flask import Response, current_app, request
 
-from ..api.threads import load_site
-from ..extensions import db
-from ..models import PUBLISHED, Comment, Site
-from ..threads import find_thread
+from ..models import Site
+from ..schemas import iso_utc
+from ..origins import public_url
+from ..threads import recent_comments
+from ..transactions import end_read
 from . import bp
-from .pages import page_url, safe_link, thread_key
+from .pages import feed_url, load_site, page_url, safe_link, thread_key
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LENGTH = 50
@@ -24,10 +28,6 @@ ET.register_namespace("", ATOM)
 
 # XML 1.0 cannot carry these control characters at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _rfc3339(when: datetime) -> str:
-    return when.replace(microsecond=0).isoformat() + "Z"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -47,7 +47,7 @@ def thread_feed(site: str, key: str):
     the_site = load_site(site)
     key = thread_key(key)
     document = build_feed(the_site, key)
-    db.session.rollback()
+    end_read()
     body = ET.tostring(document, encoding="utf-8", xml_declaration=True)
     response = Response(body, mimetype="application/atom+xml")
     max_age = current_app.config["THREAD_CACHE_SECONDS"]
@@ -57,29 +57,22 @@ def thread_feed(site: str, key: str):
 
 
 def build_feed(site: Site, key: str) -> ET.Element:
-    thread = find_thread(site, key)
-    comments = []
-    if thread is not None:
-        comments = db.session.execute(
-            sa.select(Comment)
-            .where(Comment.thread_id == thread.id, Comment.status == PUBLISHED)
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(FEED_LENGTH)
-        ).scalars().all()
-    discussion = request.host_url.rstrip("/") + page_url(site.slug, key)
-    self_url = request.base_url
-    title = (thread.title if thread and thread.title else key)
-    created = thread.created_at if thread else site.created_at
+    activity = recent_comments(site, key, limit=FEED_LENGTH)
+    comments = activity.comments
+    discussion = public_url(page_url(site.slug, key))
+    self_url = public_url(feed_url(site.slug, key))
+    title = activity.title or key
+    created = activity.created_at or site.created_at
 
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", self_url)
     _sub(feed, "title", f"Comments on {title}")
     _sub(feed, "subtitle", site.name)
     updated = max((c.updated_at or c.created_at for c in comments), default=created)
-    _sub(feed, "updated", _rfc3339(updated))
+    _sub(feed, "updated", iso_utc(updated))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _sub(feed, "link", rel="alternate", type="text/html", href=discussion)
-    page = safe_link(thread.url) if thread and thread.url else None
+    page = safe_link(activity.url) if activity.url else None
     if page and page.startswith("http"):
         _sub(feed, "link", rel="related", type="text/html", href=page)
     author = _sub(feed, "author")
@@ -90,8 +83,8 @@ def build_feed(site: Site, key: str) -> ET.Element:
         _sub(entry, "id", f"{discussion}#comment-{comment.id}")
         _sub(entry, "title", f"{comment.author_name} commented")
         _sub(entry, "link", rel="alternate", type="text/html", href=f"{discussion}#comment-{comment.id}")
-        _sub(entry, "published", _rfc3339(comment.created_at))
-        _sub(entry, "updated", _rfc3339(comment.updated_at or comment.created_at))
+        _sub(entry, "published", iso_utc(comment.created_at))
+        _sub(entry, "updated", iso_utc(comment.updated_at or comment.created_at))
         who = _sub(entry, "author")
         _sub(who, "name", comment.author_name)
         # Already sanitised HTML; Atom carries it escaped as text, type="html".

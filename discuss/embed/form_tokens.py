@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import FormNonce, utcnow
+from ..transactions import writing
 
 SALT = "discuss.embed.reply-form"
 COOKIE = "discuss_browser"
@@ -91,14 +92,12 @@ def spend(token: str, site: str, key: str, *, max_age: int | None = None) -> Non
 
 def _spend_nonce(nonce: str, max_age: int) -> None:
     now = utcnow()
-    db.session.rollback()
     try:
-        db.session.add(FormNonce(nonce=nonce[:64], used_at=now))
-        # Spent nonces older than a token's lifetime can never match again.
-        db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
+        with writing():
+            db.session.add(FormNonce(nonce=nonce[:64], used_at=now))
+            # Spent nonces older than a token's lifetime can never match again.
+            db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
+    except IntegrityError as exc:  # spent already (writing() rolled back)
         raise FormTokenError("This form was already sent. If your comment is not shown, please write it "
                              "again below.") from exc
 

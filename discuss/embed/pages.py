@@ -1,9 +1,10 @@
 """The discussion without JavaScript: ``/embed/<site>/<key>``.
 
-A server-rendered page with the thread and a plain HTML form. The form posts
-form-encoded to the same URL; the reply goes through exactly the API's rules
-(:func:`discuss.api.threads.parse_reply`, :func:`~discuss.api.threads.build_submission`,
-:func:`~discuss.comments.post_comment`, :func:`~discuss.api.threads.posted_response`).
+A server-rendered page with the thread (from :func:`discuss.threads.read_thread`'s
+tree) and a plain HTML form. The form posts form-encoded to the same URL; the
+reply goes through exactly the API's rules (the :class:`~discuss.schemas.CommentCreate`
+schema, :func:`~discuss.comments.submission_for`, :func:`~discuss.comments.post_comment`),
+and this page turns the :class:`~discuss.comments.Outcome` into its own answer.
 Published or held: 303 back to the page with the outcome (the pattern that
 keeps a reload from posting again). Invalid or rejected: the page again, 422,
 with the reason beside the field and the typed text kept.
@@ -11,20 +12,23 @@ with the reason beside the field and the typed text kept.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import marshmallow as ma
 from flask import Response, current_app, make_response, redirect, request, url_for
 
-from ..api.threads import HELD_MESSAGE, build_submission, load_site, parse_reply, posted_response
-from ..comments import InvalidReply, post_comment
+from ..clients import request_ip_hash
+from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
 from ..errors import APIError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import Site
 from ..origins import own_origin
+from ..schemas import CommentCreate, iso_utc
+from ..sites import find_site
 from ..threads import BadKey, decode_cursor, normalise_key, read_thread
+from ..transactions import end_read
 from . import bp, form_tokens, render
 
 FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
@@ -62,10 +66,17 @@ def safe_link(url: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
-def display_date(iso: str | None) -> str:
-    if not iso:
+def load_site(slug: str) -> Site:
+    """The site, or 404 (an HTML page for a browser)."""
+    site = find_site(slug)
+    if site is None:
+        raise APIError(404, f"No site called {slug!r}.", errors={"site": ["Unknown site."]})
+    return site
+
+
+def display_date(when: datetime | None) -> str:
+    if not when:
         return ""
-    when = datetime.fromisoformat(iso.rstrip("Z"))
     return f"{when.day} {when:%B %Y} at {when:%H:%M}"
 
 
@@ -96,19 +107,21 @@ def post_reply(site: str, key: str):
     except form_tokens.FormTokenError as exc:
         return render_page(the_site, key, form=form, errors={"token": [str(exc)]}, status=400)
     try:
-        data = parse_reply(_reply_fields(form))
-        posted = post_comment(current_app.extensions["discuss"], the_site, build_submission(the_site, key, data))
-        _, status = posted_response(posted)
+        reply = CommentCreate().load(_reply_fields(form))
+    except ma.ValidationError as exc:
+        return render_page(the_site, key, form=form, errors=exc.normalized_messages(), status=422)
+    submission = submission_for(the_site, key, reply, ip_hash=request_ip_hash(),
+                                user_agent=request.headers.get("User-Agent", ""))
+    try:
+        posted = post_comment(current_app.extensions["discuss"], the_site, submission)
     except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
         return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
                            status=exc.code)
-    except APIError as exc:  # invalid fields, or rejected by moderation (errors["body"] is the reason)
-        if exc.code != 422:
-            raise
-        return render_page(the_site, key, form=form, errors=exc.data["errors"], status=422)
-    if status == 201:
+    if posted.outcome is Outcome.REJECTED:
+        return render_page(the_site, key, form=form, errors={"body": [posted.public_reason]}, status=422)
+    if posted.outcome is Outcome.PUBLISHED:
         target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id)
-    else:
+    else:  # held, or silently refused: the author is told the same
         target = page_url(the_site.slug, key, posted="held")
     # The outcome box takes focus itself (autofocus); a fragment here would cancel that.
     return redirect(target, 303)
@@ -123,16 +136,6 @@ def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def thread_data(site_slug: str, key: str, *, limit: int, after_root: int | None) -> dict[str, Any]:
-    """The thread page exactly as the JSON API serves it: ``{thread, comments, next_cursor}``."""
-    page = read_thread(site_slug, key, limit=limit, after_root=after_root)
-    if page is None:
-        raise APIError(404, f"No site called {site_slug!r}.", errors={"site": ["Unknown site."]})
-    if hasattr(page, "body"):  # the read path hands out the serialised JSON
-        return json.loads(page.body)
-    return {"thread": page.thread, "comments": page.comments, "next_cursor": page.next_cursor}
-
-
 def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str, Any] | None = None,
                 status: int = 200) -> Response:
     config = current_app.config
@@ -141,11 +144,13 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError:
         after_root = None
-    page = thread_data(site.slug, key, limit=config["THREAD_PAGE_SIZE"], after_root=after_root)
-    db.session.rollback()
+    page = read_thread(site.slug, key, limit=config["THREAD_PAGE_SIZE"], after_root=after_root)
+    end_read()
+    if page is None:  # the site went away since the request began
+        raise APIError(404, f"No site called {site.slug!r}.", errors={"site": ["Unknown site."]})
     errors = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
               for name, msgs in (errors or {}).items()}
-    parent = _find(page["comments"], form.get("parent_id"))
+    parent = _find(page.comments, form.get("parent_id"))
     outcome = None
     if request.method == "GET" and request.args.get("posted") == "published":
         outcome = {"kind": "ok", "text": "Your comment is published.",
@@ -154,9 +159,9 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         outcome = {"kind": "held", "text": HELD_MESSAGE, "comment": None}
     html = render(
         "embed/thread.html",
-        site=site, key=key, thread=page["thread"], comments=page["comments"],
-        next_url=page_url(site.slug, key, cursor=page["next_cursor"]) if page["next_cursor"] else None,
-        back_link=safe_link(page["thread"].get("url") or ""),
+        site=site, key=key, thread=page.thread, comments=page.comments,
+        next_url=page_url(site.slug, key, cursor=page.next_cursor) if page.next_cursor else None,
+        back_link=safe_link(page.thread.get("url") or ""),
         form=form, errors=errors, field_labels=FIELD_LABELS, parent=parent, outcome=outcome,
         token=form_tokens.issue(site.slug, key),
         # No fragment: a fragment would cancel the error summary's autofocus.
@@ -165,6 +170,7 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id) + "#reply",
         feed=feed_url(site.slug, key),
         display_date=display_date,
+        iso_utc=iso_utc,
     )
     response = make_response(html, status)
     response.headers["Content-Security-Policy"] = PAGE_CSP

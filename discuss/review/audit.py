@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Any, Iterator
 
 import sqlalchemy as sa
+from flask import Response, stream_with_context
 
 from ..auth import find_moderator, site_ids
 from ..errors import Refusal
 from ..extensions import db
 from ..models import Comment, Moderator, ModeratorAction, Site, Thread
+from ..schemas import iso_utc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -32,9 +34,25 @@ class AuditFilters:
     since: datetime | None = None
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One decision or automatic hide, as the log shows it."""
+
+    id: int
+    comment_id: int | None
+    site: str | None              # the comment's site slug
+    moderator: str | None         # email; None for an automatic hide
+    moderator_name: str | None
+    action: str
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    created_at: datetime
+
+
 @dataclass
 class AuditPage:
-    entries: list[dict[str, Any]]
+    entries: list[AuditEntry]
     next_cursor: int | None
 
 
@@ -52,11 +70,11 @@ def load_audit(viewer: Moderator, filters: AuditFilters, *, before_id: int | Non
         query = query.where(ModeratorAction.id < before_id)
     rows = db.session.execute(query.order_by(ModeratorAction.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
-    entries = [entry_json(action, moderator, slug) for action, moderator, slug in rows[:limit]]
-    return AuditPage(entries=entries, next_cursor=entries[-1]["id"] if more and entries else None)
+    entries = [audit_entry(action, moderator, slug) for action, moderator, slug in rows[:limit]]
+    return AuditPage(entries=entries, next_cursor=entries[-1].id if more and entries else None)
 
 
-def iter_audit(viewer: Moderator, filters: AuditFilters, batch: int = 1000) -> Iterator[dict[str, Any]]:
+def iter_audit(viewer: Moderator, filters: AuditFilters, batch: int = 1000) -> Iterator[AuditEntry]:
     """Every entry ``viewer`` may see, newest first, read in batches (for CSV export)."""
     before_id = None
     while True:
@@ -67,7 +85,7 @@ def iter_audit(viewer: Moderator, filters: AuditFilters, batch: int = 1000) -> I
         before_id = page.next_cursor
 
 
-def csv_lines(entries: Iterator[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(entries: Iterator[AuditEntry]) -> Iterator[str]:
     """The entries as CSV text, header first; before/after as JSON."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -82,27 +100,29 @@ def csv_lines(entries: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield flush()
     for entry in entries:
         writer.writerow([
-            entry["id"], entry["created_at"], entry["site"] or "", entry["comment_id"] or "",
-            entry["moderator"] or "(automatic)", entry["action"], _csv_safe(entry["reason"]),
-            json.dumps(entry["before"], ensure_ascii=False, sort_keys=True),
-            json.dumps(entry["after"], ensure_ascii=False, sort_keys=True),
+            entry.id, iso_utc(entry.created_at), entry.site or "", entry.comment_id or "",
+            entry.moderator or "(automatic)", entry.action, _csv_safe(entry.reason),
+            json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
+            json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
         ])
         yield flush()
 
 
-def entry_json(action: ModeratorAction, moderator: Moderator | None, site_slug: str | None) -> dict[str, Any]:
-    return {
-        "id": action.id,
-        "comment_id": action.comment_id,
-        "site": site_slug,
-        "moderator": moderator.email if moderator else None,
-        "moderator_name": moderator.name if moderator else None,
-        "action": action.action,
-        "reason": action.reason,
-        "before": action.before or {},
-        "after": action.after or {},
-        "created_at": action.created_at.isoformat() + "Z",
-    }
+def csv_response(viewer: Moderator, filters: AuditFilters) -> Response:
+    """The whole log matching ``filters``, streamed as a CSV download."""
+    lines = stream_with_context(csv_lines(iter_audit(viewer, filters)))
+    return Response(lines, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="discuss-audit.csv"'})
+
+
+def audit_entry(action: ModeratorAction, moderator: Moderator | None, site_slug: str | None) -> AuditEntry:
+    return AuditEntry(
+        id=action.id, comment_id=action.comment_id, site=site_slug,
+        moderator=moderator.email if moderator else None,
+        moderator_name=moderator.name if moderator else None,
+        action=action.action, reason=action.reason,
+        before=action.before or {}, after=action.after or {}, created_at=action.created_at,
+    )
 
 
 def _query(viewer: Moderator, filters: AuditFilters):

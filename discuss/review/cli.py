@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from ..auth import MIN_PASSWORD_LENGTH, ROLES, create_moderator, find_moderator, hash_password, issue_token
 from ..extensions import db
 from ..models import ApiToken, Moderator
+from ..transactions import writing
 
 
 @click.group("moderators")
@@ -38,13 +39,13 @@ def moderators_add(email: str, name: str, role: str, sites: tuple[str, ...], pas
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
     try:
-        moderator = create_moderator(email, name, role, password, sites)
-        db.session.commit()
-    except ValueError as exc:
-        db.session.rollback()
+        with writing():
+            moderator = create_moderator(email, name, role, password, sites)
+            where = "every site" if role == "admin" else ", ".join(sorted(s.slug for s in moderator.sites))
+            address = moderator.email
+    except ValueError as exc:  # nothing is stored
         raise click.ClickException(str(exc)) from exc
-    where = "every site" if role == "admin" else ", ".join(sorted(s.slug for s in moderator.sites))
-    click.echo(f"{role} {moderator.email} added ({where})")
+    click.echo(f"{role} {address} added ({where})")
 
 
 @moderators.command("token")
@@ -52,26 +53,30 @@ def moderators_add(email: str, name: str, role: str, sites: tuple[str, ...], pas
 @with_appcontext
 def moderators_token(email: str) -> None:
     """Print a new API token for EMAIL (the last line of output). Only its hash is kept."""
-    moderator = _existing(email)
-    if not moderator.active:
-        raise click.ClickException(f"{moderator.email} is disabled")
-    token = issue_token(moderator)
-    db.session.commit()
-    click.echo(f"API token for {moderator.email} (shown once; send it as 'Authorization: Bearer <token>'):")
+    with writing():
+        moderator = _existing(email)
+        if not moderator.active:
+            raise click.ClickException(f"{moderator.email} is disabled")
+        token = issue_token(moderator)
+        address = moderator.email
+    click.echo(f"API token for {address} (shown once; send it as 'Authorization: Bearer <token>'):")
     click.echo(token)
 
 
 @moderators.command("list")
 @with_appcontext
 def moderators_list() -> None:
-    """List moderators: email, name, role, state, sites, number of tokens."""
-    tokens = dict(db.session.execute(
-        sa.select(ApiToken.moderator_id, sa.func.count()).group_by(ApiToken.moderator_id)).all())
+    """List moderators: email, name, role, state, sites, number of tokens, when one was last used."""
+    tokens = {moderator_id: (count, last) for moderator_id, count, last in db.session.execute(
+        sa.select(ApiToken.moderator_id, sa.func.count(), sa.func.max(ApiToken.last_used_at))
+        .group_by(ApiToken.moderator_id)).all()}
     for moderator in db.session.execute(sa.select(Moderator).order_by(Moderator.email)).scalars():
         sites = "*" if moderator.role == "admin" else ",".join(sorted(s.slug for s in moderator.sites)) or "-"
         state = "active" if moderator.active else "disabled"
+        count, last = tokens.get(moderator.id, (0, None))
+        used = f"token last used {last:%Y-%m-%d %H:%M}" if last else "no token used"
         click.echo(f"{moderator.email}\t{moderator.name}\t{moderator.role}\t{state}\t{sites}\t"
-                   f"{tokens.get(moderator.id, 0)} token(s)")
+                   f"{count} token(s)\t{used}")
 
 
 @moderators.command("disable")
@@ -79,11 +84,12 @@ def moderators_list() -> None:
 @with_appcontext
 def moderators_disable(email: str) -> None:
     """Disable EMAIL: their sessions and tokens stop working at once; tokens are revoked."""
-    moderator = _existing(email)
-    moderator.active = False
-    revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.moderator_id == moderator.id)).rowcount
-    db.session.commit()
-    click.echo(f"{moderator.email} disabled; {revoked} token(s) revoked")
+    with writing():
+        moderator = _existing(email)
+        moderator.active = False
+        revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.moderator_id == moderator.id)).rowcount
+        address = moderator.email
+    click.echo(f"{address} disabled; {revoked} token(s) revoked")
 
 
 @moderators.command("enable")
@@ -91,10 +97,11 @@ def moderators_disable(email: str) -> None:
 @with_appcontext
 def moderators_enable(email: str) -> None:
     """Enable EMAIL again (issue a new token with 'moderators token')."""
-    moderator = _existing(email)
-    moderator.active = True
-    db.session.commit()
-    click.echo(f"{moderator.email} enabled")
+    with writing():
+        moderator = _existing(email)
+        moderator.active = True
+        address = moderator.email
+    click.echo(f"{address} enabled")
 
 
 @moderators.command("password")
@@ -103,17 +110,20 @@ def moderators_enable(email: str) -> None:
 @with_appcontext
 def moderators_password(email: str, password_stdin: bool) -> None:
     """Set EMAIL's password."""
-    moderator = _existing(email)
+    _existing(email)  # before asking for a password
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        moderator.password_hash = hash_password(password)
+        password_hash = hash_password(password)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="password") from exc
-    db.session.commit()
-    click.echo(f"password set for {moderator.email}")
+    with writing():
+        moderator = _existing(email)
+        moderator.password_hash = password_hash
+        address = moderator.email
+    click.echo(f"password set for {address}")
 
 
 def _existing(email: str) -> Moderator:

@@ -53,22 +53,6 @@ class QueueFilters:
     until: datetime | None = None    # created before
     order: str = "oldest"
 
-    def as_query(self) -> dict[str, str]:
-        """The filters as query-string arguments (empty ones left out)."""
-        out = {}
-        for name in ("site", "thread", "plugin", "reason", "category"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        if self.status != "all":
-            out["status"] = self.status
-        if self.order != "oldest":
-            out["order"] = self.order
-        if self.since:
-            out["since"] = self.since.isoformat()
-        if self.until:
-            out["until"] = self.until.isoformat()
-        return out
-
 
 @dataclass
 class QueueItem:

@@ -8,11 +8,12 @@ redirect back with a message (post/redirect/get).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import (
-    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -20,9 +21,11 @@ from werkzeug.wrappers import Response
 from ..auth import SignedIn, authenticate, is_admin, visible_sites
 from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from ..models import PENDING, PUBLISHED, utcnow
-from .audit import AuditFilterError, AuditFilters, load_audit
+from ..schemas import AuditEntryOut
+from ..transactions import end_read
+from .audit import AuditFilterError, AuditFilters, csv_response, load_audit
 from .labels import KNOWN_CATEGORIES
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
@@ -38,19 +41,11 @@ REJECT_REASONS = (
     "Off-topic",
 )
 
+#: The templates show audit entries as the API writes them (date-times as ISO text).
+AUDIT_ROWS = AuditEntryOut(many=True)
+
 _VERB = {"approve": "Approved", "reject": "Rejected", "edit": "Edited and published", "ban": "Banned the author of",
          "delete": "Deleted", "restore": "Restored"}
-
-
-@bp.before_request
-def _per_request_identity() -> None:
-    # Flask-Login and Flask-WTF cache the user and the CSRF token on ``g``, which
-    # lives as long as the app context. Where one app context spans several
-    # requests (the test client inside an app context, a worker that pushes one
-    # around requests), a disabled moderator would linger and a token minted
-    # for a cleared session would be reused; start every request from the session.
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
 
 
 @login_manager.unauthorized_handler
@@ -131,7 +126,7 @@ def queue():
         first_url=_with_cursor(None) if args.get("cursor") else None,
         next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None,
     )
-    db.session.rollback()
+    end_read()
     return html, (422 if error else 200)
 
 
@@ -146,13 +141,13 @@ def comment(comment_id: int):
         abort(403)
     if item is None:
         abort(404)
-    history = load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries
+    history = AUDIT_ROWS.dump(load_audit(moderator, AuditFilters(comment_id=comment_id), limit=500).entries)
     html = render_template(
         "review/comment.html", item=item, history=history, highlight=highlight, spans_of=spans_of,
         reject_reasons=REJECT_REASONS, is_admin=is_admin(moderator), PENDING=PENDING, PUBLISHED=PUBLISHED,
         next=_safe_next(request.args.get("next")),
     )
-    db.session.rollback()
+    end_read()
     return html
 
 
@@ -238,18 +233,18 @@ def audit():
         if exc.code in (403, 404):
             abort(exc.code)
         error = f"{exc.field}: {exc.message}"
+    if page is not None:
+        page = replace(page, entries=AUDIT_ROWS.dump(page.entries))
     csv_args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     html = render_template("review/audit.html", page=page, error=error, args=request.args, csv_args=csv_args,
                            next_url=_with_cursor(page.next_cursor) if page and page.next_cursor else None)
-    db.session.rollback()
+    end_read()
     return html, (422 if error else 200)
 
 
 @bp.route("/audit.csv", methods=["GET"])
 @login_required
 def audit_csv():
-    from ..api.moderation import csv_response
-
     try:
         filters = _audit_filters()
         load_audit(current_user.moderator, filters, limit=1)
