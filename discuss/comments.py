@@ -20,7 +20,7 @@ from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
 from .render import render_body
-from .review.labels import category_of, is_urgent
+from .labels import category_of, is_urgent
 from .submission import Submission
 from .threads import find_thread
 from .transactions import end_read, writing

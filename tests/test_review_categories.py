@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from discuss import Verdict, hookimpl
 from discuss.extensions import db
 from discuss.models import Comment, VerdictRecord
-from discuss.review.labels import category_of, is_urgent, labels_of
+from discuss.labels import category_of, is_urgent, labels_of
 from tests.reviewing import PASSWORD, add_moderator, held, holding, other_site, people  # noqa: F401
 
 QUEUE_API = "/api/v1/moderation/queue"

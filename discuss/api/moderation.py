@@ -21,7 +21,7 @@ from ..decisions import (
 )
 from ..errors import APIError, error_body
 from ..review.audit import AuditFilters, audit_entry, csv_response, load_audit
-from ..review.labels import CATEGORY
+from ..labels import CATEGORY
 from ..review.queue import (
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem, load_item, load_queue,
 )

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..models import PENDING, PUBLISHED, Comment, Moderator, Report, Site, Thread, VerdictRecord
 from ..threads import BadKey, normalise_key
 from ..verdict import PUBLISH
-from .labels import CATEGORY, labels_of, unique
+from ..labels import CATEGORY, labels_of, unique
 
 STATUSES = ("all", "held", "reported")
 ORDERS = ("oldest", "newest")

@@ -26,7 +26,7 @@ from ..models import PENDING, PUBLISHED, utcnow
 from ..schemas import AuditEntryOut
 from ..transactions import end_read
 from .audit import AuditFilterError, AuditFilters, csv_response, load_audit
-from .labels import KNOWN_CATEGORIES
+from ..labels import KNOWN_CATEGORIES
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
 
 bp = Blueprint("review", __name__, url_prefix="/moderation", template_folder="templates",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from ..verdict import PUBLISH
+from .verdict import PUBLISH
 
 #: The categories the built-in plugins use, offered by the queue's filter.
 KNOWN_CATEGORIES = ("threat", "dehumanisation", "slur", "derogation", "hatred", "exclusion")
