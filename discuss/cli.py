@@ -221,7 +221,15 @@ def plugins_command(site_slug: str | None) -> None:
             _, settings = effective_settings(info, moderation.get(info.name), site_label=site.slug)
             label = "settings when enabled"
         if settings:
-            click.echo(f"  {label}: {json.dumps(dict(settings), default=str, sort_keys=True)}")
+            click.echo(f"  {label}: {json.dumps(_masked(info, settings), default=str, sort_keys=True)}")
+
+
+def _masked(info, settings) -> dict:
+    """The settings with every field its schema marks ``metadata={"secret": True}`` shown as
+    ``********`` when set: a signing secret, once saved, is never printed again."""
+    fields = info.schema.fields if info.schema is not None else {}
+    return {key: "********" if value and key in fields and fields[key].metadata.get("secret") else value
+            for key, value in dict(settings).items()}
 
 
 @click.command("serve")
