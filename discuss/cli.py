@@ -28,9 +28,10 @@ def main() -> None:
 
 
 def register(app) -> None:
+    from .privacy_cli import privacy_group
     from .review.cli import moderators
 
-    for command in (init_db, sites, screen, plugins_command, serve, demo, moderators):
+    for command in (init_db, sites, screen, plugins_command, serve, demo, moderators, privacy_group):
         app.cli.add_command(command)
 
 
@@ -58,8 +59,11 @@ def sites() -> None:
 @click.option("--name", required=True, help="The council's or site's name.")
 @click.option("--origin", "origins", multiple=True, help="An origin allowed to embed, e.g. https://council.gov.uk")
 @click.option("--settings", "settings_json", default=None, help="Per-plugin settings as JSON.")
+@click.option("--privacy-notice", default=None,
+              help="Shown under the reply form (empty: the default notice).")
 @with_appcontext
-def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None) -> None:
+def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None,
+              privacy_notice: str | None) -> None:
     """Add a site SLUG (or update the one that exists)."""
     from .origins import normalise_origin
     from .plugins import PluginSettingsError
@@ -85,6 +89,8 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
         if not isinstance(settings, dict):
             raise click.BadParameter("expected a JSON object", param_hint="--settings")
         site.moderation = settings
+    if privacy_notice is not None:
+        site.privacy_notice = privacy_notice.strip()
     try:
         current_app.extensions["discuss"].check_site(site)
     except PluginSettingsError as exc:

@@ -31,6 +31,7 @@ from .models import (
     utcnow,
 )
 from .moderation import fire_event
+from .privacy import redacted_body
 from .render import render_body
 
 APPROVE, REJECT, EDIT, BAN, DELETE, RESTORE = "approve", "reject", "edit", "ban", "delete", "restore"
@@ -151,7 +152,8 @@ def decide(
         "updated_at": utcnow(),
     }
     if new_body is not None:
-        before["body"] = comment.body
+        # Edits are how personal data leaves a comment: the log keeps the size, not the text.
+        before["body"] = redacted_body(comment.body)
         values["body"] = new_body
         values["body_html"] = render_body(new_body)
     after = {"status": values["status"], "version": values["version"], "hidden_by_reports": False}

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
+from .privacy import notice_text
 
 MAX_KEY_LENGTH = 500
 
@@ -81,6 +82,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
+        _site.c.privacy_notice,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -171,10 +173,10 @@ def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
     head = conn.execute(_HEAD, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, count, total, versions, last_update = head
+    origins, thread_id, title, url, closed, notice, count, total, versions, last_update = head
     origins = origins or []
     cache_key = (site_slug, key, limit, after_root)
-    signature = (thread_id, title, url, closed, count, total, versions, str(last_update))
+    signature = (thread_id, title, url, closed, notice, count, total, versions, str(last_update))
     if cache is not None:
         cached = cache.get(cache_key, signature)
         if cached is not None:
@@ -186,7 +188,8 @@ def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
             _PAGE, {"thread_id": thread_id, "after": after_root or 0, "roots": limit + 1}
         ).all()
         comments, next_root = _build_tree(rows, limit)
-    thread = {"key": key, "title": title or "", "url": url or "", "closed": bool(closed), "comment_count": count}
+    thread = {"key": key, "title": title or "", "url": url or "", "closed": bool(closed), "comment_count": count,
+              "privacy_notice": notice_text(notice)}
     body = json.dumps(
         {"thread": thread, "comments": comments,
          "next_cursor": encode_cursor(next_root) if next_root is not None else None},
