@@ -30,9 +30,11 @@ def main() -> None:
 
 
 def register(app) -> None:
+    from .privacy_cli import privacy_group
     from .review.cli import moderators
 
-    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators):
+    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
+                    privacy_group):
         app.cli.add_command(command)
 
 
@@ -60,8 +62,11 @@ def sites() -> None:
 @click.option("--name", required=True, help="The council's or site's name.")
 @click.option("--origin", "origins", multiple=True, help="An origin allowed to embed, e.g. https://council.gov.uk")
 @click.option("--settings", "settings_json", default=None, help="Per-plugin settings as JSON.")
+@click.option("--privacy-notice", default=None,
+              help="Shown under the reply form (empty: the default notice).")
 @with_appcontext
-def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None) -> None:
+def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None,
+              privacy_notice: str | None) -> None:
     """Add a site SLUG (or update the one that exists)."""
     from .origins import normalise_origin
     from .plugins import PluginSettingsError
@@ -90,6 +95,8 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
             site.allowed_origins = sorted(set(site.allowed_origins or []) | set(allowed))
         if settings is not None:
             site.moderation = settings
+        if privacy_notice is not None:
+            site.privacy_notice = privacy_notice.strip()
         try:
             current_app.extensions["discuss"].check_site(site)
         except PluginSettingsError as exc:  # nothing is stored
@@ -283,7 +290,15 @@ def plugins_command(site_slug: str | None) -> None:
             _, settings = effective_settings(info, moderation.get(info.name), site_label=site.slug)
             label = "settings when enabled"
         if settings:
-            click.echo(f"  {label}: {json.dumps(dict(settings), default=str, sort_keys=True)}")
+            click.echo(f"  {label}: {json.dumps(_masked(info, settings), default=str, sort_keys=True)}")
+
+
+def _masked(info, settings) -> dict:
+    """The settings with every field its schema marks ``metadata={"secret": True}`` shown as
+    ``********`` when set: a signing secret, once saved, is never printed again."""
+    fields = info.schema.fields if info.schema is not None else {}
+    return {key: "********" if value and key in fields and fields[key].metadata.get("secret") else value
+            for key, value in dict(settings).items()}
 
 
 @click.command("serve")

@@ -56,6 +56,11 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_FORM_MAX_AGE": 6 * 3600,
     # Serve the demo council page at /demo (it creates the "demo" site on first visit).
     "DEMO_PAGE": True,
+    # Privacy (discuss/privacy.py): days after which `discuss privacy purge` clears IP
+    # hashes, and rejected comments' emails and bodies (0 = keep); the notice under
+    # the reply form when a site has none of its own ("" = the built-in text).
+    "PRIVACY_RETENTION_DAYS": 365,
+    "PRIVACY_NOTICE": "",
 }
 
 

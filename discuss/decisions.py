@@ -36,6 +36,7 @@ from .models import (
 )
 from .host import PluginHost
 from .moderation import fire_event
+from .privacy import redacted_body
 from .render import render_body
 from .schemas import BanOut
 from .transactions import writing
@@ -239,7 +240,8 @@ def _apply(comment_id: int, moderator: Moderator, action: str, expected_version:
     comment.hidden_by_reports = False
     comment.updated_at = utcnow()  # even when only the version changes (a ban of a rejected comment)
     if new_body is not None:
-        before["body"] = comment.body
+        # Edits are how personal data leaves a comment: the log keeps the size, not the text.
+        before["body"] = redacted_body(comment.body)
         comment.body = new_body
         comment.body_html = render_body(new_body)
     db.session.flush()

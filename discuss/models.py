@@ -41,6 +41,8 @@ class Site(db.Model):
     allowed_origins: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # Per-plugin settings: {"<plugin>": {"enabled": bool, ...plugin fields}}.
     moderation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Shown under the reply form; empty: the service's default (discuss.privacy.notice_text).
+    privacy_notice: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     threads: Mapped[list["Thread"]] = relationship(back_populates="site")

@@ -128,6 +128,7 @@ class ThreadOut(ma.Schema):
     url = fields.String()
     closed = fields.Boolean()
     comment_count = fields.Integer()
+    privacy_notice = fields.String(metadata={"description": "Shown under the reply form (the site's own or the default)."})
 
 
 class ThreadResponse(ma.Schema):

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
+from .privacy import notice_text
+from .privacy import notice_text
 
 MAX_KEY_LENGTH = 500
 
@@ -80,6 +82,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
+        _site.c.privacy_notice,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -131,6 +134,7 @@ class ThreadHead:
     url: str
     closed: bool
     comment_count: int
+    privacy_notice: str  # the site's own, or the default
     signature: tuple
 
 
@@ -150,11 +154,12 @@ def thread_head(site_slug: str, key: str) -> ThreadHead | None:
     head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, count, total, versions, last_update = head
+    origins, thread_id, title, url, closed, notice, count, total, versions, last_update = head
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
-        signature=(thread_id, title, url, closed, count, total, versions, str(last_update)),
+        privacy_notice=notice_text(notice),
+        signature=(thread_id, title, url, closed, notice, count, total, versions, str(last_update)),
     )
 
 
@@ -175,7 +180,7 @@ def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> Thread
         ).all()
         comments, next_root = _build_tree(rows, limit)
     thread = {"key": head.key, "title": head.title, "url": head.url, "closed": head.closed,
-              "comment_count": head.comment_count}
+              "comment_count": head.comment_count, "privacy_notice": head.privacy_notice}
     return ThreadPage(thread, comments, encode_cursor(next_root) if next_root is not None else None,
                       head.allowed_origins)
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Mapping
 
 import marshmallow as ma
+import re2
 
 from discuss import History, Submission, Verdict, hookimpl
 from discuss.textnorm import disguised_words, normalise
@@ -27,13 +28,22 @@ name = "links"
 enabled_by_default = True
 
 # A URL with a scheme, or www., or a bare domain with a common TLD.
-_LINK = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"')\]]+"
+# Run by RE2 (google-re2), which matches in time linear in the text: with Python's
+# backtracking ``re`` the repeated label group made "a." * 5000 take seconds, holding
+# the GIL so that no time budget could fire. RE2's ``\b`` is ASCII-only: a domain
+# directly after a non-ASCII letter ("éexample.com") counts as a link here, where
+# ``re`` would not have matched it; for spam that errs on the right side.
+_LINK = re2.compile(
+    r"(?i)(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|net|org|info|biz|xyz|top|io|co|uk|ru|cn|online|site|shop|club|live|app|me|ly)\b"
-    r"(?:/[^\s<>\"')\]]*)?",
-    re.IGNORECASE,
+    r"(?:/[^\s<>\"')\]]*)?"
 )
+# The patterns below stay in ``re`` and are linear by construction: ``_HOST`` is
+# anchored and runs once per link found; every spam phrase starts with a literal
+# word after ``\b``, and its only unbounded parts are ``\s+`` runs that just the
+# word before them can reach, so each character is looked at a bounded number of
+# times. tests/test_screening_linear.py and bench/fuzz_plugins.py hold them to it.
 _HOST = re.compile(r"^(?:https?://)?(?:[^@/\s]+@)?([^/:?#\s]+)", re.IGNORECASE)
 
 # Phrases that only spam uses; matched on normalised text, whole words.

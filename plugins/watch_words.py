@@ -37,8 +37,17 @@ LEGAL_RISK_WORDS = (
 )
 
 
+def _one_star_per_word(pattern: str) -> None:
+    """Refuse a word with two ``*`` apart ("a*b*c"): a backtracking regex needs time
+    that grows with the square of a long word's length to match it, and with each
+    further ``*`` one power more. One ``*`` per word keeps matching linear."""
+    for word in re.split(r"[\s\-]+", pattern):
+        if len(re.findall(r"\*+", word)) > 1:
+            raise ma.ValidationError(f"at most one * in each word ({word!r} has more)")
+
+
 class EntrySchema(ma.Schema):
-    pattern = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    pattern = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=100), _one_star_per_word])
     action = ma.fields.String(load_default=HOLD, validate=ma.validate.OneOf([REJECT, HOLD, FLAG]))
     reason = ma.fields.String(load_default="")
 
@@ -59,6 +68,7 @@ def pattern_regex(pattern: str) -> str:
     words = re.split(r"[\s\-]+", normalise(pattern).text.strip())
     parts = []
     for word in words:
+        word = re.sub(r"\*+", "*", word)  # "**" is one wildcard
         piece = "".join(r"[^\W\d_]*" if c == "*" else r"[^\W\d_]" if c == "?" else re.escape(c) for c in word)
         parts.append(piece)
     return r"[\s\-]+".join(parts)

@@ -6,10 +6,25 @@ Opt-in per site::
                  "secret": "a long random string"}}
 
 Each event is POSTed as JSON with ``X-Discuss-Event`` (``comment.held``,
-``comment.reported``, ``moderation.decided``), ``X-Discuss-Delivery`` (a unique
-id, the same on every retry) and, when a secret is set, ``X-Discuss-Signature:
-sha256=<hex>``: the HMAC-SHA256 of the raw request body keyed with the secret.
-Receivers should recompute it and compare in constant time.
+``comment.reported``, ``moderation.decided``) and the three headers of the
+Standard Webhooks scheme (https://www.standardwebhooks.com/):
+
+* ``webhook-id``: a unique id for the delivery, the same on every retry (dedupe on it);
+* ``webhook-timestamp``: when this attempt was sent, in whole seconds since 1970;
+* ``webhook-signature`` (when a secret is set): ``v1,<base64 HMAC-SHA256>`` of
+  ``"{id}.{timestamp}.{body}"`` keyed with the secret's UTF-8 bytes.
+
+Receivers recompute the signature, compare in constant time and refuse a
+timestamp more than a few minutes old: the timestamp is signed, so a captured
+request cannot be replayed later. (The old ``X-Discuss-Signature`` over the body
+alone could be replayed for ever, so it is no longer sent.)
+
+Targets are checked after DNS resolution, at every attempt: an address that is
+loopback, link-local (cloud metadata at 169.254.169.254), private, shared,
+multicast, reserved or unspecified is refused unless the site's
+``allow_private_targets`` is true, and the connection goes to the address that
+was checked (no second lookup a rebinding DNS server could answer differently).
+Redirects are not followed: a 3xx is a refusal.
 
 Deliveries run on background threads, never in the request: each has a
 ``timeout`` per attempt and up to ``retries`` retries after a connection error,
@@ -18,18 +33,22 @@ a timeout, a 429 or a 5xx, waiting ``backoff`` seconds and doubling each time.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
+import socket
+import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import marshmallow as ma
 
@@ -40,16 +59,26 @@ enabled_by_default = False
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Discuss-Signature"
 EVENT_HEADER = "X-Discuss-Event"
-DELIVERY_HEADER = "X-Discuss-Delivery"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 MAX_PENDING = 1000  # beyond this, new deliveries are dropped (and logged) rather than queued without end
+
+
+class TargetRefused(Exception):
+    """The URL's host resolves to an address webhooks may not reach."""
 
 
 class settings_schema(ma.Schema):
     urls = ma.fields.List(ma.fields.Url(schemes={"http", "https"}, require_tld=False), load_default=list,
                           metadata={"description": "Where to POST events; empty: do nothing."})
-    secret = ma.fields.String(load_default="", metadata={"description": "HMAC-SHA256 key for the signature."})
+    secret = ma.fields.String(load_default="", metadata={"description": "HMAC-SHA256 key for the signature.",
+                                                         "secret": True})
+    allow_private_targets = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Allow loopback, link-local, private and multicast addresses (an admin's "
+                                 "explicit choice, e.g. a receiver on the same host)."})
     timeout = ma.fields.Float(load_default=5.0, validate=ma.validate.Range(min=0.1, max=60),
                               metadata={"description": "Seconds per attempt."})
     retries = ma.fields.Integer(load_default=3, validate=ma.validate.Range(min=0, max=10))
@@ -57,14 +86,108 @@ class settings_schema(ma.Schema):
                               metadata={"description": "Seconds before the first retry; doubles each time."})
 
 
+    @ma.validates_schema
+    def _public_literals(self, data, **_):
+        """A URL naming a forbidden address outright is refused when saved; names are
+        checked again after resolution at every delivery."""
+        if data.get("allow_private_targets"):
+            return
+        for url in data.get("urls", ()):
+            host = urlsplit(url).hostname or ""
+            try:
+                address = ipaddress.ip_address(host)
+            except ValueError:
+                continue
+            if not is_public(address):
+                raise ma.ValidationError(f"{host} is not a public address (allow_private_targets is false)",
+                                         "urls")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for an address on the public internet (a webhook may reach it)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is not None:
+            return is_public(embedded)
+    return not (address.is_loopback or address.is_link_local or address.is_private or address.is_multicast
+                or address.is_reserved or address.is_unspecified or not address.is_global)
+
+
+def resolve_target(host: str, port: int, *, allow_private: bool) -> str:
+    """The address to connect to for ``host``: the first one DNS gives, after every
+    address it gives has been checked (a name that also resolves to a private
+    address is refused: which one the client would pick is not ours to guess)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve {host}: {exc}") from exc
+    addresses = [info[4][0] for info in infos]
+    if not allow_private:
+        for text in addresses:
+            if not is_public(ipaddress.ip_address(text.split("%")[0])):
+                raise TargetRefused(f"{host} resolves to {text}, which is not a public address")
+    return addresses[0]
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to an address checked beforehand, keeping the URL's host in the Host header."""
+
+    def __init__(self, host: str, address: str, **kwargs):
+        super().__init__(host, **kwargs)
+        self._address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """As :class:`_PinnedHTTP`, with TLS verified against the URL's host name."""
+
+    def __init__(self, host: str, address: str, **kwargs):
+        super().__init__(host, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float, allow_private: bool) -> int:
+    """POST ``body`` to ``url`` once, without following redirects; the status code.
+
+    :raises TargetRefused: the host resolves to an address webhooks may not reach.
+    :raises OSError: the connection failed or timed out.
+    """
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = resolve_target(parts.hostname or "", port, allow_private=allow_private)
+    kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    connection = kind(parts.hostname, address, port=port, timeout=timeout)
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", path, body=body, headers=dict(headers))
+        response = connection.getresponse()
+        response.read(65536)
+        return response.status
+    except http.client.HTTPException as exc:
+        raise OSError(f"bad answer: {exc}") from exc
+    finally:
+        connection.close()
+
+
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="discuss-webhook")
 _pending: set[Future] = set()
 _lock = threading.Lock()
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header's value for ``body``: ``sha256=<hex HMAC>``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str | bytes, delivery_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``.
+
+    A ``str`` secret (the setting) keys the HMAC with its UTF-8 bytes; Standard
+    Webhooks' own ``whsec_`` secrets are base64 bytes, which callers may pass as such."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    signed = f"{delivery_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 def flush(timeout: float = 30.0) -> bool:
@@ -117,15 +240,14 @@ def _send(settings: Mapping[str, Any], event: str, site, comment, extra: dict[st
     }
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "discuss-webhook/1", EVENT_HEADER: event}
-    if settings["secret"]:
-        headers[SIGNATURE_HEADER] = sign(settings["secret"], body)
     for url in settings["urls"]:
-        delivery = {**headers, DELIVERY_HEADER: str(uuid.uuid4())}
+        delivery = Delivery(url=url, body=body, headers={**headers, ID_HEADER: "msg_" + uuid.uuid4().hex},
+                            secret=settings["secret"], allow_private=bool(settings["allow_private_targets"]))
         with _lock:
             if len(_pending) >= MAX_PENDING:
                 log.error("webhook queue full: dropped %s for %s", event, url)
                 continue
-            future = _executor.submit(_deliver, url, body, delivery, float(settings["timeout"]),
+            future = _executor.submit(_deliver, delivery, float(settings["timeout"]),
                                       int(settings["retries"]), float(settings["backoff"]))
             _pending.add(future)
         future.add_done_callback(_forget)
@@ -136,28 +258,48 @@ def _forget(future: Future) -> None:
         _pending.discard(future)
 
 
-def _deliver(url: str, body: bytes, headers: dict[str, str], timeout: float, retries: int,
-             backoff: float) -> bool:
+class Delivery:
+    """One event for one URL; the same id on every attempt, signed afresh at each."""
+
+    __slots__ = ("url", "body", "headers", "secret", "allow_private")
+
+    def __init__(self, *, url: str, body: bytes, headers: dict[str, str], secret: str, allow_private: bool):
+        self.url, self.body, self.headers = url, body, headers
+        self.secret, self.allow_private = secret, allow_private
+
+    def signed_headers(self) -> dict[str, str]:
+        timestamp = int(time.time())
+        headers = {**self.headers, TIMESTAMP_HEADER: str(timestamp)}
+        if self.secret:
+            headers[SIGNATURE_HEADER] = sign(self.secret, self.headers[ID_HEADER], timestamp, self.body)
+        return headers
+
+
+def _deliver(delivery: Delivery, timeout: float, retries: int, backoff: float) -> bool:
     """POST until a 2xx (True) or the retries run out (False, logged)."""
+    url, event = delivery.url, delivery.headers[EVENT_HEADER]
     delay = backoff
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(delay)
             delay *= 2
         try:
-            request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-                if 200 <= response.status < 300:
-                    return True
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            status = post(url, delivery.body, delivery.signed_headers(), timeout=timeout,
+                          allow_private=delivery.allow_private)
+        except TargetRefused as exc:
+            log.error("webhook %s refused: %s; not sending %s", url, exc, event)
+            return False
+        except OSError as exc:  # includes timeouts and refused connections
             log.warning("webhook %s attempt %d failed: %s", url, attempt + 1, exc)
             continue
+        if 200 <= status < 300:
+            return True
+        if 300 <= status < 400:
+            log.error("webhook %s answered %d: redirects are not followed; not retrying %s", url, status, event)
+            return False
         if status != 429 and status < 500:
-            log.error("webhook %s refused %s with %d; not retrying", url, headers[EVENT_HEADER], status)
+            log.error("webhook %s refused %s with %d; not retrying", url, event, status)
             return False
         log.warning("webhook %s attempt %d answered %d", url, attempt + 1, status)
-    log.error("webhook %s: gave up on %s after %d attempts", url, headers[EVENT_HEADER], retries + 1)
+    log.error("webhook %s: gave up on %s after %d attempts", url, event, retries + 1)
     return False

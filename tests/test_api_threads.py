@@ -14,10 +14,13 @@ def ids(nodes):
 
 
 def test_a_page_without_comments_is_an_empty_thread(client, site):
+    from discuss.privacy import DEFAULT_NOTICE
+
     response = client.get("/api/v1/sites/council/threads/never/commented")
     assert response.status_code == 200
     assert response.json == {
-        "thread": {"key": "/never/commented", "title": "", "url": "", "closed": False, "comment_count": 0},
+        "thread": {"key": "/never/commented", "title": "", "url": "", "closed": False, "comment_count": 0,
+                   "privacy_notice": DEFAULT_NOTICE},
         "comments": [],
         "next_cursor": None,
     }

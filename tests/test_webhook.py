@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,7 +24,8 @@ SECRET = "s3cret-for-tests"
 class Receiver:
     """An HTTP server that records POSTs and answers with the next scripted status."""
 
-    def __init__(self, statuses=(), hold: threading.Event | None = None):
+    def __init__(self, statuses=(), hold: threading.Event | None = None, location: str | None = None):
+        self.location = location
         self.requests: list[dict] = []
         self.statuses = list(statuses)
         self.hold = hold
@@ -37,6 +41,8 @@ class Receiver:
                     receiver.hold.wait(30)
                 status = receiver.statuses.pop(0) if receiver.statuses else 204
                 self.send_response(status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -70,8 +76,16 @@ def receiver():
 
 
 def configure(site: Site, **settings):
-    site.moderation = {"webhook": {"enabled": True, "secret": SECRET, "backoff": 0, "timeout": 5, **settings}}
+    """Switch the webhook on; the test receivers listen on loopback, so allow it."""
+    site.moderation = {"webhook": {"enabled": True, "secret": SECRET, "backoff": 0, "timeout": 5,
+                                   "allow_private_targets": True, **settings}}
     db.session.commit()
+
+
+def expected_signature(headers: dict, body: bytes, secret: str = SECRET) -> str:
+    """Standard Webhooks, computed here independently of the plugin."""
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
 
 
 def test_a_held_comment_is_posted_signed(client, site, holding, receiver):
@@ -81,8 +95,11 @@ def test_a_held_comment_is_posted_signed(client, site, holding, receiver):
     assert webhook.flush(10)
     assert len(hook.requests) == 1
     request = hook.requests[0]
-    expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
-    assert request["headers"]["X-Discuss-Signature"] == expected
+    headers = request["headers"]
+    assert headers["webhook-signature"] == expected_signature(headers, request["body"])
+    assert headers["webhook-id"].startswith("msg_")
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
+    assert "X-Discuss-Signature" not in headers  # replayable: no longer sent
     assert request["headers"]["X-Discuss-Event"] == "comment.held"
     assert request["headers"]["Content-Type"] == "application/json"
     payload = json.loads(request["body"])
@@ -119,7 +136,10 @@ def test_failures_are_retried_until_success_with_the_same_delivery_id(client, si
     held(client)
     assert webhook.flush(10)
     assert len(hook.requests) == 3
-    assert len({r["headers"]["X-Discuss-Delivery"] for r in hook.requests}) == 1
+    assert len({r["headers"]["webhook-id"] for r in hook.requests}) == 1
+    # Each attempt is signed afresh (its own timestamp), every signature valid.
+    for r in hook.requests:
+        assert r["headers"]["webhook-signature"] == expected_signature(r["headers"], r["body"])
 
 
 def test_a_client_error_is_not_retried_and_retries_are_bounded(client, site, holding, receiver):
@@ -160,7 +180,7 @@ def test_delivery_never_blocks_the_request(client, site, holding, receiver):
 
 def test_nothing_is_sent_when_disabled_or_without_urls(client, site, holding, receiver):
     hook = receiver()
-    site.moderation = {"webhook": {"urls": [hook.url]}}  # not enabled: opt-in
+    site.moderation = {"webhook": {"urls": [hook.url], "allow_private_targets": True}}  # not enabled: opt-in
     db.session.commit()
     held(client)
     configure(site, urls=[])
@@ -174,13 +194,93 @@ def test_settings_are_validated(app):
 
     info = next(i for i in app.extensions["discuss"].infos() if i.name == "webhook")
     assert effective_settings(info, None)[0] is False
-    enabled, settings = effective_settings(info, {"enabled": True, "urls": ["http://127.0.0.1:9/x"]})
+    enabled, settings = effective_settings(info, {"enabled": True, "urls": ["https://hooks.example.org/x"]})
     assert enabled and settings["retries"] == 3 and settings["secret"] == ""
+    assert settings["allow_private_targets"] is False
+    for literal in ("http://127.0.0.1:9/x", "http://[::1]/x", "http://169.254.169.254/latest", "http://10.1.2.3/",
+                    "http://[::ffff:192.168.0.1]/", "http://224.0.0.1/"):
+        with pytest.raises(PluginSettingsError, match="urls"):
+            effective_settings(info, {"urls": [literal]}, site_label="council")
+    assert effective_settings(info, {"enabled": True, "urls": ["http://127.0.0.1:9/x"],
+                                     "allow_private_targets": True})[0]
     with pytest.raises(PluginSettingsError, match="urls"):
         effective_settings(info, {"urls": ["ftp://example.org/"]}, site_label="council")
     with pytest.raises(PluginSettingsError, match="timeout"):
         effective_settings(info, {"timeout": 0}, site_label="council")
 
 
-def test_the_signature_helper_matches_hmac_sha256():
-    assert webhook.sign("key", b"{}") == "sha256=" + hmac.new(b"key", b"{}", hashlib.sha256).hexdigest()
+def test_the_signature_helper_follows_standard_webhooks():
+    # The example of the Standard Webhooks reference libraries, with its key decoded.
+    key = base64.b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    body = b'{"test": 2432232314}'
+    expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    assert webhook.sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body) == expected
+
+
+def test_a_name_resolving_to_a_private_address_is_not_contacted(client, site, holding, receiver, monkeypatch):
+    hook = receiver()
+    port = hook.server.server_address[1]
+    real = socket.getaddrinfo
+
+    def fake_dns(host, *args, **kwargs):  # hooks.example.org: a public name, a private address
+        return real("127.0.0.1" if host == "hooks.example.org" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_dns)
+    configure(site, urls=[f"http://hooks.example.org:{port}/hook", f"http://localhost:{port}/hook"],
+              allow_private_targets=False, retries=2)
+    held(client)
+    assert webhook.flush(10)
+    assert hook.requests == []  # refused before connecting, and not retried
+    configure(site, urls=[f"http://hooks.example.org:{port}/hook"], allow_private_targets=True)
+    held(client, "hold again")
+    assert webhook.flush(10)
+    assert len(hook.requests) == 1
+    assert hook.requests[0]["headers"]["Host"] == f"hooks.example.org:{port}"  # the name, not the address
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.7", "169.254.169.254", "192.168.1.1", "100.64.0.1",
+                                     "224.0.0.251", "0.0.0.0", "::1", "fe80::1", "fd00::1", "ff02::1",
+                                     "::ffff:127.0.0.1", "2002:a00:1::1"])
+def test_every_kind_of_non_public_address_is_refused(address, monkeypatch):
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET6, socket.SOCK_STREAM, 6, "",
+                                                                 (address, 80, 0, 0))])
+    with pytest.raises(webhook.TargetRefused, match=address):
+        webhook.resolve_target("hooks.example.org", 80, allow_private=False)
+    assert webhook.resolve_target("hooks.example.org", 80, allow_private=True) == address
+
+
+def test_a_public_address_is_allowed(monkeypatch):
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                                                                 ("93.184.215.14", 443))])
+    assert webhook.resolve_target("hooks.example.org", 443, allow_private=False) == "93.184.215.14"
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(monkeypatch):
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443)),
+               (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: answers)
+    with pytest.raises(webhook.TargetRefused):
+        webhook.resolve_target("hooks.example.org", 443, allow_private=False)
+
+
+def test_redirects_are_not_followed(client, site, holding, receiver):
+    target = receiver()
+    redirecting = receiver(statuses=[307], location=target.url)
+    configure(site, urls=[redirecting.url], retries=3)
+    held(client)
+    assert webhook.flush(10)
+    assert len(redirecting.requests) == 1  # a refusal: not retried
+    assert target.requests == []
+
+
+def test_the_secret_is_not_printed_by_the_plugins_command(app, site):
+    from discuss.cli import plugins_command
+
+    configure(site, urls=["https://hooks.example.org/x"])
+    result = app.test_cli_runner().invoke(plugins_command, ["--site", "council"])
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output
+    assert '"secret": "********"' in result.output
+    configure(site, urls=["https://hooks.example.org/x"], secret="")
+    result = app.test_cli_runner().invoke(plugins_command, ["--site", "council"])
+    assert '"secret": ""' in result.output  # an unset secret is shown as unset

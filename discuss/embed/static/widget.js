@@ -137,7 +137,8 @@
         "Plain text or a little Markdown: *italic*, **bold**, [a link](https://…), > quote, - list."),
       // A trap for bots that fill every field: hidden from people and from assistive technology.
       h("div", { "class": "hp", "aria-hidden": "true" }, [h("label", { "for": this.honeypot.id, text: "Leave this empty" }), this.honeypot]),
-      h("p", { "class": "actions" }, [this.submit])
+      h("p", { "class": "actions" }, [this.submit]),
+      this.notice = h("p", { "class": "privacy-notice" })
     ]);
     var section = h("section", { "class": "discuss", "aria-labelledby": id + "title" }, [
       this.heading(0, { id: id + "title", "class": "title" }, "Join the discussion"),
@@ -168,6 +169,7 @@
         self.loading.remove();
         self.total = data.thread.comment_count;
         self.closed = data.thread.closed;
+        self.notice.textContent = data.thread.privacy_notice || "";
         self.count.textContent = plural(self.total);
         data.comments.forEach(function (c) { self.list.append(self.comment(c)); });
         if (self.closed && self.form.isConnected) {

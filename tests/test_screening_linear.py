@@ -1,0 +1,102 @@
+"""Every built-in screening plugin answers hostile text quickly (issue 11, item 3).
+
+A regex that backtracks on "a." * 5000 holds the GIL for seconds, so no time
+budget can stop it; the only defence is patterns that are linear by construction.
+These property tests feed each plugin Hypothesis-made hostile bodies up to the
+body limit (tests/hostile_text.py) and hold every call to a generous bound
+(``BOUND``, 200 ms for a 10,000-character body on a shared 2-core machine,
+where the linear patterns take a few milliseconds and the old link pattern took
+3-5 seconds). bench/fuzz_plugins.py runs the same strategies much longer and
+prints the worst time per plugin.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from discuss import Verdict
+from discuss.history import History
+from discuss.testing import make_submission, run_plugin
+from discuss_builtins import (
+    bans, election_period, first_time, flood, links, personal_data, profanity, toxicity, watch_words,
+)
+from tests.hostile_text import hostile
+
+BOUND = 0.200  # seconds per call
+
+# Settings that switch every check on, so every pattern runs.
+SETTINGS = {
+    "links": {},
+    "personal_data": {},
+    "watch_words": {"words": [{"pattern": "fly-tip*"}, {"pattern": "a*"}, {"pattern": "*b c?d*"},
+                              {"pattern": "work from home", "action": "reject"}]},
+    "election_period": {"periods": [{"start": "2000-01-01", "end": "2999-12-31"}],
+                        "candidates": [{"name": "Jane Smith", "email": "jane@example.org"}],
+                        "parties": ["Green Party", "Reform UK"]},
+    "bans": {}, "flood": {}, "first_time": {},
+    "profanity": {}, "toxicity": {},
+}
+PLUGINS = [links, personal_data, watch_words, election_period, bans, flood, first_time]
+# Owned by other work on issue 11: profanity (and toxicity, which runs its word
+# search) still take a second or more on some dotted and spaced runs (see
+# bench/fuzz_plugins.py); kept here, not strict, so their fix shows as XPASS.
+SLOW_TODAY = [
+    pytest.param(p, marks=pytest.mark.xfail(reason=f"{p.name}: slow on some hostile runs (issue 11 item 3)"))
+    for p in (profanity, toxicity)
+]
+
+
+def _screen(plugin, text: str):
+    submission = make_submission(text, author_email=(text[:60].strip() or "x") + "@example.org",
+                                 author_name=text[:80] or "x")
+    started = time.perf_counter()
+    result = run_plugin(plugin, submission, SETTINGS[plugin.name], history=History.empty())
+    return result, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("plugin", PLUGINS + SLOW_TODAY, ids=lambda p: p.name)
+def test_hostile_text_is_screened_in_bounded_time(plugin):
+    _screen(plugin, "warm the caches up")  # lru caches, compiled patterns, models
+
+    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(hostile)
+    def check(text):
+        result, took = _screen(plugin, text)
+        assert result is None or isinstance(result, Verdict)
+        assert took < BOUND, f"{plugin.name} took {took * 1000:.0f} ms on {text[:40]!r}... ({len(text)} chars)"
+
+    check()
+
+
+@pytest.mark.parametrize("plugin", PLUGINS + SLOW_TODAY, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", ["a.", "a-a.", "w@w.", "1-", "f u c k "])
+def test_known_backtracking_shapes(plugin, unit):
+    """The shapes that were slow, at the body limit, every run (not left to chance)."""
+    _screen(plugin, "warm the caches up")
+    result, took = _screen(plugin, (unit * 10_000)[:10_000])
+    assert result is None or isinstance(result, Verdict)
+    assert took < BOUND, f"{plugin.name} took {took * 1000:.0f} ms on {unit!r} * n"
+
+
+def test_link_pattern_still_finds_links():
+    """RE2 finds the same links the old pattern did, spans in characters."""
+    text = "Née à www.example.com/x, see foo.co.uk and http://a.b/c) or Example.COM."
+    assert [(text[a:b], host) for a, b, host in links.find_links(text)] == [
+        ("www.example.com/x,", "www.example.com"), ("foo.co.uk", "foo.co.uk"), ("http://a.b/c", "a.b"),
+        ("Example.COM", "example.com"),
+    ]
+
+
+def test_watch_word_with_two_stars_in_a_word_is_refused():
+    from discuss.plugins import PluginSettingsError
+
+    with pytest.raises(PluginSettingsError, match=r"at most one \*"):
+        run_plugin(watch_words, "text", {"words": [{"pattern": "a*b*c"}]}, history=History.empty())
+    # One star per word, over several words, and "**" (one wildcard) are fine.
+    verdict = run_plugin(watch_words, "fly tipping again", {"words": [{"pattern": "fl** tip*"}]},
+                         history=History.empty())
+    assert verdict is not None and verdict.decision == "hold"
