@@ -28,6 +28,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.election_period",
     "plugins.first_time",
     "plugins.toxicity",
+    "plugins.hate",
     "plugins.webhook",
 )
 

@@ -18,6 +18,13 @@ has its own tiers and modes; a site's "censor" mode would otherwise be undone
 here) and without mild swear words councils accept. A short, readable list of threat and
 dehumanisation patterns complements it (setting ``patterns``); both hold with the
 same reason and the details say which fired.
+
+Counter-speech is left alone: when the shared hate analysis
+(:func:`discuss.hatespeech.analyse`, memoised per text, so the hate plugin's
+parse is reused) finds that the comment quotes or reports hate in order to
+reject it ("Someone wrote 'Travellers are vermin' on the bus shelter. That is
+disgusting"), neither the patterns nor the model hold it: the quoted words and
+the condemnation are what the model scores highest.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Mapping
 import marshmallow as ma
 
 from discuss import Submission, Verdict, hookimpl
+from discuss.hatespeech import analyse
 from discuss.textnorm import normalise
 
 name = "toxicity"
@@ -94,6 +102,9 @@ class settings_schema(ma.Schema):
     model = ma.fields.Boolean(load_default=True, metadata={"description": "use the model"})
     patterns = ma.fields.Boolean(load_default=True,
                                  metadata={"description": "hold threats and dehumanising language"})
+    counter_speech = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "publish counter-speech the hate analysis recognises (quoted or reported hate)"})
     ignore_swearing = ma.fields.Boolean(
         load_default=True,
         metadata={"description": "score the text without the words the profanity plugin judges"})
@@ -183,6 +194,8 @@ def _without_swearing(text: str) -> str:
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """Hold when the model's probability exceeds the threshold or a pattern matches."""
+    if settings["counter_speech"] and analyse(submission.body).counter_speech:
+        return None
     details: dict = {}
     if settings["patterns"]:
         found = find_patterns(submission.body)

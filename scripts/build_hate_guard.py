@@ -1,0 +1,55 @@
+"""Write discuss/hatespeech/data/fuzzy_guard.txt: English words the spelling repairs must leave alone.
+
+The hate analysis reads a misspelt word ("vremin", "immigrnat") as the lexicon
+word one edit away. A real English word one edit away from a lexicon word
+("muslin", "gaps", "raps") must stay itself, and so must an English word that
+happens to split into a group and an attack ("therapist"). This script lists
+those words from the `english-words` package (web2 and GCIDE word lists) and the toxicity model's vocabulary so that
+nothing but a small text file ships and nothing is loaded at run time.
+
+    .venv/bin/python -m pip install english-words
+    .venv/bin/python scripts/build_hate_guard.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "discuss" / "hatespeech" / "data" / "fuzzy_guard.txt"
+
+# English words the lists lack but councils write (British spellings, plurals).
+EXTRA = """
+councillors organisers organiser neighbours colours favours harbours labours behaviours
+grandad grandads travellers's roadworks carpark carparks bin bins jewellers
+""".split()
+
+
+def main() -> None:
+    from english_words import get_english_words_set
+
+    import discuss.hatespeech.tokens as tokens
+
+    english = get_english_words_set(["web2", "gcide"], lower=True, alpha=True) | set(EXTRA)
+    # Inflected and everyday forms the dictionaries lack ("gaps", "councillors"):
+    # the vocabulary of the toxicity plugin's model, learnt from real comments.
+    from profanity_check import profanity_check as library
+
+    english |= {w for w in library.vectorizer.vocabulary_ if w.isalpha() and not tokens.fuzzy_word(w) == w}
+    tokens.GUARD = frozenset()  # judge every word afresh
+    guarded = set()
+    for word in english:
+        if word in tokens.KNOWN or len(word) < 3 or len(word) > tokens.MAX_FUZZY_LENGTH:
+            continue
+        if tokens.fuzzy_word(word) or tokens.split_joined(word):
+            guarded.add(word)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("# English words never read as a lexicon word: made by scripts/build_hate_guard.py\n"
+                   + "\n".join(sorted(guarded)) + "\n", encoding="utf-8")
+    print(f"{len(guarded)} words -> {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
