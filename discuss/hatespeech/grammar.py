@@ -140,6 +140,10 @@ RECLAIM_BEFORE = frozenset("i am we are as a an proud fellow myself ourselves us
 VERB_SENSE_BEFORE = frozenset("to will would may might could can not also further only seriously badly "
                               "significantly could".split())
 IMPERATIVE_SPLIT = frozenset(_phrase_words(p) for p in lx.IMPERATIVE_OPENERS)
+AUXILIARIES = frozenset("can do does did will would should could are is were was have has must".split())
+BETTER_WITHOUT = frozenset(_phrase_words(p) for p in (
+    "better without", "better off without", "nicer without", "safer without", "cleaner without",
+    "happier without", "better place without", "a better place without", "rid of", "free of"))
 PROPER_FOLLOWERS = frozenset("society trust association charity foundation fund road street lane".split())
 
 
@@ -416,8 +420,8 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
         if mention.possessive or mention.after_preposition or mention.individual:
             continue
         clause_end = sentence.clause_end(mention.end - 1)
-        denied_before = mention.start > 0 and sentence.has(mention.start - 1, "NOT") and \
-            words[mention.start - 1] == "not"
+        denied_before = mention.start > 0 and words[mention.start - 1] == "not" and not (
+            mention.start > 1 and words[mention.start - 2] in AUXILIARIES)  # "not all X", not "why can't X"
         limit = min(n, clause_end, mention.end + 10)
         at = bisect_left(predicates, mention.end)
         while at < len(predicates) and predicates[at] < limit:
@@ -487,7 +491,7 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         clause_end = sentence.clause_end(k)
         for j in range(end, min(clause_end, end + 8)):
             mention = mentions_at.get(j)
-            if words[j] in HATE_OBJECT_BLOCKERS and words[j] != "the":
+            if mention is None and words[j] in HATE_OBJECT_BLOCKERS and words[j] != "the":
                 break
             if mention is None and pronoun_targets and sentence.has(j, "GPRON"):
                 mention = Mention(j, sentence.has(j, "GPRON"), pronoun_targets, "pronoun")
@@ -520,19 +524,28 @@ def _frame_before(sentence: Sentence, k: int, window: int = 8) -> str | None:
     start = max(sentence.clause_start(k) - 3, k - window, 0)
     # A denial between the frame and the verb cancels it ("nobody should hurt", "should never be").
     for i in range(k - 1, start - 1, -1):
-        if sentence.has(i, "FUTURE") is not None:
+        future = sentence.has(i, "FUTURE")
+        if future is not None:
             if sentence.find("FIRST", max(0, i - 5), i + 1) is not None or \
-                    any(sentence.words[j] in ("i", "we") for j in range(max(0, i - 5), i)):
-                return None if _negated_between(sentence, max(0, i - 2), k) else "direct"
-            if sentence.first_personal_end <= i:
-                return None if _negated_between(sentence, max(0, i - 2), k) else "direct"
-        if sentence.has(i, "NORM") is not None:
-            return None if _negated_between(sentence, max(0, i - 2), k) else "normative"
+                    any(sentence.words[j] in ("i", "we") for j in range(max(0, i - 5), i)) or \
+                    sentence.first_personal_end <= i:
+                return None if _denied_frame(sentence, i, future, k) else "direct"
+        norm = sentence.has(i, "NORM")
+        if norm is not None:
+            return None if _denied_frame(sentence, i, norm, k) else "normative"
     clause_start = sentence.clause_start(k)
     openers = all(sentence.words[i] in IMPERATIVE_SPLIT for i in range(clause_start, k))
     if openers:
         return "imperative"
     return None
+
+
+def _denied_frame(sentence: Sentence, start: int, end: int, k: int) -> bool:
+    """A denial just before a frame ("nobody should") or between it and the verb ("will never")."""
+    if _negated_between(sentence, end, k):
+        return True
+    before = range(max(0, start - 2), start)
+    return any(sentence.has(i, "NOT") is not None and sentence.has(i, "NOT") <= start for i in before)
 
 
 def _threat_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: list[Finding]) -> None:
@@ -545,6 +558,8 @@ def _threat_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         phrase = " ".join(words[k:end])
         weak = sentence.has(k, "WEAKV") is not None
         if phrase == "in hospital" and "put" in words[max(0, k - 5):k]:
+            weak = False
+        if any(tuple(words[i:i + 3]) == ("the", "only", "good") for i in range(max(0, k - 8), k)):
             weak = False
         clause_start, clause_end = sentence.clause_start(k), sentence.clause_end(max(k, end - 1))
         target = _clause_target(sentence, clause_start, clause_end, k, weak, pronoun_targets)
@@ -622,6 +637,11 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
         if not mention.personal:
             continue
         s, e = mention.start, mention.end
+        for back in range(max(0, s - 5), s):
+            for phrase in BETTER_WITHOUT:
+                if tuple(words[back:back + len(phrase)]) == phrase and back + len(phrase) >= s - 2:
+                    findings.append(Finding("exclusion", "exclusion", mention.targets, back, e))
+                    return
         clause_start, clause_end = sentence.clause_start(s), sentence.clause_end(s)
         before = words[s - 1] if s > 0 else ""
         before2 = words[s - 2] if s > 1 else ""
@@ -644,6 +664,11 @@ def _implicit_rule(sentence: Sentence, previous: Sentence | None, findings: list
     words = sentence.words
     n = len(words)
     personal = [m for m in sentence.mentions if m.personal and not m.possessive]
+    for mention in sentence.mentions:
+        s = mention.start
+        if s >= 1 and words[s - 1] == "typical" and not mention.personal:
+            findings.append(Finding("derogation", "implicit derogation", mention.targets, s - 1, mention.end))
+            return
     for mention in personal:
         s = mention.start
         # "Typical Gypsy behaviour", "typical of a woman".
@@ -712,8 +737,9 @@ def _slur_rule(sentence: Sentence, findings: list[Finding]) -> None:
         if tokens[s].capitalised and e < len(words) and (tokens[e].capitalised or words[e] in PROPER_FOLLOWERS) \
                 and s > 0:
             continue  # a proper name: "the Spastics Society"
-        if any(w in RECLAIM_BEFORE for w in words[max(0, s - 4):s]) and \
-                any(w in ("i", "we", "us", "our", "my", "me", "myself", "ourselves", "as") for w in words[max(0, s - 4):s]):
+        if any(w in RECLAIM_BEFORE for w in words[max(0, s - 5):s]) and \
+                any(w in ("i", "we", "us", "our", "my", "me", "myself", "ourselves", "as", "proud")
+                    for w in words[max(0, s - 5):s]):
             if not any(sentence.has(i, "DEH") or sentence.has(i, "NEG") or sentence.has(i, "VIOL")
                        for i in range(len(words))):
                 continue  # reclaimed self-description: "as a queer woman", "we dykes"
@@ -725,6 +751,9 @@ def _slur_rule(sentence: Sentence, findings: list[Finding]) -> None:
 def _counter_frame_before(sentence: Sentence, k: int) -> bool:
     words = sentence.words
     for i in range(0, min(k, len(words))):
+        if sentence.has(i, "REPORT") is not None and words[i] != "like" and any(
+                sentence.has(j, "NOT") is not None for j in range(max(0, i - 3), i)) and "you" not in words[max(0, i - 2):i]:
+            return True  # "I would never say ...", "I don't think ..."
         for frame in COUNTER_FRAMES.get(words[i], ()):
             if tuple(words[i:i + len(frame)]) == frame:
                 return True

@@ -67,7 +67,7 @@ gay people: sexual orientation: gays|gay people|gay men|gay women|homosexuals|ho
 trans people: gender reassignment: trans people|transgender people|transgenders|transgender|transsexuals|transsexual|trans women|trans men|transwomen|transmen|trans folk|non-binary people|nonbinary people|trans kids
 women: sex: women|woman|females|womenfolk|wives|feminists
 men: sex: men
-disabled people: disability: disabled people|the disabled|disabled folk|people with disabilities|wheelchair users|the handicapped|handicapped people|the blind|the deaf|autistics|people with learning disabilities|the mentally ill|mentally ill people|people with down syndrome|people with downs
+disabled people: disability: disabled people|people in wheelchairs|people with autism|people with dementia|people with mental illness|people with mental health problems|people with learning difficulties|people with special needs|the disabled|disabled folk|people with disabilities|wheelchair users|the handicapped|handicapped people|the blind|the deaf|autistics|people with learning disabilities|the mentally ill|mentally ill people|people with down syndrome|people with downs
 older people: age: pensioners|the elderly|elderly people|old people|oaps|boomers
 """
 
@@ -152,7 +152,8 @@ HOMONYM_CONTEXT: dict[str, frozenset[str]] = {
     "fag": frozenset(_forms(
         "smoke|smoking|smoked|smoker|smokers|cigarette|cigarettes|ciggie|ciggies|ciggy|tobacco|lighter|light|"
         "packet|pack|rollie|rollies|ash|ashtray|puff|end|ends|break|butt|butts|nicotine|vape|vaping|quit|"
-        "pub|pint|chore|bother|effort|tiring|hassle|what a|bike sheds|behind|fancy|cadge|borrow|roll")),
+        "pub|pint|chore|bother|effort|tiring|hassle|bike sheds|behind|fancy|cadge|borrow|roll|nipped|nip|"
+        "popped|quick|outside|gasping|shop|paper|papers|machine")),
     "faggot": frozenset(_forms(
         "peas|pea|gravy|mash|mashed|chips|onion|onions|dinner|tea|lunch|supper|ate|eat|eating|cook|cooked|"
         "cooking|recipe|butcher|butchers|pork|liver|meat|meatballs|menu|served|serve|dish|tasty|delicious|"
@@ -206,7 +207,7 @@ for _word, _forms_of in {
 # Slurs so ordinary as English words that they only count in a hateful frame
 # or when written as a plural noun about people.
 WEAK_SLURS = frozenset({"spade", "spades", "slope", "slopes", "nip", "nips", "sooty", "sooties", "crip", "crips",
-                        "bender", "benders", "tinker", "tinkers", "knacker", "knackers", "mong", "mongs",
+                        "bender", "benders", "tinker", "tinkers", "knacker", "knackers",
                         "coloured", "homo", "piker", "cripple"})
 
 
@@ -342,7 +343,8 @@ VIOLENCE = frozenset(_forms(
     "make her pay|make you pay|sort out|sorted out|sort them out|deal with|dealt with|teach a lesson|"
     "teach them a lesson|taught a lesson|destroy|destroyed|crush|crushed|die|dies|dead|death|"
     "a good kicking|a kicking|a beating|a good beating|a good hiding|a hiding|a slap|a bullet|"
-    "bullets|the rope|a noose|the noose|the gas chamber|gas chambers|the ovens|into the sea|"
+    "bullets|the rope|a noose|the noose|the gas chamber|gas chambers|the ovens|into the sea|in the ground|"
+    "six feet under|in their graves|in a grave|in the grave|in body bags|in a ditch|"
     "suffer|suffering|bleed|wiped off|annihilate|annihilated|purge|purged|cleanse|cleansed|"
     "ethnic cleansing|genocide|holocaust|pogrom|rid the world|rid this country|rid our town"))
 
@@ -352,7 +354,7 @@ WEAK_VIOLENCE = frozenset(_forms(
     "sort out|sorted out|sort them out|deal with|dealt with|hurt|hurting|harm|harmed|attack|attacked|"
     "attacking|beat|crush|crushed|destroy|destroyed|suffer|suffering|die|dies|dead|death|gas|bomb|"
     "kick|smash|burn|burning|hanging|shooting|killing|bashing|bleed|holocaust|genocide|execution|"
-    "knife|in hospital|in blood|teach a lesson|put down|cull|culling"))
+    "knife|in hospital|in blood|teach a lesson|put down|cull|culling|in the ground|in a ditch|in the grave"))
 
 WEAPONS = frozenset(_forms(
     "knife|knives|machete|machetes|gun|guns|shotgun|rifle|bat|bats|baseball bat|baseball bats|petrol|"
@@ -405,7 +407,7 @@ LINK_BLOCKERS = frozenset(_forms(
 # Negators. "nothing but", "no better than" are intensifiers, handled as copulas.
 NEGATORS = frozenset(_forms(
     "not|n't|never|no|none|nobody|neither|nor|hardly|barely|isnt|arent|aint|dont|doesnt|didnt|wont|"
-    "cant|cannot|shouldnt|wouldnt|couldnt|mustnt|werent|wasnt|no one|noone|nowhere"))
+    "cant|cannot|shouldnt|wouldnt|couldnt|mustnt|werent|wasnt|no one|noone|nowhere|nothing"))
 
 # Modal frames. A threat needs one of these before its violent word, or an
 # imperative at the start of the clause.
@@ -463,6 +465,9 @@ CONDEMNATION = frozenset(_forms(
     "called out|call out|calling out|idiot|idiots|moron|stupid|pathetic|cruel|evil|nasty|awful|terrible|"
     "upsetting|upset|distressing|frightening|scary|threatening|intimidating|abuse|abusive|harassment|"
     "disagree|rubbish|garbage|ridiculous|absurd|bullshit|myth|a myth|propaganda|dangerous|toxic|"
+    "not an acceptable|not acceptable|never acceptable|not right|not on|out of order|spreading hate|spread hate|"
+    "hatred|hate|sick of people|tired of people|fed up with people|hate it when|hate when|hate how|"
+    "hate the way|can't stand it when|cannot stand people who|hateful|bigoted|"
     "never ok|not ok|not okay|never okay|inexcusable|unforgivable|outrageous|outraged|shocking|shocked|"
     "disgusted|saddened|sad|angry|furious|fight|stand against|stand up to|solidarity|support|welcome|"
     "respect|lost all respect|grow up|sort yourself out|be better|meet your neighbours|get to know|"

@@ -196,6 +196,9 @@ def fuzzy_word(token: str) -> str | None:
         elif abs(len(word) - len(token)) > 1:
             continue
         fitting.add(word)
+    same_start = {word for word in fitting if word[0] == token[0]}
+    if same_start:
+        fitting = same_start
     if len(fitting) == 1:
         return fitting.pop()
     if fitting and len({_reading(word) for word in fitting}) == 1:
