@@ -107,7 +107,7 @@ SINGULAR_NOUNS = frozenset("muslim jew christian hindu sikh traveller traveler g
 HATE_OBJECT_BLOCKERS = frozenset("who that which people those anyone anybody someone somebody everyone "
                                  "racists racist bigots bigot way how treated treatment abuse attacks "
                                  "discrimination hatred racism prejudice homophobia transphobia what when "
-                                 "seeing hearing being the idea fact".split())
+                                 "seeing hearing the idea fact".split())
 FOLLOW_OK = frozenset("into onto in on at out off back from of with by for near around here there now "
                       "are is were was be should must will would can could have has need needs deserve "
                       "deserves get got and or who to in on at are all just always never not do does did "
@@ -117,13 +117,19 @@ ADJ_BEFORE_EXCLUDED = frozenset("threat danger problem burden drain waste rape r
                                 "menace nuisance disgrace joke liability cancer plague disease virus "
                                 "infestation blight stink smell sick mental simple tight cheap loud "
                                 "simple dirt terror bad".split())
-PREDICATE_FOLLOW_BLOCK = {"sick": {"of", "and", "to"}, "tired": {"of"}, "victims": {"of"}, "problem": {"with", "for"},
+PREDICATE_FOLLOW_BLOCK = {"entitled": {"to"}, "deserve": {"to", "better", "help", "support", "respect", "a"},
+                          "deserves": {"to", "better", "help", "support", "respect", "a"},
+                          "worth": {"noting", "saying", "remembering", "asking", "a", "mentioning"},
+                          "sick": {"of", "and", "to"}, "tired": {"of"}, "victims": {"of"}, "problem": {"with", "for"},
                           "threat": {"from", "to"}, "danger": {"from"}, "afraid": {"of"}, "scared": {"of"},
                           "terror": {"attacks", "attack"}, "mental": {"health"}, "waste": {"collection", "bins"},
                           "dirty": {"looks", "look", "work", "jobs"}, "crazy": {"about"}, "nuts": {"about"}}
 PREDICATE_PRECEDE_BLOCK = frozenset("in at of from against".split())
-HUMANITY = frozenset("human humans human beings human being people persons a person real people real person "
-                     "proper people full people".split())
+HUMANITY = frozenset(["human", "humans", "human beings", "human being", "people", "persons", "a person",
+                      "real people", "real person", "proper people", "full people", "exist", "matter"])
+# Denied only when a "should" says so: "X should not have rights" (but "X do not have the right to work" is a fact).
+NORMATIVE_ONLY = frozenset(["rights", "have rights", "any rights", "equal rights", "human rights", "a vote",
+                            "the vote", "a say", "children", "kids", "in charge", "in power", "leaders"])
 BELONGING = frozenset("welcome welcomed wanted british english citizens one of us members of society "
                       "part of society part of this country".split())
 PARTICLE_VERBS = frozenset("get keep kick throw send run drive chase boot turf ship force move push".split())
@@ -140,7 +146,26 @@ RECLAIM_BEFORE = frozenset("i am we are as a an proud fellow myself ourselves us
 VERB_SENSE_BEFORE = frozenset("to will would may might could can not also further only seriously badly "
                               "significantly could".split())
 IMPERATIVE_SPLIT = frozenset(_phrase_words(p) for p in lx.IMPERATIVE_OPENERS)
+VIOLENT_NOUNS = frozenset("attack attacks killing killings murder murders shooting shootings bombing bombings "
+                          "beating hanging execution death massacre slaughter genocide holocaust assault rape "
+                          "torture stabbing burning cull culling purge harm hurt kick punch bomb gas".split())
+NOUN_BEFORE = frozenset("the a an this that after before since of his her their our its any every".split())
+RELATIVES = frozenset("who that which whom".split())
+PAST = frozenset("was had did came walked said told shouted asked went got".split())
+HATE_NOUNS = frozenset("crime crimes speech mail incident incidents group groups campaign campaigns preachers "
+                       "preacher figures".split())
+NOUN_THREATS = frozenset(_phrase_words(p) for p in (
+    "a good kicking", "a kicking", "a beating", "a good beating", "a good hiding", "a hiding", "a slap",
+    "a bullet", "the rope", "a noose", "the noose", "the gas chamber", "the ovens", "in the ground",
+    "in the grave", "in a grave", "in a ditch", "in hospital", "in blood", "the only good"))
 AUXILIARIES = frozenset("can do does did will would should could are is were was have has must".split())
+BEFORE_GROUP = {tuple(_phrase_words(p)): category for p, category in (
+    ("nothing worse than", "hatred"), ("nothing lower than", "hatred"), ("nothing more disgusting than", "hatred"),
+    ("nothing more pathetic than", "hatred"), ("what is the point of", "dehumanisation"),
+    ("what's the point of", "dehumanisation"), ("whats the point of", "dehumanisation"),
+    ("the world does not need", "dehumanisation"), ("we do not need any more", "exclusion"),
+    ("scum like", "dehumanisation"), ("vermin like", "dehumanisation"), ("animals like", "dehumanisation"),
+    ("filth like", "dehumanisation"), ("parasites like", "dehumanisation"))}
 BETTER_WITHOUT = frozenset(_phrase_words(p) for p in (
     "better without", "better off without", "nicer without", "safer without", "cleaner without",
     "happier without", "better place without", "a better place without", "rid of", "free of"))
@@ -331,12 +356,16 @@ def _find_mentions(sentence: Sentence, extra: dict[str, Target]) -> None:
         last = tokens[mention.end - 1]
         mention.possessive = last.possessive
         before = mention.start - 1
-        if before >= 0 and words[before] in PREPOSITIONS:
+        if before >= 1 and sentence.has(before, "REPORT") is None and (words[before - 1] in RELATIVES or (before >= 2 and words[before - 2] in RELATIVES
+                                                                and words[before] in ("the", "a", "an", "our", "some"))):
+            mention.after_preposition = True  # the object of a relative clause: "people who abuse disabled people"
+        elif before >= 0 and words[before] in PREPOSITIONS:
             quantified = before >= 1 and words[before] == "of" and words[before - 1] in QUANTIFIERS
             mention.after_preposition = not quantified and words[before] not in ("like", "as")
-        if mention.kind == "noun" and words[mention.end - 1] in SINGULAR_NOUNS and before >= 0 \
-                and words[before] in DETERMINERS_INDIVIDUAL:
-            mention.individual = True
+        if mention.kind == "noun" and words[mention.end - 1] in SINGULAR_NOUNS and before >= 0 and (
+                words[before] in DETERMINERS_INDIVIDUAL or (
+                    words[before] in ("a", "an") and mention.end < len(words) and words[mention.end] in PAST)):
+            mention.individual = True  # "the Muslim next door", "a woman was rude to me"
         if mention.kind == "person" and before >= 0 and words[before] in DETERMINERS_INDIVIDUAL \
                 and words[mention.end - 1] in ("man", "woman", "boy", "girl", "bloke", "guy", "family",
                                                 "neighbour", "neighbor", "lad", "kid", "child", "person"):
@@ -445,6 +474,8 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
                 elif cls == "NEG" and not negated:
                     found = ("derogation", "negative attribute", end)
                 elif cls == "POS" and negated:
+                    if predicate in NORMATIVE_ONLY and sentence.find("NORM", mention.end, k) is None:
+                        continue
                     if predicate in HUMANITY:
                         found = ("dehumanisation", "negated positive", end)
                     elif predicate in BELONGING:
@@ -483,7 +514,7 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         if end is None:
             continue
         clause_start = sentence.clause_start(k)
-        if _negated_between(sentence, max(clause_start, k - 3), k):
+        if _negated_between(sentence, max(clause_start, k - 3), k) or (end < n and words[end] in HATE_NOUNS):
             continue
         subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
         if not subject_ok:
@@ -556,6 +587,8 @@ def _threat_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         if end is None:
             continue
         phrase = " ".join(words[k:end])
+        if k > 0 and words[k - 1] in NOUN_BEFORE and words[k] in VIOLENT_NOUNS:
+            continue  # a noun: "after the attack", "the killing of"
         weak = sentence.has(k, "WEAKV") is not None
         if phrase == "in hospital" and "put" in words[max(0, k - 5):k]:
             weak = False
@@ -615,8 +648,7 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
         for mention in subjects:
             if mention.end <= k and k - mention.end <= 8 and not mention.possessive and not mention.after_preposition:
                 gap = range(mention.end, k)
-                modal = any(sentence.has(i, "NORM") or sentence.has(i, "FUTURE") for i in gap) or \
-                    (k > 0 and words[k - 1] == "be")
+                modal = any(sentence.has(i, "NORM") or sentence.has(i, "FUTURE") for i in gap)
                 if modal and not stop and not _negated_between(sentence, mention.end, k) and \
                         not _blocked(sentence, mention.end, k, mentions_at):
                     findings.append(Finding("exclusion", "exclusion", mention.targets, mention.start, end))
@@ -637,7 +669,11 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
         if not mention.personal:
             continue
         s, e = mention.start, mention.end
-        for back in range(max(0, s - 5), s):
+        for back in range(max(0, s - 6), s):
+            for phrase, category in BEFORE_GROUP.items():
+                if tuple(words[back:back + len(phrase)]) == phrase and back + len(phrase) >= s - 1:
+                    findings.append(Finding(category, category, mention.targets, back, e))
+                    return
             for phrase in BETTER_WITHOUT:
                 if tuple(words[back:back + len(phrase)]) == phrase and back + len(phrase) >= s - 2:
                     findings.append(Finding("exclusion", "exclusion", mention.targets, back, e))
@@ -702,7 +738,8 @@ def _implicit_rule(sentence: Sentence, previous: Sentence | None, findings: list
 
 def _has_consequence(sentence: Sentence, exclude: range) -> bool:
     words = sentence.words
-    sarcasm = other = False
+    sarcasm = 0
+    other = False
     for i in range(len(words)):
         if i in exclude:
             continue
@@ -710,10 +747,10 @@ def _has_consequence(sentence: Sentence, exclude: range) -> bool:
         if end is None:
             continue
         if tuple(words[i:end]) in SARCASM:
-            sarcasm = True
+            sarcasm += 1
         else:
             other = True
-    if other:
+    if other or sarcasm > 1:
         return True
     if sarcasm:
         return any(sentence.has(i, "NOT") or sentence.has(i, "NEG") for i in range(len(words)))

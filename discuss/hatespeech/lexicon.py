@@ -102,7 +102,7 @@ PERSON_NOUNS = frozenset(_forms(
     "people|person|persons|folk|folks|man|men|woman|women|boy|boys|girl|girls|lad|lads|guy|guys|bloke|blokes|"
     "kid|kids|child|children|family|families|neighbour|neighbours|neighbor|neighbors|couple|couples|"
     "community|communities|resident|residents|tenant|tenants|lot|ones|population|youth|youths|teen|teens|"
-    "teenagers|worker|workers|driver|drivers|student|students|parent|parents|mother|mothers|father|fathers|"
+    "teenagers|lives|worker|workers|driver|drivers|student|students|parent|parents|mother|mothers|father|fathers|"
     "councillor|councillors|member|members|friend|friends|colleague|colleagues|immigrants|immigrant|"
     "refugees|refugee|migrants|migrant|gang|gangs|scum|lesbians|mps|doctors|nurses|teachers|"
     "pupils|users|kind|types|sort|lads|bastards|wives|husbands|owners|shopkeepers|traders|"
@@ -153,12 +153,14 @@ HOMONYM_CONTEXT: dict[str, frozenset[str]] = {
         "smoke|smoking|smoked|smoker|smokers|cigarette|cigarettes|ciggie|ciggies|ciggy|tobacco|lighter|light|"
         "packet|pack|rollie|rollies|ash|ashtray|puff|end|ends|break|butt|butts|nicotine|vape|vaping|quit|"
         "pub|pint|chore|bother|effort|tiring|hassle|bike sheds|behind|fancy|cadge|borrow|roll|nipped|nip|"
-        "popped|quick|outside|gasping|shop|paper|papers|machine")),
+        "popped|quick|outside|gasping|shop|paper|papers|machine|lighters|matches|kiosk|sold|newsagent|"
+        "baccy|rolling|cigs|cig|smell|stub|stubs")),
     "faggot": frozenset(_forms(
         "peas|pea|gravy|mash|mashed|chips|onion|onions|dinner|tea|lunch|supper|ate|eat|eating|cook|cooked|"
         "cooking|recipe|butcher|butchers|pork|liver|meat|meatballs|menu|served|serve|dish|tasty|delicious|"
         "oven|brains|mr|frozen|market|stall|plate|sticks|wood|firewood|bundle|kindling|faggots and|yum|"
-        "pie|pies|sausages|bacon|food|restaurant|cafe|pub")),
+        "pie|pies|sausages|bacon|food|restaurant|cafe|pub|gran|nan|nana|grandma|granny|mum|homemade|best|"
+        "cooks|made|tin|tins|freezer")),
     "dyke": frozenset(_forms(
         "flood|floods|flooded|flooding|bank|banks|river|rivers|fen|fens|drain|drains|drainage|ditch|ditches|"
         "water|waters|road|lane|sea|embankment|breach|breached|burst|dutch|offa|offas|devils|devil|field|"
@@ -264,7 +266,7 @@ DEHUMANISING = frozenset(_forms(
     "primitive|barbarians|barbaric|uncivilised|uncivilized|lumps of meat|lump of meat|sewage|excrement|"
     "shit|vermins|cockroachs|blight|a blight|a scourge|scourge|locusts|termites|hyenas|snakes|"
     "vultures|dirt|sewer rats|lowlife|lowlifes|degenerates|degenerate|not human|less than human|"
-    "animal like|it|things|creeps|zombies|breeders|breed like rabbits|breeding like rabbits|swarm|swarms|"
+    "animal like|things|creeps|property|objects|baby machines|breeding machines|possessions|zombies|breeders|breed like rabbits|breeding like rabbits|swarm|swarms|"
     "swarming|hordes|a horde|invaders|an invasion|invasion|infesting|infest|infested|crawling"))
 # ("it" and "things" count only right after "are"/"is" in the copula rule.)
 
@@ -289,7 +291,9 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "retarded|spongers|freeloading|parasitical|bloodsuckers|benefit scroungers|dole scroungers|"
     "cowards|cowardly|useless eaters|deadweight|dead weight|dirt poor|primitive|illiterate|uneducated|"
     "smell|stench|stinks|reek|reeks|cunning|shifty|tight|money grabbing|money-grabbing|grabby|pushy|"
-    "loud|vulgar|cheap|not to be trusted|good for nothing|good-for-nothing|losers|scroungers|dole"))
+    "loud|vulgar|cheap|not to be trusted|good for nothing|good-for-nothing|losers|scroungers|dole|"
+    "the worst|worst|worthless scum|attention seekers|sick in the head|mentally ill freaks|grooming|"
+    "paedophilia|perversion|degeneracy|a mental illness|mental illness|an illness|a sickness|sickness"))
 
 # Words whose denial is the attack ("not human", "can never be trusted").
 POSITIVES = frozenset(_forms(
@@ -297,13 +301,16 @@ POSITIVES = frozenset(_forms(
     "trusted|trustworthy|civilised|civilized|welcome|welcomed|intelligent|smart|clever|competent|honest|"
     "decent|normal|worthy|valuable|wanted|one of us|citizens|real women|real woman|real men|real man|"
     "proper people|full people|real|british|english|members of society|part of society|part of this country|"
-    "as good as us|as good as anyone|our equals|deserving|worth anything|worth it|worth saving"))
+    "as good as us|as good as anyone|our equals|deserving|worth anything|worth it|worth saving|worth|"
+    "matter|exist|women|men|a woman|a man|female|male|ladies|in charge|in power|leaders|deserve|deserves|"
+    "rights|have rights|any rights|equal rights|human rights|a vote|the vote|a say|children|kids"))
 
 # Denial phrases that already contain their negation ("have no place here").
 EXCLUSION_PHRASES = frozenset(_forms(
     "no place|don't belong|dont belong|do not belong|doesn't belong|does not belong|not welcome|unwelcome|"
-    "not wanted|unwanted|no right|no rights|not allowed|shouldn't be allowed|should not be allowed|"
+    "not wanted|unwanted|no right|no rights|shouldn't be allowed|should not be allowed|"
     "mustn't be allowed|must not be allowed|never be allowed|not be allowed|not be let|no business|"
+    "shouldn't be let|should not be let|should never be allowed|"
     "should go back|go back|go home|should leave|must leave|get out|out of our|out of my|out of this|"
     "back where they came from|back where you came from|back to where|back to their|back to your|"
     "where they came from|where you came from|back home|pack their bags|better off without|"
@@ -344,6 +351,9 @@ VIOLENCE = frozenset(_forms(
     "teach them a lesson|taught a lesson|destroy|destroyed|crush|crushed|die|dies|dead|death|"
     "a good kicking|a kicking|a beating|a good beating|a good hiding|a hiding|a slap|a bullet|"
     "bullets|the rope|a noose|the noose|the gas chamber|gas chambers|the ovens|into the sea|in the ground|"
+    "break his legs|break her legs|break their legs|break his neck|break her neck|break their necks|"
+    "smash his face in|smash their faces in|kick his head in|kick her head in|hunt down|hunted down|"
+    "hunt them down|hunt him down|a slap|a good slap|slapped|stamp on|stamped on|"
     "six feet under|in their graves|in a grave|in the grave|in body bags|in a ditch|"
     "suffer|suffering|bleed|wiped off|annihilate|annihilated|purge|purged|cleanse|cleansed|"
     "ethnic cleansing|genocide|holocaust|pogrom|rid the world|rid this country|rid our town"))
@@ -385,7 +395,7 @@ DISGUST_VERBS = frozenset(_forms(
 # follows the group directly ("immigrant scum", "immigrants ruining our town").
 LINKS = frozenset(_forms(
     "are|is|am|was|were|be|been|being|become|becomes|became|seem|seems|look|looks|act|acts|behave|"
-    "behaves|remain|remains|r|nothing but|no better than|no more than|little more than|turning into|"
+    "behaves|remain|remains|r|do|does|did|nothing but|no better than|no more than|little more than|turning into|"
     "turned into|like|just|always|all"))
 
 # Words that make "no" or "not" an intensifier rather than a denial.
@@ -425,7 +435,7 @@ NORMATIVE = frozenset(_forms(
     "must be|needs to be|need to be|ought to be|deserve to be|deserves to be|should get|want|wants|"
     "wish|hope|hoping|would be better if|be better if|better if|better off|i say|i vote|we should|we must|"
     "we need to|why not|the only good|the only solution|final solution|"
-    "solution is to|answer is to|only answer|only way"))
+    "solution is to|answer is to|only answer|only way|need|needs"))
 IMPERATIVE_OPENERS = frozenset(_forms("just|go|please|now|somebody|someone|everyone|lads|boys|lets|let's|"
                                       "come on|and|then|so|time to|all|y'all|you"))
 
