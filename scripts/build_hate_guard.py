@@ -27,6 +27,18 @@ grandad grandads travellers's roadworks carpark carparks bin bins jewellers
 """.split()
 
 
+def inflections(word: str) -> set[str]:
+    """Regular English inflections of ``word`` (the dictionaries list mostly base forms): swamp -> swamped."""
+    forms = {word + "s", word + "es", word + "ed", word + "d", word + "ing", word + "er", word + "ers"}
+    if word.endswith("e"):
+        forms |= {word[:-1] + "ing", word + "d", word + "r", word + "rs"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "er"}
+    return forms
+
+
 def main() -> None:
     from english_words import get_english_words_set
 
@@ -37,7 +49,13 @@ def main() -> None:
     # the vocabulary of the toxicity plugin's model, learnt from real comments.
     from profanity_check import profanity_check as library
 
-    english |= {w for w in library.vectorizer.vocabulary_ if w.isalpha() and not tokens.fuzzy_word(w) == w}
+    common = {w for w in library.vectorizer.vocabulary_ if w.isalpha() and not tokens.fuzzy_word(w) == w}
+    # Inflections of everyday words only: web2's rare words inflected ("lesbia" -> "lesbias") would
+    # shadow real misspellings.
+    english |= common | {form for word in common if 3 <= len(word) <= 12 for form in inflections(word)}
+    # Verb forms of every dictionary word ("swamp" -> "swamped"); their plurals only for everyday words.
+    english |= {form for word in list(english) if 3 <= len(word) <= 12 for form in inflections(word)
+                if form.endswith(("ed", "ing"))}
     tokens.GUARD = frozenset()  # judge every word afresh
     guarded = set()
     for word in english:
