@@ -59,6 +59,13 @@ class Analysis:
 
     hits: tuple[Hit, ...]  # findings that stand
     counter: tuple[Hit, ...]  # findings the comment quotes or reports to reject
+    innocent: tuple[Hit, ...] = ()  # slur words read as a homonym, a proper name or reclaimed self-description
+
+    @property
+    def innocent_spans(self) -> list[tuple[int, int]]:
+        """Where a word that is a slur elsewhere is innocent here ("faggots and peas", "the dyke along the fen
+        road", "as a queer woman"): for word filters such as the profanity plugin to leave alone."""
+        return [hit.span for hit in self.innocent]
 
     @property
     def counter_speech(self) -> bool:
@@ -166,6 +173,7 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     sentences, found = grammar.analyse_tokens(tokens, extra)
     hits: list[Hit] = []
     counter: list[Hit] = []
+    innocent: list[Hit] = []
     for si, finding in found[: MAX_HITS * 2]:
         sentence = grammar_sentence_tokens(sentences, si, finding)
         start_token, end_token = sentence
@@ -173,8 +181,11 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
         _, end = norm.original_span(end_token.start, end_token.end)
         hit = Hit(finding.category, finding.function, tuple(dict.fromkeys(finding.targets)), (start, end),
                   finding.severity, finding.suppressed_by)
-        (counter if finding.suppressed_by else hits).append(hit)
-    return Analysis(tuple(hits[:MAX_HITS]), tuple(counter[:MAX_HITS]))
+        if finding.suppressed_by in ("homonym", "proper name", "reclaimed"):
+            innocent.append(hit)
+        else:
+            (counter if finding.suppressed_by else hits).append(hit)
+    return Analysis(tuple(hits[:MAX_HITS]), tuple(counter[:MAX_HITS]), tuple(innocent[:MAX_HITS]))
 
 
 def grammar_sentence_tokens(sentences, si, finding):

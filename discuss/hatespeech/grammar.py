@@ -770,15 +770,18 @@ def _slur_rule(sentence: Sentence, findings: list[Finding]) -> None:
             near = set(words[max(0, s - 8):s]) | set(words[e:e + 8])
             verb_sense = sense in ("retard", "cripple") and s > 0 and words[s - 1] in VERB_SENSE_BEFORE
             if verb_sense or (near & (context - VERB_SENSE_BEFORE)):
+                findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "homonym"))
                 continue
         if tokens[s].capitalised and e < len(words) and (tokens[e].capitalised or words[e] in PROPER_FOLLOWERS) \
                 and s > 0:
+            findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "proper name"))
             continue  # a proper name: "the Spastics Society"
         if any(w in RECLAIM_BEFORE for w in words[max(0, s - 5):s]) and \
                 any(w in ("i", "we", "us", "our", "my", "me", "myself", "ourselves", "as", "proud")
                     for w in words[max(0, s - 5):s]):
             if not any(sentence.has(i, "DEH") or sentence.has(i, "NEG") or sentence.has(i, "VIOL")
                        for i in range(len(words))):
+                findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "reclaimed"))
                 continue  # reclaimed self-description: "as a queer woman", "we dykes"
         findings.append(Finding("slur", "slur", mention.targets, s, e, severity=mention.severity))
 
@@ -812,7 +815,7 @@ def suppress_counter_speech(sentences: list[Sentence], findings: list[tuple[int,
     """Mark findings that the comment quotes or reports in order to reject them."""
     if not findings:
         return
-    hate_tokens = {(si, i) for si, f in findings for i in range(max(f.start, 0), f.end)}
+    hate_tokens = {(si, i) for si, f in findings if not f.suppressed_by for i in range(max(f.start, 0), f.end)}
     condemned = False
     for si, sentence in enumerate(sentences):
         for i in range(len(sentence.words)):
@@ -824,6 +827,8 @@ def suppress_counter_speech(sentences: list[Sentence], findings: list[tuple[int,
         if condemned:
             break
     for si, finding in findings:
+        if finding.suppressed_by:
+            continue
         sentence = sentences[si]
         start = max(finding.start, 0)
         tokens = sentence.tokens[start:finding.end]
