@@ -59,10 +59,11 @@ def main() -> None:
     tokens.GUARD = frozenset()  # judge every word afresh
     guarded = set()
     for word in english:
-        if word in tokens.KNOWN or len(word) < 3 or len(word) > tokens.MAX_FUZZY_LENGTH:
+        if word in tokens.KNOWN or word in tokens.CONTENT_WORDS or len(word) < 3 or len(word) > tokens.MAX_FUZZY_LENGTH:
             continue
         if tokens.fuzzy_word(word) or tokens.split_joined(word):
             guarded.add(word)
+    guarded -= tokens.CONTENT_WORDS | tokens.KNOWN
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("# English words never read as a lexicon word: made by scripts/build_hate_guard.py\n"
                    + "\n".join(sorted(guarded)) + "\n", encoding="utf-8")

@@ -220,6 +220,7 @@ class Sentence:
     first_personal_end: int = 1 << 30
     present: set[str] = field(default_factory=set)  # the classes tagged anywhere in the sentence
     consequence: bool | None = None
+    denied: bool = False  # a predicate about a group was denied ("X are not criminals")
 
     def has(self, i: int, cls: str) -> int | None:
         """End of the ``cls`` phrase starting at ``i``, if one does."""
@@ -449,8 +450,9 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
         if mention.possessive or mention.after_preposition or mention.individual:
             continue
         clause_end = sentence.clause_end(mention.end - 1)
-        denied_before = mention.start > 0 and words[mention.start - 1] == "not" and not (
-            mention.start > 1 and words[mention.start - 2] in AUXILIARIES)  # "not all X", not "why can't X"
+        denied_before = (mention.start > 0 and words[mention.start - 1] == "not" and not (
+            mention.start > 1 and words[mention.start - 2] in AUXILIARIES)) or (  # "not X", not "why can't X"
+            mention.start > 1 and words[mention.start - 2] == "not" and words[mention.start - 1] in QUANTIFIERS)
         limit = min(n, clause_end, mention.end + 10)
         at = bisect_left(predicates, mention.end)
         while at < len(predicates) and predicates[at] < limit:
@@ -487,6 +489,8 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
                 if found:
                     break
             if found or any(cls in ("DEH", "NEG", "POS") for cls, _ in classes):
+                if negated and not found:
+                    sentence.denied = True
                 if found:
                     findings.append(Finding(found[0], found[1], mention.targets, mention.start, found[2]))
                 break
@@ -769,7 +773,8 @@ def _slur_rule(sentence: Sentence, findings: list[Finding]) -> None:
             context = lx.HOMONYM_CONTEXT.get(sense, frozenset())
             near = set(words[max(0, s - 8):s]) | set(words[e:e + 8])
             verb_sense = sense in ("retard", "cripple") and s > 0 and words[s - 1] in VERB_SENSE_BEFORE
-            if verb_sense or (near & (context - VERB_SENSE_BEFORE)):
+            cigarette = sense == "fag" and words[max(0, s - 2):s] in (["for", "a"], ["a", "quick"], ["have", "a"])
+            if verb_sense or cigarette or (near & (context - VERB_SENSE_BEFORE)):
                 findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "homonym"))
                 continue
         if tokens[s].capitalised and e < len(words) and (tokens[e].capitalised or words[e] in PROPER_FOLLOWERS) \
@@ -909,7 +914,7 @@ def analyse_tokens(tokens: list[Token], extra: dict[str, Target]) -> tuple[list[
             _exclusion_rule(sentence, subjects, mentions_at, pronoun_targets, findings)
         if any(m.kind == "slur" for m in sentence.mentions):
             _slur_rule(sentence, findings)
-        if not findings and (sentence.mentions or previous is not None and previous.mentions):
+        if not findings and not sentence.denied and (sentence.mentions or previous is not None and previous.mentions):
             _implicit_rule(sentence, previous, findings)
         found.extend((si, f) for f in findings)
         if len(found) >= MAX_FINDINGS:

@@ -145,10 +145,10 @@ KNOWN = SPLIT_VOCABULARY | lx.PERSON_NOUNS
 def _load_guard() -> frozenset[str]:
     path = Path(__file__).with_name("data") / "fuzzy_guard.txt"
     try:
-        lines = path.read_text(encoding="utf-8").split()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:  # pragma: no cover - the file ships with the package
         return frozenset()
-    return frozenset(line for line in lines if not line.startswith("#"))
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 GUARD = _load_guard()
