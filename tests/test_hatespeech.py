@@ -65,7 +65,7 @@ def test_ordinary_words_are_left_alone(word):
 
 def test_the_fuzzy_guard_never_blocks_a_lexicon_word():
     assert not (tokens.GUARD & tokens.CONTENT_WORDS)
-    assert {"muslin", "swamped", "gaps"} <= tokens.GUARD
+    assert {"muslin", "swamped"} <= tokens.GUARD
 
 
 @pytest.mark.parametrize("joined, words", [
