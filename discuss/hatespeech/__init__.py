@@ -23,7 +23,7 @@ from discuss.textnorm import normalise
 
 from . import grammar, lexicon
 from .lexicon import SITE, Target
-from .tokens import CONTENT_WORDS, _TOKEN, _phrase_words, read_word, tokenise
+from .tokens import _COMMON, CONTENT_WORDS, GUARD, KNOWN, _TOKEN, _phrase_words, read_word, tokenise
 
 __all__ = ["Analysis", "Hit", "analyse", "CATEGORIES", "Target"]
 
@@ -94,19 +94,37 @@ def _analyse_cached(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     return _analyse(text, extra_targets)
 
 
+# Adjectives too common to read a sentence for on their own: they name a group
+# only before a person noun ("old people", but "the old gas holder").
+COMMON_ADJECTIVES = frozenset({"old", "white", "black", "foreign", "illegal", "blind", "deaf", "elderly",
+                               "coloured", "indian", "irish", "chinese", "turkish", "polish"})
+_GENERIC = frozenset({"the", "of", "a", "with", "in", "people", "folk", "men", "women", "community", "man",
+                      "woman", "centre", "site", "camp", "hotel", "bar", "club", "march", "parade", "kids"})
+
+
 def _trigger_words() -> frozenset[str]:
-    """Words at least one of which a sentence needs before the grammar reads it: names of groups."""
+    """Words at least one of which a sentence needs before the grammar reads it: names of groups.
+
+    For a phrase ("asylum seekers", "islamic centre") its distinctive words count;
+    common adjectives count only before a person noun (see ``_triggered``).
+    """
     words: set[str] = set()
     for table in (lexicon.GROUP_NOUNS, lexicon.GROUP_ADJECTIVES, lexicon.GROUP_PLACES, lexicon.SLURS):
         for key in table:
             parts = _phrase_words(key)
-            words.update(p for p in parts if len(parts) == 1 or (p not in lexicon.PERSON_NOUNS and p not in (
-                "the", "of", "a", "with", "in", "people")))
-    return frozenset(words)
+            if len(parts) == 1:
+                words.add(parts[0])
+            else:
+                words.update(p for p in parts if p not in _GENERIC and p not in lexicon.PERSON_NOUNS)
+    return frozenset(words - COMMON_ADJECTIVES)
 
 
 TRIGGERS = _trigger_words()
-_PREFIXES = frozenset(w[:i] for w in CONTENT_WORDS for i in range(2, len(w) - 1))
+# First pieces of a word split in two ("immi grants", "mus lims"), never an everyday word.
+_PREFIXES = frozenset(w[:i] for w in CONTENT_WORDS for i in range(3, len(w) - 1)) - KNOWN - GUARD - _COMMON
+_WORDS = re.compile(r"[a-z0-9@$]+")
+_SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
+_ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot"}
 _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])){2,}")
 _SPACED_HINT = re.compile(r"[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])")
 _SENTENCES = re.compile(r"[^.!?\n\u2026]*(?:[.!?\n\u2026]+|$)")
@@ -117,7 +135,7 @@ _PLAIN_LIMIT = 200_000
 
 def _triggered(text: str, extra: frozenset[str]) -> bool:
     """Whether ``text`` (normalised) names a group at all, however spelt: most comments do not."""
-    words = _TOKEN.findall(text)
+    words = _WORDS.findall(text)
     if not words:
         return False
     distinct = set(words)
@@ -125,12 +143,19 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
         return True
     fresh = distinct - _PLAIN
     for word in fresh:
-        if any(part in TRIGGERS for part in read_word(word)):
+        read = read_word(word)
+        if any(part in TRIGGERS for part in read) or (read[0] != word and read[0] in COMMON_ADJECTIVES):
             return True
+    if distinct & COMMON_ADJECTIVES:
+        for before, first, second in zip([""] + words, words, words[1:]):
+            if first in COMMON_ADJECTIVES and (second in _ADJECTIVE_HEADS or second in TRIGGERS
+                                               or before == "typical"):
+                return True
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()
     _PLAIN.update(fresh)
-    for count, run in enumerate(_SPACED.finditer(text) if _SPACED_HINT.search(text) else ()):
+    spaced = len(distinct & _SINGLE_LETTERS) >= 3 and _SPACED_HINT.search(text)
+    for count, run in enumerate(_SPACED.finditer(text) if spaced else ()):
         letters = "".join(c for c in run.group() if c not in " .-_/~")
         if len(letters) <= 40 and any(part in TRIGGERS for part in read_word(letters)):
             return True
