@@ -25,6 +25,13 @@ parse is reused) finds that the comment quotes or reports hate in order to
 reject it ("Someone wrote 'Travellers are vermin' on the bus shelter. That is
 disgusting"), neither the patterns nor the model hold it: the quoted words and
 the condemnation are what the model scores highest.
+
+The model also scores the mere naming of a group as abuse ("I'm queer and I want
+more inclusive events" 0.85, "I don't hate black people" above the threshold),
+so by default the words the analysis reads as naming a group, and the attacks
+it reads as denied ("are not criminals", "I don't hate"), are left out of the
+text it scores (setting ``ignore_group_names``): attacks on groups are the hate
+plugin's to judge, with their grammar, and insults stay in.
 """
 
 from __future__ import annotations
@@ -105,6 +112,9 @@ class settings_schema(ma.Schema):
     counter_speech = ma.fields.Boolean(
         load_default=True,
         metadata={"description": "publish counter-speech the hate analysis recognises (quoted or reported hate)"})
+    ignore_group_names = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "score the text without the words that name a group (the hate plugin judges those)"})
     ignore_swearing = ma.fields.Boolean(
         load_default=True,
         metadata={"description": "score the text without the words the profanity plugin judges"})
@@ -175,6 +185,19 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _without_spans(text: str, spans) -> str:
+    """``text`` with each ``[start, end)`` span replaced by spaces (offsets stay the same)."""
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        parts.append(text[last:start])
+        parts.append(" " * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _without_swearing(text: str) -> str:
     """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
     from plugins.profanity import find_words_cached, wordlist
@@ -194,7 +217,8 @@ def _without_swearing(text: str) -> str:
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """Hold when the model's probability exceeds the threshold or a pattern matches."""
-    if settings["counter_speech"] and analyse(submission.body).counter_speech:
+    analysis = analyse(submission.body)
+    if settings["counter_speech"] and analysis.counter_speech:
         return None
     details: dict = {}
     if settings["patterns"]:
@@ -204,6 +228,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
             details["patterns"] = sorted({kind for _, _, kind in found})
     if settings["model"]:
         text, ignore = submission.body, frozenset()
+        if settings["ignore_group_names"] and (analysis.group_names or analysis.denied):
+            text = _without_spans(text, analysis.group_names + analysis.denied)
         if settings["ignore_swearing"]:
             text, ignore = _without_swearing(text), MILD_SWEARING
         probability = get_model().probability(text, ignore=ignore)

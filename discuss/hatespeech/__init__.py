@@ -60,6 +60,8 @@ class Analysis:
     hits: tuple[Hit, ...]  # findings that stand
     counter: tuple[Hit, ...]  # findings the comment quotes or reports to reject
     innocent: tuple[Hit, ...] = ()  # slur words read as a homonym, a proper name or reclaimed self-description
+    group_names: tuple[tuple[int, int], ...] = ()  # where groups are named (not slurs), in the original text
+    denied: tuple[tuple[int, int], ...] = ()  # attacks the comment denies ("are NOT criminals", "I don't HATE")
 
     @property
     def innocent_spans(self) -> list[tuple[int, int]]:
@@ -199,6 +201,7 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     hits: list[Hit] = []
     counter: list[Hit] = []
     innocent: list[Hit] = []
+    denied: list[tuple[int, int]] = []
     for si, finding in found[: MAX_HITS * 2]:
         sentence = grammar_sentence_tokens(sentences, si, finding)
         start_token, end_token = sentence
@@ -206,11 +209,23 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
         _, end = norm.original_span(end_token.start, end_token.end)
         hit = Hit(finding.category, finding.function, tuple(dict.fromkeys(finding.targets)), (start, end),
                   finding.severity, finding.suppressed_by)
-        if finding.suppressed_by in ("homonym", "proper name", "reclaimed"):
+        if finding.suppressed_by == "denied":
+            denied.append(hit.span)
+        elif finding.suppressed_by in ("homonym", "proper name", "reclaimed"):
             innocent.append(hit)
         else:
             (counter if finding.suppressed_by else hits).append(hit)
-    return Analysis(tuple(hits[:MAX_HITS]), tuple(counter[:MAX_HITS]), tuple(innocent[:MAX_HITS]))
+    names = []
+    for sentence in sentences:
+        for mention in sentence.mentions:
+            if mention.kind == "slur" and mention.severity != "low":
+                continue
+            first, last = sentence.tokens[mention.start], sentence.tokens[mention.end - 1]
+            start, _ = norm.original_span(first.start, first.end)
+            _, end = norm.original_span(last.start, last.end)
+            names.append((start, end))
+    return Analysis(tuple(hits[:MAX_HITS]), tuple(counter[:MAX_HITS]), tuple(innocent[:MAX_HITS]),
+                    tuple(names[:MAX_HITS * 4]), tuple(denied[:MAX_HITS]))
 
 
 def grammar_sentence_tokens(sentences, si, finding):

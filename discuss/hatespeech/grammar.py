@@ -491,6 +491,8 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
             if found or any(cls in ("DEH", "NEG", "POS") for cls, _ in classes):
                 if negated and not found:
                     sentence.denied = True
+                    findings.append(Finding("denied", "denied", mention.targets, k, classes[0][1],
+                                            suppressed_by="denied"))
                 if found:
                     findings.append(Finding(found[0], found[1], mention.targets, mention.start, found[2]))
                 break
@@ -518,7 +520,10 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         if end is None:
             continue
         clause_start = sentence.clause_start(k)
-        if _negated_between(sentence, max(clause_start, k - 3), k) or (end < n and words[end] in HATE_NOUNS):
+        if end < n and words[end] in HATE_NOUNS:
+            continue
+        if _negated_between(sentence, max(clause_start, k - 3), k):
+            findings.append(Finding("denied", "denied", (), k, end, suppressed_by="denied"))
             continue
         subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
         if not subject_ok:
