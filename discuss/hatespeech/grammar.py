@@ -169,6 +169,24 @@ BEFORE_GROUP = {tuple(_phrase_words(p)): category for p, category in (
 BETTER_WITHOUT = frozenset(_phrase_words(p) for p in (
     "better without", "better off without", "nicer without", "safer without", "cleaner without",
     "happier without", "better place without", "a better place without", "rid of", "free of"))
+# Phrases that attack the group named right after them, indexed by their last word.
+_BEFORE_BY_LAST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _category in list(BEFORE_GROUP.items()) + [(p, "exclusion") for p in BETTER_WITHOUT]:
+    _BEFORE_BY_LAST.setdefault(_phrase[-1], []).append((_phrase, _category))
+
+
+def _phrase_before(words: list[str], s: int) -> tuple[int, str] | None:
+    """A phrase of ``_BEFORE_BY_LAST`` ending just before position ``s`` (or one word earlier: "the")."""
+    for end in (s, s - 1):
+        if end <= 0:
+            continue
+        for phrase, category in _BEFORE_BY_LAST.get(words[end - 1], ()):
+            start = end - len(phrase)
+            if start >= 0 and tuple(words[start:end]) == phrase:
+                return start, category
+    return None
+
+
 PROPER_FOLLOWERS = frozenset("society trust association charity foundation fund road street lane".split())
 
 
@@ -678,18 +696,14 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
         if not mention.personal:
             continue
         s, e = mention.start, mention.end
-        for back in range(max(0, s - 6), s):
-            for phrase, category in BEFORE_GROUP.items():
-                if tuple(words[back:back + len(phrase)]) == phrase and back + len(phrase) >= s - 1:
-                    findings.append(Finding(category, category, mention.targets, back, e))
-                    return
-            for phrase in BETTER_WITHOUT:
-                if tuple(words[back:back + len(phrase)]) == phrase and back + len(phrase) >= s - 2:
-                    findings.append(Finding("exclusion", "exclusion", mention.targets, back, e))
-                    return
         clause_start, clause_end = sentence.clause_start(s), sentence.clause_end(s)
         before = words[s - 1] if s > 0 else ""
         before2 = words[s - 2] if s > 1 else ""
+        found = _phrase_before(words, s)
+        if found:
+            start, category = found
+            findings.append(Finding(category, category, mention.targets, start, e))
+            return
         if (before == "no" and s - 1 == clause_start) or (before == "more" and before2 == "no" and s - 2 == clause_start):
             if e == clause_end or words[e] in ("in", "on", "here", "near", "allowed", "wanted", "welcome", "please",
                                                 "around", "round", "at", "anywhere", "thanks", "mosques"):
@@ -862,7 +876,9 @@ def _reports_back(sentence: Sentence) -> bool:
 # -- putting it together ----------------------------------------------------------------
 
 MAX_SENTENCE = 80
-MAX_FINDINGS = 60
+MAX_FINDINGS = 20
+# A comment naming this many groups is not conversation; the rest is not read.
+MAX_MENTIONS = 400
 
 
 def split_sentences(tokens: list[Token]) -> list[Sentence]:
@@ -886,6 +902,7 @@ def analyse_tokens(tokens: list[Token], extra: dict[str, Target]) -> tuple[list[
     found: list[tuple[int, Finding]] = []
     recent: list[tuple[int, tuple[Target, ...]]] = []  # (sentence index, targets) of recent mentions
     previous: Sentence | None = None
+    mentioned = 0
     for si, sentence in enumerate(sentences):
         sentence.words = [t.word for t in sentence.tokens]
         sentence.clauses = [t.clause for t in sentence.tokens]
@@ -922,7 +939,8 @@ def analyse_tokens(tokens: list[Token], extra: dict[str, Target]) -> tuple[list[
         if not findings and not sentence.denied and (sentence.mentions or previous is not None and previous.mentions):
             _implicit_rule(sentence, previous, findings)
         found.extend((si, f) for f in findings)
-        if len(found) >= MAX_FINDINGS:
+        mentioned += len(sentence.mentions)
+        if len(found) >= MAX_FINDINGS or mentioned >= MAX_MENTIONS:
             break  # enough to decide; hostile repetition should not cost more
         people = tuple(t for m in sentence.mentions if m.personal for t in m.targets)
         if people:
