@@ -1,4 +1,4 @@
-"""Per-function accuracy of the hate analysis on our own cases (tests/data/hate_cases.tsv and hate_dev.tsv).
+"""Per-function accuracy of the hate analysis on our own cases (tests/data/hate_cases*.tsv).
 
 For each function (threats, dehumanisation, ... and the non-hateful contrasts)
 prints how many cases the hate plugin alone gets right: hateful ones flagged,
@@ -45,6 +45,8 @@ def main() -> None:
     from discuss.hatespeech import analyse
 
     rows = load(ROOT / "tests" / "data" / "hate_cases.tsv")
+    handwritten = load(ROOT / "tests" / "data" / "hate_cases_handwritten.tsv")
+    rows += [(expected, f"handwritten: {function}", text) for expected, function, text in handwritten]
     decide = lambda text: bool(analyse(text).hits)  # noqa: E731
     if args.pipeline:
         from discuss import create_app

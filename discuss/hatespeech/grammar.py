@@ -164,6 +164,8 @@ BEFORE_GROUP = {tuple(_phrase_words(p)): category for p, category in (
     ("nothing more pathetic than", "hatred"), ("what is the point of", "dehumanisation"),
     ("what's the point of", "dehumanisation"), ("whats the point of", "dehumanisation"),
     ("the world does not need", "dehumanisation"), ("we do not need any more", "exclusion"),
+    ("disgusts me more than", "hatred"), ("disgust me more than", "hatred"), ("i hate more than", "hatred"),
+    ("nothing i hate more than", "hatred"), ("trust a", "derogation"), ("trust an", "derogation"),
     ("scum like", "dehumanisation"), ("vermin like", "dehumanisation"), ("animals like", "dehumanisation"),
     ("filth like", "dehumanisation"), ("parasites like", "dehumanisation"))}
 BETTER_WITHOUT = frozenset(_phrase_words(p) for p in (
@@ -340,6 +342,12 @@ def _find_mentions(sentence: Sentence, extra: dict[str, Target]) -> None:
                     break
                 targets.append(more)
                 after += more_length
+            if after < n and (words[after] in lx.DEHUMANISING or words[after] in lx.NEGATIVE_ATTRIBUTES) \
+                    and words[after].endswith("s"):
+                # "trans freaks", "Muslim scum": the insult names the people; the group is the adjective.
+                mentions.append(Mention(i, after, tuple(dict.fromkeys(targets)), "person"))
+                i = after
+                continue
             if after < n and (words[after] in lx.PERSON_NOUNS or _match(NOUN_PHRASES, words, after)[1]):
                 end = after + 1
                 noun_after_length, noun_after = _match(NOUN_PHRASES, words, after)
@@ -506,6 +514,8 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
                     found = ("exclusion", "exclusion", end)
                 if found:
                     break
+            if not found and not negated and all(cls in ("POS", "EXCLP") for cls, _ in classes):
+                continue  # "human garbage": an affirmed positive word, read on
             if found or any(cls in ("DEH", "NEG", "POS") for cls, _ in classes):
                 if negated and not found:
                     sentence.denied = True
@@ -564,9 +574,19 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
                 break
 
 
+SICK_WORDS = frozenset("sick ill puke vomit retch gag cringe shudder heave nauseous nauseated".split())
+
+
 def _disgust_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findings: list[Finding]) -> None:
+    words = sentence.words
     for mention in subjects:
         if mention.possessive or mention.after_preposition:
+            continue
+        window = words[mention.end:mention.end + 7]
+        if "me" in window[:3] and any(w in SICK_WORDS for w in window) and \
+                not _negated_between(sentence, mention.end, mention.end + 3):
+            findings.append(Finding("hatred", "expressed hatred", mention.targets, mention.start,
+                                    min(len(words), mention.end + 7)))
             continue
         for k in range(mention.end, min(len(sentence.words), mention.end + 4)):
             end = sentence.has(k, "DISGUST")
@@ -725,6 +745,10 @@ def _implicit_rule(sentence: Sentence, previous: Sentence | None, findings: list
     personal = [m for m in sentence.mentions if m.personal and not m.possessive]
     for mention in sentence.mentions:
         s = mention.start
+        if not mention.personal and s >= 1 and sentence.has(s - 1, "SWAMP") and any(
+                sentence.has(i, "NEG") or sentence.has(i, "DEH") for i in range(mention.end, len(words))):
+            findings.append(Finding("derogation", "implicit derogation", mention.targets, s - 1, len(words)))
+            return
         if s >= 1 and words[s - 1] == "typical" and not mention.personal:
             findings.append(Finding("derogation", "implicit derogation", mention.targets, s - 1, mention.end))
             return
@@ -931,7 +955,7 @@ def analyse_tokens(tokens: list[Token], extra: dict[str, Target]) -> tuple[list[
                 _copula_rule(sentence, subjects, mentions_at, findings)
             if "HATE" in present:
                 _hatred_rule(sentence, mentions_at, pronoun_targets, findings)
-            if "DISGUST" in present and subjects:
+            if subjects and ("DISGUST" in present or "me" in sentence.words):
                 _disgust_rule(sentence, subjects, mentions_at, findings)
             _exclusion_rule(sentence, subjects, mentions_at, pronoun_targets, findings)
         if any(m.kind == "slur" for m in sentence.mentions):

@@ -132,7 +132,7 @@ south asians: race: high: paki|pakis|pakki|pakkis|pakky|packie|packies|curry mun
 east asian people: race: high: chink|chinks|chinky|chinkies|gook|gooks|slope|slopes|nip|nips
 middle eastern people: race: high: raghead|ragheads|towelhead|towelheads|sand nigger|sand niggers|camel jockey|camel jockeys|muzrat|muzrats
 muslims: religion: high: muzzie|muzzies|muzzy|mozzies|goatfucker|goatfuckers|moslem scum
-jews: religion: high: kike|kikes|yid|yids|hymie|hymies|heeb|heebs|christ killer|christ killers|jewboy|jewboys
+jews: religion: high: joos|jooz|joo|kike|kikes|yid|yids|hymie|hymies|heeb|heebs|christ killer|christ killers|jewboy|jewboys
 gypsies and travellers: race: high: pikey|pikeys|pikie|pikies|piker|gyppo|gyppos|gippo|gippos|gyppoes|gypo|gypos|didicoy|didicoys|diddicoy
 gypsies and travellers: race: low: tinker|tinkers|knacker|knackers
 immigrants: race: high: wog|wogs|wop|wops|dago|dagos|spic|spics|spick|wetback|wetbacks|beaner|beaners|polack|polacks|kraut|krauts|frog eater|eastern euros
@@ -284,7 +284,8 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "mental|nuts|delusional|mentally ill|confused|fake|a joke|a disgrace|disgrace|a nuisance|nuisance|"
     "bad|awful|horrible|terrible|nasty|scary|creepy|rude|arrogant|ungrateful|entitled|second class|"
     "second-class|a waste of space|waste of space|a waste of oxygen|waste of oxygen|waste|a waste|"
-    "ruining|ruin|ruins|ruined|destroying|destroy|destroys|wrecking|stealing|steal|steals|robbing|raping|"
+    "ruining|ruin|ruins|ruined|destroying|destroy|destroys|wrecking|stealing|steal|steals|stole|robbing|raping|"
+    "all the same|robbed|mugged|"
     "rape|invading|scrounge|leeching|taking over|take over|breeding|spreading disease|bring disease|"
     "bringing disease|bring crime|bringing crime|a curse|curse|a blight on|liability|a liability|"
     "abnormal|unnatural|wrong in the head|brainwashed|hateful|bigots|savage|inbred|inbreds|simple|"
@@ -351,6 +352,7 @@ VIOLENCE = frozenset(_forms(
     "teach them a lesson|taught a lesson|destroy|destroyed|crush|crushed|die|dies|dead|death|"
     "a good kicking|a kicking|a beating|a good beating|a good hiding|a hiding|a slap|a bullet|"
     "bullets|the rope|a noose|the noose|the gas chamber|gas chambers|the ovens|into the sea|in the ground|"
+    "with force|by force|with violence|by any means necessary|"
     "break his legs|break her legs|break their legs|break his neck|break her neck|break their necks|"
     "smash his face in|smash their faces in|kick his head in|kick her head in|hunt down|hunted down|"
     "hunt them down|hunt him down|a slap|a good slap|slapped|stamp on|stamped on|"
@@ -380,7 +382,8 @@ HATE_VERBS = frozenset(_forms(
     "hatred towards|loathing for|disgust for|allergic to|wish they didn't exist|wish they were dead|"
     "would never vote for|would never hire|would never employ|would never rent to|would never date|"
     "never hire|never employ|never rent to|never date|won't serve|wont serve|refuse to serve|"
-    "don't want|dont want|do not want|nobody wants|no one wants|won't have|would rather die than"))
+    "don't want|dont want|do not want|nobody wants|no one wants|won't have|would rather die than|"
+    "fuck|fuck all|fuck the|screw|screw all|f**k|f*ck"))
 
 # With the group as subject: "Jews disgust me", "immigrants make me sick".
 DISGUST_VERBS = frozenset(_forms(
@@ -477,7 +480,9 @@ CONDEMNATION = frozenset(_forms(
     "disagree|rubbish|garbage|ridiculous|absurd|bullshit|myth|a myth|propaganda|dangerous|toxic|"
     "not an acceptable|not acceptable|never acceptable|not right|not on|out of order|spreading hate|spread hate|"
     "hatred|hate|sick of people|tired of people|fed up with people|hate it when|hate when|hate how|"
-    "hate the way|can't stand it when|cannot stand people who|hateful|bigoted|"
+    "hate the way|can't stand it when|cannot stand people who|hateful|bigoted|tired of hearing|"
+    "sick of hearing|fed up of hearing|fed up with hearing|so tired of|sick and tired of|arrested|charged|"
+    "convicted|jailed|prosecuted|sentenced|cautioned|investigated|investigating|"
     "never ok|not ok|not okay|never okay|inexcusable|unforgivable|outrageous|outraged|shocking|shocked|"
     "disgusted|saddened|sad|angry|furious|fight|stand against|stand up to|solidarity|support|welcome|"
     "respect|lost all respect|grow up|sort yourself out|be better|meet your neighbours|get to know|"

@@ -283,6 +283,8 @@ def _read(raw: str) -> tuple[str, ...]:
             if repaired:
                 return (repaired,)
         return (raw,)
+    if raw.endswith("z") and raw[:-1] + "s" in KNOWN:  # "gayz"
+        return (raw[:-1] + "s",)
     shrunk = _STRETCH.sub(r"\1\1", raw)
     if shrunk != raw:
         for candidate in (shrunk, _STRETCH.sub(r"\1", raw)):
