@@ -211,7 +211,7 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
                   finding.severity, finding.suppressed_by)
         if finding.suppressed_by == "denied":
             denied.append(hit.span)
-        elif finding.suppressed_by in ("homonym", "proper name", "reclaimed"):
+        elif finding.suppressed_by in ("homonym", "proper name", "reclaimed", "mention"):
             innocent.append(hit)
         else:
             (counter if finding.suppressed_by else hits).append(hit)

@@ -107,7 +107,8 @@ SINGULAR_NOUNS = frozenset("muslim jew christian hindu sikh traveller traveler g
 HATE_OBJECT_BLOCKERS = frozenset("who that which people those anyone anybody someone somebody everyone "
                                  "racists racist bigots bigot way how treated treatment abuse attacks "
                                  "discrimination hatred racism prejudice homophobia transphobia what when "
-                                 "seeing hearing the idea fact".split())
+                                 "hearing the idea fact council government police media councillors politicians "
+                                 "press".split())
 FOLLOW_OK = frozenset("into onto in on at out off back from of with by for near around here there now "
                       "are is were was be should must will would can could have has need needs deserve "
                       "deserves get got and or who to in on at are all just always never not do does did "
@@ -121,7 +122,7 @@ PREDICATE_FOLLOW_BLOCK = {"entitled": {"to"}, "deserve": {"to", "better", "help"
                           "deserves": {"to", "better", "help", "support", "respect", "a"},
                           "worth": {"noting", "saying", "remembering", "asking", "a", "mentioning"},
                           "sick": {"of", "and", "to"}, "tired": {"of"}, "victims": {"of"}, "problem": {"with", "for"},
-                          "threat": {"from", "to"}, "danger": {"from"}, "afraid": {"of"}, "scared": {"of"},
+                          "threat": {"from"}, "danger": {"from"}, "afraid": {"of"}, "scared": {"of"},
                           "terror": {"attacks", "attack"}, "mental": {"health"}, "waste": {"collection", "bins"},
                           "dirty": {"looks", "look", "work", "jobs"}, "crazy": {"about"}, "nuts": {"about"}}
 PREDICATE_PRECEDE_BLOCK = frozenset("in at of from against".split())
@@ -146,6 +147,14 @@ RECLAIM_BEFORE = frozenset("i am we are as a an proud fellow myself ourselves us
 VERB_SENSE_BEFORE = frozenset("to will would may might could can not also further only seriously badly "
                               "significantly could".split())
 IMPERATIVE_SPLIT = frozenset(_phrase_words(p) for p in lx.IMPERATIVE_OPENERS)
+IDIOM_OBJECTS = frozenset("""
+plan plans proposal proposals idea ideas scheme schemes bill motion project projects policy policies budget
+cuts cut application applications deal funding closure target targets record records appeal competition
+quiz game match matches documentary film films video videos photo photos pictures footage scene scenes email
+emails message messages question questions myth myths stereotype stereotypes rumour rumours prejudice racism
+hate hatred bigotry discrimination homophobia transphobia poverty loneliness stigma it time bill bills
+traffic queue queues show gig set exam exams test tests speech argument debate vote votes
+""".split())
 VIOLENT_NOUNS = frozenset("attack attacks killing killings murder murders shooting shootings bombing bombings "
                           "beating hanging execution death massacre slaughter genocide holocaust assault rape "
                           "torture stabbing burning cull culling purge harm hurt kick punch bomb gas".split())
@@ -189,6 +198,7 @@ def _phrase_before(words: list[str], s: int) -> tuple[int, str] | None:
     return None
 
 
+SLUR_MENTION_BEFORE = frozenset("word words term terms slur slurs phrase expression".split())
 PROPER_FOLLOWERS = frozenset("society trust association charity foundation fund road street lane".split())
 
 
@@ -559,7 +569,8 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         clause_end = sentence.clause_end(k)
         for j in range(end, min(clause_end, end + 8)):
             mention = mentions_at.get(j)
-            if mention is None and words[j] in HATE_OBJECT_BLOCKERS and words[j] != "the":
+            if mention is None and (words[j] in HATE_OBJECT_BLOCKERS or (
+                    words[j].endswith("ing") and words[j] not in ("seeing", "having", "being"))) and words[j] != "the":
                 break
             if mention is None and pronoun_targets and sentence.has(j, "GPRON"):
                 mention = Mention(j, sentence.has(j, "GPRON"), pronoun_targets, "pronoun")
@@ -636,6 +647,11 @@ def _threat_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         phrase = " ".join(words[k:end])
         if k > 0 and words[k - 1] in NOUN_BEFORE and words[k] in VIOLENT_NOUNS:
             continue  # a noun: "after the attack", "the killing of"
+        after = end
+        while after < n and words[after] in ("the", "a", "an", "this", "that", "off", "these", "those", "our"):
+            after += 1
+        if after < n and words[after] in IDIOM_OBJECTS:
+            continue  # "kill the plan", "shoot a documentary", "smash the target", "kill it at the show"
         weak = sentence.has(k, "WEAKV") is not None
         if phrase == "in hospital" and "put" in words[max(0, k - 5):k]:
             weak = False
@@ -820,6 +836,9 @@ def _slur_rule(sentence: Sentence, findings: list[Finding]) -> None:
             if verb_sense or cigarette or (near & (context - VERB_SENSE_BEFORE)):
                 findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "homonym"))
                 continue
+        if s > 0 and words[max(0, s - 2):s] and any(w in SLUR_MENTION_BEFORE for w in words[max(0, s - 2):s]):
+            findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "mention"))
+            continue  # the word itself discussed: "the word tranny is offensive"
         if tokens[s].capitalised and e < len(words) and (tokens[e].capitalised or words[e] in PROPER_FOLLOWERS) \
                 and s > 0:
             findings.append(Finding("slur", "slur", mention.targets, s, e, mention.severity, "proper name"))
@@ -884,10 +903,18 @@ def suppress_counter_speech(sentences: list[Sentence], findings: list[tuple[int,
             finding.suppressed_by = "quotation"
         elif _counter_frame_before(sentence, start):
             finding.suppressed_by = "counter frame"
-        elif condemned and _reported(sentence, start):
+        elif condemned and (_reported(sentence, start) or _reported_after(sentence, finding.end)):
             finding.suppressed_by = "reported speech"
         elif condemned and si + 1 < len(sentences) and _reports_back(sentences[si + 1]):
             finding.suppressed_by = "reported speech"
+
+
+def _reported_after(sentence: Sentence, end: int) -> bool:
+    """A source named after the words: "X are vermin, according to the far right"."""
+    return any(sentence.words[i] in ("according", "apparently", "supposedly", "allegedly") or (
+        sentence.has(i, "REPORT") is not None and i + 1 < len(sentence.words) and sentence.words[i - 1] in (
+            "he", "she", "they", "someone", "somebody", "people", "some", "bigots", "racists"))
+        for i in range(end, min(len(sentence.words), end + 6)))
 
 
 def _reports_back(sentence: Sentence) -> bool:

@@ -285,7 +285,9 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "bad|awful|horrible|terrible|nasty|scary|creepy|rude|arrogant|ungrateful|entitled|second class|"
     "second-class|a waste of space|waste of space|a waste of oxygen|waste of oxygen|waste|a waste|"
     "ruining|ruin|ruins|ruined|destroying|destroy|destroys|wrecking|stealing|steal|steals|stole|robbing|raping|"
-    "all the same|robbed|mugged|"
+    "all the same|robbed|mugged|control the council|control the media|control the banks|control the world|"
+    "control everything|run the world|run the media|run the banks|run everything|own the banks|own the media|"
+    "own everything|are behind everything|behind everything|pulling the strings|secretly run|"
     "rape|invading|scrounge|leeching|taking over|take over|breeding|spreading disease|bring disease|"
     "bringing disease|bring crime|bringing crime|a curse|curse|a blight on|liability|a liability|"
     "abnormal|unnatural|wrong in the head|brainwashed|hateful|bigots|savage|inbred|inbreds|simple|"
@@ -463,7 +465,8 @@ REPORTING = frozenset(_forms(
     "pretending|label|labelling|labels|brand|branding|describe|describing|described|refer|referred|"
     "referring|heard|hear|hearing|told|tells|telling|tell|accuse|accused|accusing|suggestion|lie|lies|"
     "myth|myths|stereotype|stereotypes|trope|tropes|propaganda|nonsense|bile|like|daubed|read|"
-    "tweets|video|hate mail|letter|shouting at|called me|called him|called her|called them|chants"))
+    "tweets|video|hate mail|letter|shouting at|called me|called him|called her|called them|chants|"
+    "according to|apparently"))
 
 # Words that condemn what was reported ("vile", "racist", "should be ashamed").
 CONDEMNATION = frozenset(_forms(
