@@ -32,9 +32,10 @@ CATEGORIES = ("threat", "dehumanisation", "slur", "exclusion", "hatred", "deroga
 # Longer comments are analysed but not remembered.
 MAX_CACHED_LENGTH = 20_000
 MAX_HITS = 50
-# Comments are at most 10,000 characters (MAX_BODY_LENGTH); past this many
-# tokens the rest of a longer text is not read.
-MAX_TOKENS = 6000
+# Comments are at most 10,000 characters (MAX_BODY_LENGTH), and only the
+# sentences around group names are read; past this many tokens of those, the
+# rest is not (no conversation names groups in 1,500 words of its sentences).
+MAX_TOKENS = 1500
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     if not _triggered(norm.text, extra_words):
         return Analysis((), ())
     ranges = _sentence_ranges(norm.text, extra_words)
-    tokens = tokenise(norm.text, norm.original, norm.original_index, ranges)[:MAX_TOKENS]
+    tokens = tokenise(norm.text, norm.original, norm.original_index, ranges, MAX_TOKENS)[:MAX_TOKENS]
     if not tokens:
         return Analysis((), ())
     extra = {term.lower(): Target(term.lower(), SITE) for term in extra_targets if term}

@@ -929,7 +929,7 @@ def _reports_back(sentence: Sentence) -> bool:
 MAX_SENTENCE = 80
 MAX_FINDINGS = 20
 # A comment naming this many groups is not conversation; the rest is not read.
-MAX_MENTIONS = 400
+MAX_MENTIONS = 200
 
 
 def split_sentences(tokens: list[Token]) -> list[Sentence]:

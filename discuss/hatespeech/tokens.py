@@ -334,7 +334,7 @@ def _joined_text(text: str) -> tuple[str, ...] | None:
 
 
 def tokenise(text: str, original: str, original_index,
-             ranges: list[tuple[int, int]] | None = None) -> list[Token]:
+             ranges: list[tuple[int, int]] | None = None, limit: int = 1 << 30) -> list[Token]:
     """Tokens of normalised ``text``; ``original_index`` maps an offset back (for capitals).
 
     With ``ranges``, only those stretches of ``text`` are read (each starts a
@@ -344,6 +344,9 @@ def tokenise(text: str, original: str, original_index,
     tokens: list[Token] = []
     sentence = clause = 0
     for range_start, range_end in ranges or [(0, len(text))]:
+        if len(tokens) >= limit:
+            break
+        range_end = min(range_end, range_start + 12 * (limit - len(tokens)))  # a token takes 12 characters at most on average
         quoted = range_start > 0 and sum(text.count(q, 0, range_start) for q in "\"\u201c") % 2 == 1
         sentence, clause = _tokenise_range(text, original, original_index, range_start, range_end, sentence,
                                            clause, quoted, tokens)
