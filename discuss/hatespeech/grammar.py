@@ -125,6 +125,8 @@ PREDICATE_FOLLOW_BLOCK = {"entitled": {"to"}, "deserve": {"to", "better", "help"
                           "threat": {"from"}, "danger": {"from"}, "afraid": {"of"}, "scared": {"of"},
                           "terror": {"attacks", "attack"}, "mental": {"health"}, "waste": {"collection", "bins"},
                           "dirty": {"looks", "look", "work", "jobs"}, "crazy": {"about"}, "nuts": {"about"}}
+COLLECTIVES = frozenset("bunch lot load loads pack herd swarm horde band gang kind sort type breed nest colony "
+                        "plague mob rabble bag heap pile den flock".split())
 PREDICATE_PRECEDE_BLOCK = frozenset("in at of from against".split())
 HUMANITY = frozenset(["human", "humans", "human beings", "human being", "people", "persons", "a person",
                       "real people", "real person", "proper people", "full people", "exist", "matter"])
@@ -467,7 +469,8 @@ def _predicate_ok(sentence: Sentence, k: int, end: int, gap: int) -> bool:
     word = words[k]
     if end < len(words) and words[end] in PREDICATE_FOLLOW_BLOCK.get(words[end - 1], ()):
         return False
-    if k > 0 and words[k - 1] in PREDICATE_PRECEDE_BLOCK and gap > 0:
+    if k > 0 and words[k - 1] in PREDICATE_PRECEDE_BLOCK and gap > 0 and not (
+            words[k - 1] == "of" and k > 1 and words[k - 2] in COLLECTIVES):
         return False
     if word == "things" and (k == 0 or words[k - 1] not in ("are", "just", "mere")):
         return False

@@ -265,7 +265,8 @@ DEHUMANISING = frozenset(_forms(
     "pestilence|creatures|freaks|freak|freaks of nature|abominations|abomination|monsters|mutants|mutant|"
     "primitive|barbarians|barbaric|uncivilised|uncivilized|lumps of meat|lump of meat|sewage|excrement|"
     "shit|vermins|cockroachs|blight|a blight|a scourge|scourge|locusts|termites|hyenas|snakes|"
-    "vultures|dirt|sewer rats|lowlife|lowlifes|degenerates|degenerate|not human|less than human|"
+    "vultures|dirt|sewer rats|weeds|fungus|mould|germs|bacteria|tumour|tumor|a tumour|pox|a pox|"
+    "roaches|bin bags|bin juice|sewage rats|dogs in the street|lowlife|lowlifes|degenerates|degenerate|not human|less than human|"
     "animal like|things|creeps|property|objects|baby machines|breeding machines|possessions|zombies|breeders|breed like rabbits|breeding like rabbits|swarm|swarms|"
     "swarming|hordes|a horde|invaders|an invasion|invasion|infesting|infest|infested|crawling"))
 # ("it" and "things" count only right after "are"/"is" in the copula rule.)
@@ -285,6 +286,11 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "bad|awful|horrible|terrible|nasty|scary|creepy|rude|arrogant|ungrateful|entitled|second class|"
     "second-class|a waste of space|waste of space|a waste of oxygen|waste of oxygen|waste|a waste|"
     "ruining|ruin|ruins|ruined|destroying|destroy|destroys|wrecking|stealing|steal|steals|stole|robbing|raping|"
+    "despicable|loathsome|detestable|contemptible|repugnant|abhorrent|sickening|horrid|nauseating|"
+    "obnoxious|insufferable|unbearable|dim|dimwitted|dense|cruel|heartless|selfish|sly|incapable|"
+    "inadequate|defective|contagious|toxic|poisonous|deceitful|manipulative|sinister|demonic|satanic|"
+    "godless|immoral|sinful|unholy|perverse|twisted|warped|sickos|weirdos|nutters|nutcases|lunatics|"
+    "psychos|maniacs|cancerous|brutes|brutal|barbarians|uncultured|unwashed|feral|wild|"
     "all the same|robbed|mugged|control the council|control the media|control the banks|control the world|"
     "control everything|run the world|run the media|run the banks|run everything|own the banks|own the media|"
     "own everything|are behind everything|behind everything|pulling the strings|secretly run|"
@@ -385,7 +391,9 @@ HATE_VERBS = frozenset(_forms(
     "would never vote for|would never hire|would never employ|would never rent to|would never date|"
     "never hire|never employ|never rent to|never date|won't serve|wont serve|refuse to serve|"
     "don't want|dont want|do not want|nobody wants|no one wants|won't have|would rather die than|"
-    "fuck|fuck all|fuck the|screw|screw all|f**k|f*ck"))
+    "fuck|fuck all|fuck the|screw|screw all|f**k|f*ck|don't like|dont like|do not like|dislike|"
+    "don't trust|dont trust|do not trust|distrust|mistrust|never trust|can't trust|cannot trust|"
+    "would never trust|will never trust|wouldn't trust|would not trust|have no time for|got no time for"))
 
 # With the group as subject: "Jews disgust me", "immigrants make me sick".
 DISGUST_VERBS = frozenset(_forms(
