@@ -34,8 +34,8 @@ MAX_CACHED_LENGTH = 20_000
 MAX_HITS = 50
 # Comments are at most 10,000 characters (MAX_BODY_LENGTH), and only the
 # sentences around group names are read; past this many tokens of those, the
-# rest is not (no conversation names groups in 1,500 words of its sentences).
-MAX_TOKENS = 1500
+# rest is not (no conversation names groups in 600 words of its sentences).
+MAX_TOKENS = 600
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,13 @@ def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
     """The sentences that name a group, the one before each and the two after (pronouns, reports)."""
     spans = [(m.start(), m.end()) for m in _SENTENCES.finditer(text) if m.end() > m.start()]
     wanted: set[int] = set()
+    seen: set[str] = set()
     for index, (start, end) in enumerate(spans):
-        if _triggered(text[start:end], extra):
+        sentence = text[start:end].strip()
+        if sentence in seen:
+            continue  # a repeated sentence says nothing new (hostile repetition)
+        seen.add(sentence)
+        if _triggered(sentence, extra):
             wanted.update(range(max(0, index - 1), min(len(spans), index + 3)))
     ranges: list[tuple[int, int]] = []
     for index in sorted(wanted):

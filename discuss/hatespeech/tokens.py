@@ -39,6 +39,8 @@ _TOKEN = re.compile(r"[a-z0-9@$]+(?:[!|*][a-z0-9@$]+)*(?:['\u2019][a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?\n\u2026]")
 _CLAUSE_END = re.compile(r"[,;:()\[\]\u2014\u2013]|\s-\s")
 _QUOTES = "\"\u201c\u201d\u00ab\u00bb\u2018"
+# Anything in a gap between words that can end a sentence or clause or open a quotation.
+_GAP_SPECIAL = re.compile("[.!?\n\u2026,;:()\\[\\]\u2014\u2013\"\u201c\u201d\u00ab\u00bb\u2018'\u2019-]")
 
 CONTRACTIONS = {
     "n't": ("not",), "'re": ("are",), "'m": ("am",), "'ll": ("will",), "'ve": ("have",), "'d": ("would",),
@@ -349,21 +351,21 @@ def tokenise(text: str, original: str, original_index,
         range_end = min(range_end, range_start + 12 * (limit - len(tokens)))  # a token takes 12 characters at most on average
         quoted = range_start > 0 and sum(text.count(q, 0, range_start) for q in "\"\u201c") % 2 == 1
         sentence, clause = _tokenise_range(text, original, original_index, range_start, range_end, sentence,
-                                           clause, quoted, tokens)
+                                           clause, quoted, tokens, limit)
         sentence, clause = sentence + 1, clause + 1
     return tokens
 
 
 def _tokenise_range(text, original, original_index, range_start, range_end, sentence, clause, quoted,
-                    tokens) -> tuple[int, int]:
+                    tokens, limit=1 << 30) -> tuple[int, int]:
     matches = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, range_start, range_end)]
     previous_end = range_start
     i = 0
     count = len(matches)
-    while i < count:
+    while i < count and len(tokens) < limit:
         start, end, raw = matches[i]
         gap = text[previous_end:start]
-        if gap and gap != " ":
+        if gap and gap != " " and _GAP_SPECIAL.search(gap):
             if _SENTENCE_END.search(gap) and not _is_decimal_gap(text, previous_end, start):
                 sentence += 1
                 clause += 1
