@@ -232,7 +232,7 @@ _STRETCH = re.compile(r"(.)\1{2,}")
 def split_joined(token: str) -> tuple[str, ...] | None:
     """``token`` as several known words if it is words run together with a group and an attack in it."""
     n = len(token)
-    if n < 8 or n > MAX_FUZZY_LENGTH or token in GUARD:
+    if n < 5 or n > MAX_FUZZY_LENGTH or token in GUARD:
         return None
     best: list[tuple[str, ...] | None] = [None] * (n + 1)
     best[0] = ()
@@ -249,8 +249,11 @@ def split_joined(token: str) -> tuple[str, ...] | None:
     words = best[n]
     if not words or len(words) < 2:
         return None
-    if any(w in _TARGET_WORDS or w in lx.GROUP_PLACES for w in words) and any(w in _ATTACK_WORDS for w in words):
+    attack = any(w in _ATTACK_WORDS for w in words)
+    if attack and any(w in _TARGET_WORDS or w in lx.GROUP_PLACES for w in words):
         return words
+    if attack and all(w in _ATTACK_WORDS or w in FUNCTION_WORDS for w in words):
+        return words  # "ihate", "killall": the group follows as a word of its own
     return None
 
 
