@@ -7,7 +7,7 @@ happens to split into a group and an attack ("therapist"). This script lists
 those words from the `english-words` package (web2 and GCIDE word lists) and the toxicity model's vocabulary so that
 nothing but a small text file ships and nothing is loaded at run time.
 
-    .venv/bin/python -m pip install english-words
+    .venv/bin/python -m pip install -e ".[hate-guard]"
     .venv/bin/python scripts/build_hate_guard.py
 """
 
