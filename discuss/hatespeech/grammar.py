@@ -561,31 +561,42 @@ def _hatred_rule(sentence: Sentence, mentions_at, pronoun_targets, findings: lis
         if end is None:
             continue
         clause_start = sentence.clause_start(k)
-        if end < n and words[end] in HATE_NOUNS:
-            continue
-        if _negated_between(sentence, max(clause_start, k - 3), k):
+        before = len(findings)
+        _hatred_at(sentence, k, end, clause_start, mentions_at, pronoun_targets, findings)
+        if len(findings) == before and sentence.mentions:
+            # Hate named but not aimed at the group here ("hate crime against X", "people who
+            # hate X", "I don't hate X"): not an attack, and not for a model to score as one.
             findings.append(Finding("denied", "denied", (), k, end, suppressed_by="denied"))
-            continue
-        subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
-        if not subject_ok:
-            continue
-        clause_end = sentence.clause_end(k)
-        for j in range(end, min(clause_end, end + 8)):
-            mention = mentions_at.get(j)
-            if mention is None and (words[j] in HATE_OBJECT_BLOCKERS or (
-                    words[j].endswith("ing") and words[j] not in ("seeing", "having", "being"))) and words[j] != "the":
+
+
+def _hatred_at(sentence: Sentence, k: int, end: int, clause_start: int, mentions_at, pronoun_targets,
+               findings: list[Finding]) -> None:
+    words = sentence.words
+    n = len(words)
+    if end < n and words[end] in HATE_NOUNS:
+        return
+    if _negated_between(sentence, max(clause_start, k - 3), k):
+        return
+    subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
+    if not subject_ok:
+        return
+    clause_end = sentence.clause_end(k)
+    for j in range(end, min(clause_end, end + 8)):
+        mention = mentions_at.get(j)
+        if mention is None and (words[j] in HATE_OBJECT_BLOCKERS or (
+                words[j].endswith("ing") and words[j] not in ("seeing", "having", "being"))) and words[j] != "the":
+            break
+        if mention is None and pronoun_targets and sentence.has(j, "GPRON"):
+            mention = Mention(j, sentence.has(j, "GPRON"), pronoun_targets, "pronoun")
+        if mention is not None:
+            if not mention.personal or mention.possessive:
                 break
-            if mention is None and pronoun_targets and sentence.has(j, "GPRON"):
-                mention = Mention(j, sentence.has(j, "GPRON"), pronoun_targets, "pronoun")
-            if mention is not None:
-                if not mention.personal or mention.possessive:
-                    break
-                after = mention.end
-                if "want" in words[k:end] and after < n and words[after] == "to" and after + 1 < n \
-                        and words[after + 1] not in ("come", "live", "move", "settle", "stay", "be"):
-                    break
-                findings.append(Finding("hatred", "expressed hatred", mention.targets, k, mention.end))
+            after = mention.end
+            if "want" in words[k:end] and after < n and words[after] == "to" and after + 1 < n \
+                    and words[after + 1] not in ("come", "live", "move", "settle", "stay", "be"):
                 break
+            findings.append(Finding("hatred", "expressed hatred", mention.targets, k, mention.end))
+            break
 
 
 SICK_WORDS = frozenset("sick ill puke vomit retch gag cringe shudder heave nauseous nauseated".split())
