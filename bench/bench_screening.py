@@ -8,6 +8,9 @@ the same run times, per comment:
   app on a temporary SQLite database (the database-reading plugins query it);
 * the same without the toxicity plugin;
 * the profanity plugin's matcher alone, warm and with nothing remembered;
+* the hate plugin alone (its analysis is remembered per text, for the toxicity
+  plugin to share; here the memory is emptied before every call);
+* the whole pipeline on 50-word comments;
 * ``better_profanity.profanity.contains_profanity`` on the same texts
   (slow: about a second per comment, so it runs on ``--baseline-comments`` of them).
 
@@ -89,6 +92,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--baseline-comments", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--short-words", type=int, default=50)
     args = parser.parse_args()
 
     from better_profanity import profanity as better_profanity
@@ -103,6 +107,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     texts = [make_comment(rng) for _ in range(args.comments)]
     words = statistics.fmean(len(t.split()) for t in texts)
+    short_texts = [make_comment(rng, args.short_words) for _ in range(args.comments)]
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOAD_ENTRY_POINTS": False,
@@ -113,7 +118,7 @@ def main() -> None:
             db.session.add(site)
             db.session.commit()
             pm = app.extensions["discuss"]
-            submissions = {t: make_submission(t, site="bench") for t in texts}
+            submissions = {t: make_submission(t, site="bench") for t in texts + short_texts}
 
             def pipeline(text):
                 screening = screen_comment(pm, submissions[text], site)
@@ -133,6 +138,18 @@ def main() -> None:
             for text in texts:
                 for pv in pipeline(text).verdicts:
                     per_plugin.setdefault(pv.plugin, []).append(pv.elapsed_ms)
+            short = per_comment_ms(pipeline, short_texts, args.rounds)
+            from discuss import hatespeech
+            from discuss.testing import load_settings
+            from discuss_builtins import hate
+
+            hate_settings = load_settings(hate)
+
+            def hate_alone(text):
+                hatespeech._analyse_cached.cache_clear()
+                return hate.discuss_screen_comment(submissions[text], hate_settings)
+
+            hate_only = per_comment_ms(hate_alone, texts, args.rounds)
             app.config["DISABLED_PLUGINS"] = ["toxicity"]
             without_toxicity = per_comment_ms(pipeline, texts, args.rounds)
             app.config["DISABLED_PLUGINS"] = []
@@ -158,6 +175,8 @@ def main() -> None:
         ("pipeline, all built-ins, first sight", first_sight),
         ("pipeline, all built-ins (default settings)", full),
         ("pipeline without toxicity", without_toxicity),
+        (f"pipeline, {args.short_words}-word comments", short),
+        ("hate plugin alone, nothing remembered", hate_only),
         ("profanity matcher alone", matcher),
         ("profanity matcher, nothing remembered", matcher_cold),
     ]

@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "discuss_builtins.flood",
     "discuss_builtins.links",
     "discuss_builtins.profanity",
+    "discuss_builtins.hate",
     "discuss_builtins.personal_data",
     "discuss_builtins.watch_words",
     "discuss_builtins.election_period",

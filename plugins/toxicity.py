@@ -18,6 +18,20 @@ has its own tiers and modes; a site's "censor" mode would otherwise be undone
 here) and without mild swear words councils accept. A short, readable list of threat and
 dehumanisation patterns complements it (setting ``patterns``); both hold with the
 same reason and the details say which fired.
+
+Counter-speech is left alone: when the shared hate analysis
+(:func:`discuss.hatespeech.analyse`, memoised per text, so the hate plugin's
+parse is reused) finds that the comment quotes or reports hate in order to
+reject it ("Someone wrote 'Travellers are vermin' on the bus shelter. That is
+disgusting"), neither the patterns nor the model hold it: the quoted words and
+the condemnation are what the model scores highest.
+
+The model also scores the mere naming of a group as abuse ("I'm queer and I want
+more inclusive events" 0.85, "I don't hate black people" above the threshold),
+so by default the words the analysis reads as naming a group, and the attacks
+it reads as denied ("are not criminals", "I don't hate"), are left out of the
+text it scores (setting ``ignore_group_names``): attacks on groups are the hate
+plugin's to judge, with their grammar, and insults stay in.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ from typing import Mapping
 import marshmallow as ma
 
 from discuss import Submission, Verdict, hookimpl
+from discuss.hatespeech import analyse
 from discuss.textnorm import normalise
 
 name = "toxicity"
@@ -94,6 +109,12 @@ class settings_schema(ma.Schema):
     model = ma.fields.Boolean(load_default=True, metadata={"description": "use the model"})
     patterns = ma.fields.Boolean(load_default=True,
                                  metadata={"description": "hold threats and dehumanising language"})
+    counter_speech = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "publish counter-speech the hate analysis recognises (quoted or reported hate)"})
+    ignore_group_names = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "score the text without the words that name a group (the hate plugin judges those)"})
     ignore_swearing = ma.fields.Boolean(
         load_default=True,
         metadata={"description": "score the text without the words the profanity plugin judges"})
@@ -164,9 +185,22 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _without_spans(text: str, spans) -> str:
+    """``text`` with each ``[start, end)`` span replaced by spaces (offsets stay the same)."""
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        parts.append(text[last:start])
+        parts.append(" " * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _without_swearing(text: str) -> str:
     """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
-    from discuss_builtins.profanity import find_words_cached, wordlist
+    from .profanity import find_words_cached, wordlist
 
     hits = find_words_cached(text, wordlist((), ()))
     if not hits:
@@ -183,6 +217,9 @@ def _without_swearing(text: str) -> str:
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """Hold when the model's probability exceeds the threshold or a pattern matches."""
+    analysis = analyse(submission.body)
+    if settings["counter_speech"] and analysis.counter_speech:
+        return None
     details: dict = {}
     if settings["patterns"]:
         found = find_patterns(submission.body)
@@ -191,6 +228,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
             details["patterns"] = sorted({kind for _, _, kind in found})
     if settings["model"]:
         text, ignore = submission.body, frozenset()
+        if settings["ignore_group_names"] and (analysis.group_names or analysis.denied):
+            text = _without_spans(text, analysis.group_names + analysis.denied)
         if settings["ignore_swearing"]:
             text, ignore = _without_swearing(text), MILD_SWEARING
         probability = get_model().probability(text, ignore=ignore)

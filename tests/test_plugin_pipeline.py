@@ -132,6 +132,7 @@ BAD_SETTINGS = {
     "election_period": ({"parties": "all"}, "parties"),
     "first_time": ({"scope": 3}, "scope"),
     "toxicity": ({"threshold": "high"}, "threshold"),
+    "hate": ({"categories": ["rudeness"]}, "categories"),
 }
 
 
