@@ -146,6 +146,11 @@ class settings_schema(ma.Schema):
                            metadata={"description": "the site's councillors and places, as written "
                                                     "(\"Cllr Ann Cockburn\", \"Twatt\"): never profanity "
                                                     "where they appear capitalised"})
+    context = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "leave alone slur words the hate analysis reads as innocent (a dish, a "
+                                 "cigarette, an embankment, reclaimed self-description) or as quoted to "
+                                 "condemn them (counter-speech)"})
 
 
 # -- the word list ----------------------------------------------------------
@@ -544,6 +549,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     words = wordlist(tuple(sorted(settings["add_words"].items())), tuple(sorted(settings["allow_words"])),
                      tuple(sorted(settings["names"])))
     hits = list(find_words_cached(submission.body, words))
+    if hits and settings["context"]:
+        hits = _outside(hits, _innocent_spans(submission.body))
     if not settings["hold_ambiguous"]:
         hits = [h for h in hits if h[3] != AMBIGUOUS]
     if settings["mild"] == "allow":
@@ -567,3 +574,22 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
         return Verdict.hold(reason, **details)
     masked = mask(submission.body, ((h[0], h[1]) for h in strong))
     return Verdict.publish("profanity masked", body=masked, **details)
+
+
+def _innocent_spans(body: str) -> list[tuple[int, int]]:
+    """Where the hate analysis (shared with the hate plugin: one parse per text) reads a
+    slur word as innocent, or as a slur quoted or reported in order to condemn it."""
+    from discuss.hatespeech import analyse
+
+    analysis = analyse(body)
+    spans = list(analysis.innocent_spans)
+    if analysis.counter_speech:
+        spans += [hit.span for hit in analysis.counter if hit.category == "slur"]
+    return spans
+
+
+def _outside(hits: list, spans: list[tuple[int, int]]) -> list:
+    """The hits that overlap none of ``spans``."""
+    if not spans:
+        return hits
+    return [h for h in hits if not any(h[0] < end and start < h[1] for start, end in spans)]

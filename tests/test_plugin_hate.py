@@ -30,28 +30,11 @@ def tsv_lines(name: str) -> list[tuple[str, str]]:
 DEV = tsv_lines("hate_dev.tsv")
 
 
-def only_profanity_on_innocent_words(screening, text) -> bool:
-    """The comment is stopped only by the profanity plugin, on words the hate analysis reads as innocent.
-
-    Homonyms of slurs ("faggots and peas", "a fag", "the dyke along the fen road")
-    are the profanity plugin's to let through (issue 10 part 2, another branch);
-    the analysis offers ``Analysis.innocent_spans`` for it to do so.
-    """
-    stopping = [pv for pv in screening.verdicts if pv.verdict.decision != "publish"]
-    if not stopping or any(pv.plugin != "profanity" for pv in stopping):
-        return False
-    innocent = analyse(text).innocent_spans
-    spans = [span for pv in stopping for span in pv.verdict.details.get("spans", [])]
-    return bool(spans) and all(any(a <= s and e <= b for a, b in innocent) for s, e in spans)
-
-
 @pytest.mark.parametrize("expected, text", DEV)
 def test_dev_set_through_the_whole_default_pipeline(app, pm, site, expected, text):
     screening = screen(pm, text, site=site)
     if expected == "flag":
         assert screening.decision != "publish", text
-    elif screening.decision != "publish" and only_profanity_on_innocent_words(screening, text):
-        pytest.xfail("profanity plugin does not yet consult Analysis.innocent_spans (issue 10 part 2)")
     else:
         assert screening.decision == "publish", (text, screening.as_dict())
 
@@ -60,15 +43,9 @@ HOMONYM_LINES = {text for _, text in DEV if analyse(text).innocent_spans}
 
 
 def test_dev_set_through_the_api(client, site):
-    """Every flag line is not published and every clean line is, through POST.
-
-    Clean lines whose only trouble is a slur homonym wait for the profanity
-    plugin (see ``only_profanity_on_innocent_words``); they are checked above.
-    """
+    """Every flag line is not published and every clean line is, through POST."""
     wrong = []
     for number, (expected, text) in enumerate(DEV):
-        if text in HOMONYM_LINES:
-            continue
         # One resident per line, so that the flood and duplicate checks stay out of it.
         response = post_as(client, text, ip=f"198.51.{number // 250}.{number % 250 + 1}",
                            email=f"resident{number}@example.org")
@@ -85,8 +62,7 @@ def test_dev_set_through_discuss_screen(runner, site):
     decisions = [json.loads(line)["decision"] for line in result.output.splitlines()]
     assert len(decisions) == len(DEV)
     for (expected, text), decision in zip(DEV, decisions):
-        if text not in HOMONYM_LINES:
-            assert (decision == "publish") == (expected == "clean"), text
+        assert (decision == "publish") == (expected == "clean"), text
 
 
 def test_hate_plugin_itself_publishes_the_homonyms():

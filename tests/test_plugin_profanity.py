@@ -401,3 +401,21 @@ def test_sites_can_add_mild_words():
 def test_hostile_comments_aimed_at_the_new_rules_get_a_verdict(body):
     verdict = run_plugin(profanity, body)
     assert verdict is None or verdict.decision in {"hold", "reject"}
+
+
+# -- context from the hate analysis -------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Faggots and peas with onion gravy at the Red Lion on Friday.",
+    "Nipped out for a fag after the meeting.",
+    "The dyke along the fen road has been breached again.",
+])
+def test_slur_homonyms_the_analysis_reads_as_innocent_publish(text):
+    assert run_plugin(profanity, text) is None
+    held = run_plugin(profanity, text, {"context": False})
+    assert held is not None and held.decision != "publish"
+
+
+def test_a_slur_used_as_one_is_still_stopped():
+    verdict = run_plugin(profanity, "Get those faggots off our high street.")
+    assert verdict is not None and verdict.decision != "publish"
