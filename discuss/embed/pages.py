@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import marshmallow as ma
-from flask import Response, current_app, make_response, redirect, request, url_for
+from flask import Response, current_app, g, make_response, redirect, request, url_for
 
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
@@ -173,6 +173,7 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         iso_utc=iso_utc,
     )
     response = make_response(html, status)
+    g.frame_ancestors = list(site.allowed_origins or [])  # discuss/headers.py: who may frame this page
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Cache-Control"] = "no-store"  # carries a one-time token
     response.headers["Referrer-Policy"] = "same-origin"
