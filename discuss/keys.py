@@ -10,6 +10,8 @@ generates its own.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 
 #: Values published somewhere (our own old default, examples) and so never secret.
@@ -36,6 +38,9 @@ def check_secrets(app: Flask) -> None:
     """
     cfg = app.config
     if app.debug or cfg.get("TESTING"):
+        if not cfg.get("SECRET_KEY"):
+            # Sessions need some key; one per process is enough for debugging.
+            cfg["SECRET_KEY"] = secrets.token_urlsafe(48)
         return
     hint = "set it to a long random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
     for key in ("SECRET_KEY", "IP_HASH_KEY"):
