@@ -24,7 +24,7 @@ from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submis
 from ..errors import APIError
 from ..extensions import limiter
 from ..models import Site
-from ..origins import own_origin
+from ..origins import own_origin, public_url
 from ..schemas import CommentCreate, iso_utc
 from ..sites import find_site
 from ..threads import BadKey, decode_cursor, normalise_key, read_thread
@@ -54,9 +54,12 @@ def page_url(site: str, key: str, **query: Any) -> str:
 
 
 def feed_url(site: str, key: str, external: bool = False) -> str:
+    """The thread's Atom feed; ``external``: absolute, under ``PUBLIC_URL`` when set."""
     if key == "/":
-        return url_for("embed.thread_feed", site=site, _external=external)
-    return url_for("embed.thread_feed", site=site, key=key.lstrip("/"), _external=external)
+        path = url_for("embed.thread_feed", site=site)
+    else:
+        path = url_for("embed.thread_feed", site=site, key=key.lstrip("/"))
+    return public_url(path) if external else path
 
 
 def safe_link(url: str) -> str | None:
