@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import APIError
@@ -167,6 +167,10 @@ def _load_user(user_id: str) -> SignedIn | None:
         return None  # disabled: the session stops working at once
     if moderator.session_version != int(version):
         return None  # signed out, password changed or disabled since this cookie was issued
+    if session.get("_id") != _session_identifier():
+        # Flask-Login's "strong" protection only marks a *permanent* session stale;
+        # ours is permanent (it has a lifetime), so the check that ends it is here.
+        return None
     return SignedIn(moderator)
 
 
