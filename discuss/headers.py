@@ -8,18 +8,19 @@ Which headers a response gets depends on what it is:
 * moderation pages and the API docs: a CSP of ``default-src 'self'`` with
   ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``, so a signed-in queue
   cannot be framed and clickjacked;
-* the no-JS thread page: framable by the service itself and the site's allowed
-  origins only (the view names them in ``g.frame_ancestors``);
+* the no-JS thread page sets its own CSP, framable by the service itself and the
+  site's allowed origins only (:func:`frame_ancestors`);
 * JSON, feeds and anything else: ``default-src 'none'; frame-ancestors 'none'``;
 * anything showing personal data (moderation pages, the moderation API, the audit
   CSV, the login page): ``Cache-Control: no-store``.
 
-A view that sets its own ``Content-Security-Policy`` (the demo page) keeps it.
+A view that sets its own ``Content-Security-Policy`` (the demo page, the no-JS page)
+keeps it, and one that sets a stricter ``Referrer-Policy`` keeps that.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 
 #: Moderators' pages: nothing from elsewhere, never in a frame.
 MODERATION_CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -32,24 +33,20 @@ NOT_A_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 PERSONAL_DATA_PREFIXES = ("/moderation", "/api/v1/moderation")
 
 
-def embed_page_csp(ancestors: list[str]) -> str:
-    """The no-JS thread page: our own assets only; framable by ``ancestors`` and ourselves."""
-    sources = " ".join(["'self'", *sorted(set(ancestors) - {"*"})])
-    if "*" in ancestors:  # a site open to every origin may be embedded anywhere
-        sources = "*"
-    return ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            f"frame-ancestors {sources}")
+def frame_ancestors(origins: list[str]) -> str:
+    """The ``frame-ancestors`` directive for a page a site embeds: the service itself and
+    the site's allowed origins (``*`` in them: anywhere)."""
+    if "*" in origins:
+        return "frame-ancestors *"
+    return " ".join(["frame-ancestors 'self'", *sorted(set(origins))])
 
 
 def policy_for(path: str) -> tuple[str, bool]:
-    """``(CSP, deny framing outright)`` for a response to ``path``."""
+    """``(CSP, deny framing outright)`` for a response to ``path`` that set no CSP itself."""
     if path.startswith("/moderation"):
         return MODERATION_CSP, True
     if path.startswith("/api/docs"):
         return API_DOCS_CSP, True
-    ancestors = g.get("frame_ancestors")
-    if ancestors is not None:
-        return embed_page_csp(ancestors), False
     return NOT_A_PAGE_CSP, True
 
 

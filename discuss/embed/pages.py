@@ -17,13 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import marshmallow as ma
-from flask import Response, current_app, g, make_response, redirect, request, url_for
+from flask import Response, current_app, make_response, redirect, request, url_for
 
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
 from ..errors import APIError
 from ..extensions import limiter
 from ..models import Site
+from ..headers import frame_ancestors
 from ..origins import own_origin, public_url
 from ..schemas import CommentCreate, iso_utc
 from ..sites import find_site
@@ -35,8 +36,8 @@ FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
 FIELD_LABELS = {"author_name": "Name", "author_email": "Email", "body": "Comment"}
 
 # The page runs no script at all; it may only load our styles and post to us.
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'self'")
+#: Framable by the service itself and the site's allowed origins (frame_ancestors), no one else.
+PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
 
 
 def thread_key(raw: str) -> str:
@@ -176,8 +177,7 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         iso_utc=iso_utc,
     )
     response = make_response(html, status)
-    g.frame_ancestors = list(site.allowed_origins or [])  # discuss/headers.py: who may frame this page
-    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Content-Security-Policy"] = f"{PAGE_CSP}; {frame_ancestors(site.allowed_origins or [])}"
     response.headers["Cache-Control"] = "no-store"  # carries a one-time token
     response.headers["Referrer-Policy"] = "same-origin"
     return form_tokens.remember_browser(response)
