@@ -56,3 +56,21 @@ def test_debug_and_tests_may_run_without_keys(tmp_path, monkeypatch):
 def test_weakness_names_the_reason():
     assert weakness(None) and weakness("dev-only-change-me") and weakness(b"x" * 10)
     assert weakness(STRONG) is None
+
+
+def test_production_warns_when_public_url_is_set_but_any_host_is_answered(tmp_path, caplog):
+    # Finding 9: links followed the Host header and nothing limited which hosts were answered.
+    _app(tmp_path, SECRET_KEY=STRONG, IP_HASH_KEY=OTHER, PUBLIC_URL="https://comments.council.example")
+    assert "DISCUSS_TRUSTED_HOSTS is empty" in caplog.text
+    caplog.clear()
+    app = _app(tmp_path, SECRET_KEY=STRONG, IP_HASH_KEY=OTHER, PUBLIC_URL="https://comments.council.example",
+               TRUSTED_HOSTS=["comments.council.example"])
+    assert "DISCUSS_TRUSTED_HOSTS" not in caplog.text
+    assert app.test_client().get("/healthz", base_url="https://evil.example").status_code == 400
+
+
+def test_trusted_hosts_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCUSS_TRUSTED_HOSTS", '["comments.council.example"]')
+    app = _app(tmp_path, TESTING=True)
+    assert app.config["TRUSTED_HOSTS"] == ["comments.council.example"]
+    assert app.test_client().get("/healthz", base_url="http://comments.council.example").status_code == 200
