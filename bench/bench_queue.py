@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -119,7 +120,7 @@ def run(url: str, label: str, comments: int, repeat: int) -> None:
     from discuss.review.queue import encode_cursor
 
     app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False, "LOAD_ENTRY_POINTS": False,
-                      "SECRET_KEY": "bench"})
+                      "SECRET_KEY": secrets.token_urlsafe(48), "IP_HASH_KEY": secrets.token_urlsafe(48)})
     with app.app_context():
         from flask_migrate import upgrade
 

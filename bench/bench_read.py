@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import socket
 import statistics
@@ -43,6 +44,9 @@ def sentence(rng: random.Random, words: int) -> str:
 def build_database(path: Path, comments: int = 200) -> int:
     """Create the schema with the migrations and a thread of ``comments`` published comments."""
     os.environ["DISCUSS_DATABASE_URL"] = f"sqlite:///{path}"
+    # Throwaway keys: the app refuses to start on none (the gunicorn workers inherit them).
+    os.environ.setdefault("DISCUSS_SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("DISCUSS_IP_HASH_KEY", secrets.token_urlsafe(48))
     from discuss import create_app
     from discuss.extensions import db
     from discuss.models import PUBLISHED, Comment, Site, Thread

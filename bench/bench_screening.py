@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -111,7 +112,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOAD_ENTRY_POINTS": False,
-                          "SECRET_KEY": "bench"})
+                          "SECRET_KEY": secrets.token_urlsafe(48), "IP_HASH_KEY": secrets.token_urlsafe(48)})
         with app.app_context():
             db.create_all()
             site = Site(slug="bench", name="Bench Council", allowed_origins=[], moderation={})

@@ -50,6 +50,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from .headers import init_app as init_security_headers
+
+    init_security_headers(app)
 
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = PluginHost.for_app(app, pm)
@@ -94,13 +97,36 @@ def _derive_flask_settings(app: Flask) -> None:
     cfg["OPENAPI_JSON_PATH"] = "openapi.json"
     cfg["JSON_SORT_KEYS"] = False
     cfg["WTF_CSRF_TIME_LIMIT"] = None
+    _derive_security_settings(app)
+
+
+def _derive_security_settings(app: Flask) -> None:
+    """Secrets, the proxies we believe, cookies and hosts (docs/operations.md, Security)."""
+    from datetime import timedelta
+
+    from .clients import TrustedProxies, parse_networks
+    from .keys import check_secrets
+
+    cfg = app.config
+    check_secrets(app)
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if cfg["PROXY_FIX_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg["PROXY_FIX_HOPS"], x_proto=cfg["PROXY_FIX_HOPS"],
-                                x_host=cfg["PROXY_FIX_HOPS"])
+    cfg["SESSION_COOKIE_SECURE"] = bool(cfg["SESSION_COOKIE_SECURE"]) or cfg["PUBLIC_URL"].startswith("https://")
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=cfg["SESSION_LIFETIME_HOURS"])
+    try:
+        networks = parse_networks(cfg["TRUSTED_PROXIES"])
+    except ValueError as exc:
+        raise RuntimeError(f"DISCUSS_TRUSTED_PROXIES: {exc}") from exc
+    if networks:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)
+    if cfg["TRUSTED_HOSTS"]:
+        cfg["TRUSTED_HOSTS"] = [str(host) for host in cfg["TRUSTED_HOSTS"]]
+    else:
+        cfg["TRUSTED_HOSTS"] = None  # Flask: any host
+        if cfg["PUBLIC_URL"] and not (app.debug or cfg.get("TESTING")):
+            app.logger.warning("DISCUSS_TRUSTED_HOSTS is empty: the service answers to any Host header "
+                               "(set it to the host of DISCUSS_PUBLIC_URL)")
 
 
 def _register_blueprints(app: Flask) -> None:

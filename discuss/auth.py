@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import APIError
@@ -147,7 +147,9 @@ class SignedIn:
         return bool(self.moderator.active)
 
     def get_id(self) -> str:
-        return str(self.moderator.id)
+        # "id:version": a session names the moderator's session version, so bumping it
+        # (end_sessions) makes every copy of the cookie worthless.
+        return f"{self.moderator.id}:{self.moderator.session_version}"
 
     def __getattr__(self, name: str):
         return getattr(self.moderator, name)
@@ -155,18 +157,49 @@ class SignedIn:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedIn | None:
-    if not user_id.isdigit():
+    moderator_id, _, version = user_id.partition(":")
+    if not (moderator_id.isascii() and moderator_id.isdigit() and version.isascii() and version.isdigit()):
+        return None  # also every session from before session versions
+    if len(moderator_id) > 18 or len(version) > 18:
         return None
-    moderator = db.session.get(Moderator, int(user_id))
+    moderator = db.session.get(Moderator, int(moderator_id))
     if moderator is None or not moderator.active:
         return None  # disabled: the session stops working at once
+    if moderator.session_version != int(version):
+        return None  # signed out, password changed or disabled since this cookie was issued
+    if session.get("_id") != _session_identifier():
+        # Flask-Login's "strong" protection only marks a *permanent* session stale;
+        # ours is permanent (it has a lifetime), so the check that ends it is here.
+        return None
     return SignedIn(moderator)
+
+
+def end_sessions(moderator: Moderator) -> None:
+    """Sign ``moderator`` out everywhere: every session cookie issued so far stops working.
+
+    Call inside :func:`~discuss.transactions.writing`.
+    """
+    moderator.session_version = (moderator.session_version or 1) + 1
+
+
+def _session_identifier() -> str:
+    """Flask-Login's "strong" protection, keyed on the address the app trusts.
+
+    Flask-Login's own identifier reads ``X-Forwarded-For`` as sent, which any client
+    can set; :func:`discuss.clients.client_ip` believes it only from trusted proxies.
+    """
+    from .clients import client_ip
+
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{client_ip()}|{agent}".encode("utf-8", "replace")).hexdigest()
 
 
 login_manager.login_view = "review.login"
 login_manager.login_message = "Please sign in to moderate."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
+# No public setter exists; this attribute is what Flask-Login calls for the identifier.
+login_manager._session_identifier_generator = _session_identifier
 
 
 # -- permissions ---------------------------------------------------------------

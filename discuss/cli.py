@@ -24,7 +24,13 @@ def main() -> None:
     """Entry point of the ``discuss`` console script."""
     from . import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+    def load_app():
+        try:
+            return create_app()
+        except RuntimeError as exc:  # a setting that stops start-up: say which, without a traceback
+            raise click.ClickException(str(exc)) from exc
+
+    cli = FlaskGroup(create_app=load_app, add_default_commands=False,
                      add_version_option=False, help="discuss: comments with pluggable moderation.")
     cli.main(prog_name="discuss")
 

@@ -23,7 +23,10 @@ PREFIX = "DISCUSS"
 DEFAULTS: dict[str, Any] = {
     # None means "a SQLite file in the instance folder".
     "DATABASE_URL": None,
-    "SECRET_KEY": "dev-only-change-me",
+    # Signs sessions and form tokens. Required outside debug and tests (see discuss/secrets.py).
+    "SECRET_KEY": "",
+    # Keys the hashes of client addresses; separate so rotating one leaves the other.
+    "IP_HASH_KEY": "",
     # Posting limits (Flask-Limiter syntax).  Memory storage by default;
     # point RATELIMIT_STORAGE_URI at redis://... in production.
     "RATELIMIT_ENABLED": True,
@@ -31,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_POST": "10 per minute;60 per hour",
     "RATELIMIT_REPORT": "10 per hour",
     "RATELIMIT_LOGIN": "10 per minute",
+    # Failed sign-ins per account (the submitted email), whatever address they come from.
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
     # Bodies and requests.
     "MAX_BODY_LENGTH": 10_000,
     "MAX_NAME_LENGTH": 80,
@@ -47,15 +52,24 @@ DEFAULTS: dict[str, Any] = {
     "THREAD_PAGE_CACHE": True,       # keep serialised pages per process, checked on every read
     # Reports.
     "REPORTS_TO_HIDE": 3,
-    # Behind a proxy: how many X-Forwarded-For hops to trust (0 = none).
-    "PROXY_FIX_HOPS": 0,
+    # Behind a reverse proxy: the addresses or networks (CIDR) of the proxies whose
+    # X-Forwarded-For/-Proto/-Host are believed. Empty: none (the peer is the client).
+    "TRUSTED_PROXIES": [],
+    # Host names the service answers to (Flask's TRUSTED_HOSTS); others get 400. Empty: any.
+    "TRUSTED_HOSTS": [],
+    # Moderators' sessions.
+    "SESSION_LIFETIME_HOURS": 12,
+    "SESSION_COOKIE_SECURE": False,  # also on whenever PUBLIC_URL is https
+    # Strict-Transport-Security on https requests (seconds; 0 = never sent).
+    "HSTS_SECONDS": 31_536_000,
     # Where the service is reachable from outside, e.g. https://comments.council.gov.uk:
     # absolute links in feeds use it ("" means the host each request came to).
     "PUBLIC_URL": "",
     # The no-JavaScript reply form: how long its signed one-time token stays valid (seconds).
     "EMBED_FORM_MAX_AGE": 6 * 3600,
     # Serve the demo council page at /demo (it creates the "demo" site on first visit).
-    "DEMO_PAGE": True,
+    # Off unless asked for: scripts/demo.sh turns it on.
+    "DEMO_PAGE": False,
     # Privacy (discuss/privacy.py): days after which `discuss privacy purge` clears IP
     # hashes, and rejected comments' emails and bodies (0 = keep); the notice under
     # the reply form when a site has none of its own ("" = the built-in text).

@@ -148,6 +148,9 @@ class Moderator(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(300), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's identity: bumping it (logout, password change, disable)
+    # signs out every copy of every session cookie at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     sites: Mapped[list[Site]] = relationship(secondary=moderator_site)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="moderator")

@@ -16,6 +16,20 @@ export DISCUSS_INSTANCE_PATH="${DISCUSS_INSTANCE_PATH:-$PWD/instance}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 
+# The app refuses to start on a known key; the demo makes its own once and keeps
+# them in the instance folder (readable by you only), reused on the next start.
+mkdir -p "$DISCUSS_INSTANCE_PATH"
+demo_key() {
+    local file="$DISCUSS_INSTANCE_PATH/$1"
+    if [ ! -s "$file" ]; then
+        (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' > "$file")
+    fi
+    cat "$file"
+}
+export DISCUSS_SECRET_KEY="${DISCUSS_SECRET_KEY:-$(demo_key secret_key)}"
+export DISCUSS_IP_HASH_KEY="${DISCUSS_IP_HASH_KEY:-$(demo_key ip_hash_key)}"
+export DISCUSS_DEMO_PAGE="${DISCUSS_DEMO_PAGE:-true}"
+
 .venv/bin/discuss init-db
 .venv/bin/discuss demo load
 .venv/bin/discuss demo moderator

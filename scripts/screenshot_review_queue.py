@@ -28,7 +28,7 @@ class Labeller:
 
 
 folder = tempfile.mkdtemp()
-app = create_app({"DATABASE_URL": f"sqlite:///{folder}/shot.db", "SECRET_KEY": "shot", "RATELIMIT_ENABLED": False,
+app = create_app({"DATABASE_URL": f"sqlite:///{folder}/shot.db", "TESTING": True, "RATELIMIT_ENABLED": False,
                   "LOAD_ENTRY_POINTS": False, "WTF_CSRF_ENABLED": False})
 with app.app_context():
     from flask_migrate import upgrade

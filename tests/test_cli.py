@@ -60,8 +60,20 @@ def test_plugins_lists_hooks(runner):
     assert "hooks: discuss_screen_comment" in result.output
 
 
+def test_console_script_refuses_to_start_without_a_secret_key(tmp_path):
+    # Finding 1: without DISCUSS_SECRET_KEY the app ran on a published default.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("DISCUSS_")}
+    env["DISCUSS_DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.db"
+    command = os.path.join(os.path.dirname(sys.executable), "discuss")
+    refused = subprocess.run([command, "init-db"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "DISCUSS_SECRET_KEY" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "cli.db").exists()
+
+
 def test_console_script_works_from_any_directory(tmp_path, database_url):
-    env = {**os.environ, "DISCUSS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    env = {**os.environ, "DISCUSS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+           "DISCUSS_SECRET_KEY": "k" * 40, "DISCUSS_IP_HASH_KEY": "h" * 40}
     bin_dir = os.path.dirname(sys.executable)
     command = os.path.join(bin_dir, "discuss")
     first = subprocess.run([command, "init-db"], cwd=tmp_path, env=env, capture_output=True, text=True)

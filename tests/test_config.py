@@ -9,7 +9,9 @@ from discuss.config import DEFAULTS, parse_value
 
 
 def _app(tmp_path, **config):
-    return create_app({"LOAD_ENTRY_POINTS": False, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **config})
+    # TESTING: these apps may run on test keys (tests/test_keys.py covers the refusal).
+    return create_app({"TESTING": True, "LOAD_ENTRY_POINTS": False, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                       **config})
 
 
 def test_environment_values_take_the_type_of_the_default(monkeypatch, tmp_path):
@@ -56,7 +58,7 @@ def test_every_default_is_overridable(monkeypatch):
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("DISCUSS_DATABASE_URL", raising=False)
     monkeypatch.setenv("DISCUSS_INSTANCE_PATH", str(tmp_path / "inst"))
-    app = create_app({"LOAD_ENTRY_POINTS": False})
+    app = create_app({"TESTING": True, "LOAD_ENTRY_POINTS": False})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + os.path.join(str(tmp_path / "inst"), "discuss.db")
 
 
@@ -64,7 +66,7 @@ def test_environment_reaches_the_app_and_postgres_urls_use_psycopg(tmp_path, mon
     monkeypatch.setenv("DISCUSS_DATABASE_URL", "postgresql://u@127.0.0.1:5432/nowhere")
     monkeypatch.setenv("DISCUSS_RATELIMIT_ENABLED", "false")
     monkeypatch.setenv("DISCUSS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
-    app = create_app({"LOAD_ENTRY_POINTS": False, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"TESTING": True, "LOAD_ENTRY_POINTS": False, "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@127.0.0.1:5432/nowhere"
     assert app.config["RATELIMIT_ENABLED"] is False
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
@@ -72,5 +74,5 @@ def test_environment_reaches_the_app_and_postgres_urls_use_psycopg(tmp_path, mon
 
 def test_explicit_config_beats_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DISCUSS_MAX_BODY_LENGTH", "5")
-    app = create_app({"MAX_BODY_LENGTH": 7, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "LOAD_ENTRY_POINTS": False})
+    app = create_app({"TESTING": True, "MAX_BODY_LENGTH": 7, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "LOAD_ENTRY_POINTS": False})
     assert app.config["MAX_BODY_LENGTH"] == 7

@@ -13,6 +13,11 @@ from discuss.models import Comment, Site
 from tests.embed_helpers import soup
 
 
+@pytest.fixture
+def app_config():
+    return {"DEMO_PAGE": True}  # off by default (tested below); on where the demo is meant to run
+
+
 def test_demo_page_reproduces_the_seed_post_and_loads_its_discussion(client):
     response = client.get("/demo")
     assert response.status_code == 200
@@ -55,14 +60,16 @@ def test_demo_page_after_demo_load(client, runner):
     assert "2 Comments" in soup(client.get("/demo")).find(class_="byline").get_text()
 
 
-@pytest.mark.parametrize("app_config", [{"DEMO_PAGE": False}])
-def test_demo_page_can_be_switched_off(client):
+@pytest.mark.parametrize("app_config", [{"DEMO_PAGE": False}, {}])
+def test_demo_page_is_off_unless_asked_for(client):
+    # Finding 8: an anonymous GET /demo in production created an open "demo" site.
     assert client.get("/demo").status_code == 404
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Site)).scalar_one() == 0
 
 
 def test_demo_page_explains_a_missing_schema(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.db", "TESTING": True,
-                      "LOAD_ENTRY_POINTS": False})
+                      "LOAD_ENTRY_POINTS": False, "DEMO_PAGE": True})
     response = app.test_client().get("/demo")
     assert response.status_code == 503
     assert "discuss init-db" in response.get_data(as_text=True)

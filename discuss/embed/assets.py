@@ -18,6 +18,7 @@ from importlib import resources
 
 from flask import Response, current_app, redirect, request, url_for
 
+from ..origins import public_url
 from . import bp
 
 SHORT_CACHE = "public, max-age=300"
@@ -82,8 +83,10 @@ def bundle() -> Bundle:
 
 
 def script_url(external: bool = False) -> str:
-    """The versioned (long-cached) URL of the widget script, for pages we render."""
-    return url_for("embed.script_versioned", version=bundle().version, _external=external)
+    """The versioned (long-cached) URL of the widget script, for pages we render;
+    ``external``: absolute, under ``PUBLIC_URL`` when set (never the request's Host)."""
+    path = url_for("embed.script_versioned", version=bundle().version)
+    return public_url(path) if external else path
 
 
 def _serve(cache_control: str) -> Response:

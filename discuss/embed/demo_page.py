@@ -61,7 +61,9 @@ def demo_page():
         end_read()
         current_app.logger.exception("demo: the database is not ready")
         html = render("embed/demo_unavailable.html")
-        return make_response(html, 503)
+        response = make_response(html, 503)
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+        return response
     post = read_seed()
     html = render(
         "embed/demo.html", post=post, count=count, site=DEMO_SITE, key=DEMO_KEY,

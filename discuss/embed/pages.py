@@ -24,7 +24,8 @@ from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submis
 from ..errors import APIError
 from ..extensions import limiter
 from ..models import Site
-from ..origins import own_origin
+from ..headers import frame_ancestors
+from ..origins import own_origin, public_url
 from ..schemas import CommentCreate, iso_utc
 from ..sites import find_site
 from ..threads import BadKey, decode_cursor, normalise_key, read_thread
@@ -35,8 +36,8 @@ FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
 FIELD_LABELS = {"author_name": "Name", "author_email": "Email", "body": "Comment"}
 
 # The page runs no script at all; it may only load our styles and post to us.
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'self'")
+#: Framable by the service itself and the site's allowed origins (frame_ancestors), no one else.
+PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
 
 
 def thread_key(raw: str) -> str:
@@ -54,9 +55,12 @@ def page_url(site: str, key: str, **query: Any) -> str:
 
 
 def feed_url(site: str, key: str, external: bool = False) -> str:
+    """The thread's Atom feed; ``external``: absolute, under ``PUBLIC_URL`` when set."""
     if key == "/":
-        return url_for("embed.thread_feed", site=site, _external=external)
-    return url_for("embed.thread_feed", site=site, key=key.lstrip("/"), _external=external)
+        path = url_for("embed.thread_feed", site=site)
+    else:
+        path = url_for("embed.thread_feed", site=site, key=key.lstrip("/"))
+    return public_url(path) if external else path
 
 
 def safe_link(url: str) -> str | None:
@@ -173,7 +177,7 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         iso_utc=iso_utc,
     )
     response = make_response(html, status)
-    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Content-Security-Policy"] = f"{PAGE_CSP}; {frame_ancestors(site.allowed_origins or [])}"
     response.headers["Cache-Control"] = "no-store"  # carries a one-time token
     response.headers["Referrer-Policy"] = "same-origin"
     return form_tokens.remember_browser(response)

@@ -8,7 +8,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from ..auth import MIN_PASSWORD_LENGTH, ROLES, create_moderator, find_moderator, hash_password, issue_token
+from ..auth import (MIN_PASSWORD_LENGTH, ROLES, create_moderator, end_sessions, find_moderator, hash_password,
+                    issue_token)
 from ..extensions import db
 from ..models import ApiToken, Moderator
 from ..transactions import writing
@@ -87,6 +88,7 @@ def moderators_disable(email: str) -> None:
     with writing():
         moderator = _existing(email)
         moderator.active = False
+        end_sessions(moderator)
         revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.moderator_id == moderator.id)).rowcount
         address = moderator.email
     click.echo(f"{address} disabled; {revoked} token(s) revoked")
@@ -122,6 +124,7 @@ def moderators_password(email: str, password_stdin: bool) -> None:
     with writing():
         moderator = _existing(email)
         moderator.password_hash = password_hash
+        end_sessions(moderator)
         address = moderator.email
     click.echo(f"password set for {address}")
 

@@ -18,13 +18,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..auth import SignedIn, authenticate, is_admin, visible_sites
+from ..auth import SignedIn, authenticate, end_sessions, is_admin, visible_sites
 from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
-from ..extensions import limiter, login_manager
-from ..models import PENDING, PUBLISHED, utcnow
+from ..extensions import db, limiter, login_manager
+from ..models import PENDING, PUBLISHED, Moderator, utcnow
 from ..schemas import AuditEntryOut
-from ..transactions import end_read
+from ..transactions import end_read, writing
 from .audit import AuditFilterError, AuditFilters, csv_response, load_audit
 from ..labels import KNOWN_CATEGORIES
 from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, load_item, load_queue, spans_of
@@ -69,10 +69,21 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _login_account_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ACCOUNT"]
+
+
+def _login_account() -> str:
+    """The account a sign-in is for, so guesses spread over many addresses still add up."""
+    return "login-account:" + request.form.get("email", "").strip().lower()[:320]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_account_limit, key_func=_login_account, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 401)
 def login():
-    """Sign in with email and password; throttled per address."""
+    """Sign in with email and password; throttled per address, and per account on failures."""
     target = _safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target)
@@ -84,12 +95,17 @@ def login():
         flash("That email and password do not match an active moderator.", "error")
         return render_template("review/login.html", next=target, email=email), 401
     session.clear()  # no session fixation: a fresh session for the signed-in moderator
+    session.permanent = True  # ends after SESSION_LIFETIME_HOURS
     login_user(SignedIn(moderator))
     return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        moderator_id = current_user.moderator.id
+        with writing():  # every copy of this session's cookie stops working too
+            end_sessions(db.session.get(Moderator, moderator_id))
     logout_user()
     session.clear()
     flash("Signed out.", "info")

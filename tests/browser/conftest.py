@@ -87,7 +87,7 @@ def service_app(database_url):
     builtins = [plugin_name(importlib.import_module(name)) for name in BUILTIN_PLUGINS]
     # A public cache lifetime on thread reads, as a busy deployment may set: the
     # widget must still show a reader their own new comment.
-    app = make_app(database_url, DISABLED_PLUGINS=builtins, THREAD_CACHE_SECONDS=60)
+    app = make_app(database_url, DISABLED_PLUGINS=builtins, THREAD_CACHE_SECONDS=60, DEMO_PAGE=True)
     app.extensions["discuss"].register(Scripted(), name="scripted")
     return app
 
