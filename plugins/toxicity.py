@@ -101,6 +101,20 @@ _PATTERN_HINTS = tuple(f"{verb} {who}" for verb in _THREAT_VERBS for who in ("yo
 )
 
 
+# Name-calling and strong dislike: what the model weighs most after swearing ("That
+# councillor is a pathetic coward" scores 0.999). Said *about* a councillor, an officer,
+# a service or a thing it is criticism, which councils must publish; said to "you" it
+# is a commenter abusing another, which the house rules hold (setting ignore_criticism).
+NAME_CALLING = frozenset("""
+stupid stupidity idiot idiots idiotic fool fools foolish moron morons moronic coward cowards cowardly
+pathetic disgrace disgraceful disgusting filthy rude useless incompetent incompetence arrogant clown
+clowns joke shambles shambolic dimwit dimwits imbecile imbeciles cretin cretins dumb dumber hate hated
+hates hating loser losers sick ugly awful appalling vile nasty horrible terrible worst liar liars lying
+crook crooks clueless brainless spineless gutless die dies died dying
+""".split())
+_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|yourself|yourselves|ya|u|ur|thou)(?![\w'])", re.I)
+
+
 class settings_schema(ma.Schema):
     """Per-site settings of the toxicity plugin."""
 
@@ -118,6 +132,11 @@ class settings_schema(ma.Schema):
     ignore_swearing = ma.fields.Boolean(
         load_default=True,
         metadata={"description": "score the text without the words the profanity plugin judges"})
+    ignore_criticism = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "score without name-calling (idiot, pathetic, disgrace ...) when the "
+                                 "comment does not address anyone as 'you': robust criticism of "
+                                 "councillors, officers, services and things is political speech"})
 
 
 class LinearToxicityModel:
@@ -198,6 +217,12 @@ def _without_spans(text: str, spans) -> str:
     return "".join(parts)
 
 
+def _addresses_someone(text: str) -> bool:
+    """Whether the comment speaks to a person ("you idiot", "I hate you"): abuse of a fellow
+    commenter is for the house rules, criticism of people spoken about is not."""
+    return _SECOND_PERSON.search(text) is not None
+
+
 def _without_swearing(text: str) -> str:
     """``text`` with the profanity plugin's words blanked out (it has its own modes)."""
     from .profanity import find_words_cached, wordlist
@@ -232,6 +257,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
             text = _without_spans(text, analysis.group_names + analysis.denied)
         if settings["ignore_swearing"]:
             text, ignore = _without_swearing(text), MILD_SWEARING
+        if settings["ignore_criticism"] and not _addresses_someone(text):
+            ignore = ignore | NAME_CALLING
         probability = get_model().probability(text, ignore=ignore)
         details["probability"] = round(probability, 4)
         if probability > settings["threshold"]:

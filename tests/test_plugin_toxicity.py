@@ -29,7 +29,7 @@ def test_model_loads_once():
 
 
 @pytest.mark.parametrize("text", [
-    "you are an idiot", "shut up you fat cow", "what an absolute moron", "get lost you loser",
+    "you are an idiot", "shut up you fat cow", "you absolute moron", "get lost you loser", "I hate you",
     # Threats and dehumanising language: the model misses these, the patterns do not.
     "I will find where you live and hurt you", "you should be shot", "kill yourself",
     "Immigrants are vermin", "travellers are nothing but parasites", "those people should be exterminated",
@@ -52,6 +52,17 @@ def test_abuse_threats_and_dehumanising_language_hold(text):
 ])
 def test_counter_speech_and_neutral_mentions_publish(text):
     assert run_plugin(toxicity, text) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    "That councillor is a pathetic coward.", "Our MP is a disgrace and should resign.",
+    "Whoever designed this junction is an idiot.", "The library website is pathetic.",
+    "The leisure centre is disgusting and filthy.", "That cake was to die for.",
+])
+def test_criticism_of_people_spoken_about_and_of_things_publishes(text):
+    assert run_plugin(toxicity, text) is None, text
+    held = run_plugin(toxicity, text, {"ignore_criticism": False})
+    assert held is not None and held.details["source"] == "model", text
 
 
 def test_threshold_is_per_site():
