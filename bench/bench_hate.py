@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -65,7 +66,8 @@ def main() -> None:
     texts = hostile_texts()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOAD_ENTRY_POINTS": False,
-                          "SECRET_KEY": "bench"})
+                          "SECRET_KEY": secrets.token_urlsafe(48),
+                          "IP_HASH_KEY": secrets.token_urlsafe(48)})
         with app.app_context():
             db.create_all()
             site = Site(slug="bench", name="Bench", allowed_origins=[], moderation={})

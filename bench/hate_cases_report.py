@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 import tempfile
 from collections import defaultdict
@@ -56,7 +57,8 @@ def main() -> None:
 
         tmp = tempfile.mkdtemp()
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/cases.db", "LOAD_ENTRY_POINTS": False,
-                          "SECRET_KEY": "cases"})
+                          "SECRET_KEY": secrets.token_urlsafe(48),
+                          "IP_HASH_KEY": secrets.token_urlsafe(48)})
         context = app.app_context()
         context.push()
         db.create_all()
