@@ -115,6 +115,10 @@ crook crooks clueless brainless spineless gutless die dies died dying
 _SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|yourself|yourselves|ya|u|ur|thou)(?![\w'])", re.I)
 
 
+# One pass over the text for all the hints (a literal alternation: linear, and in C).
+_ANY_HINT = re.compile("|".join(re.escape(hint) for hint in sorted(_PATTERN_HINTS, key=len, reverse=True)))
+
+
 class settings_schema(ma.Schema):
     """Per-site settings of the toxicity plugin."""
 
@@ -195,7 +199,7 @@ def find_patterns(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of threat and dehumanisation patterns in ``text``."""
     norm = normalise(text)
     spaced = " ".join(norm.text.split())
-    if not any(hint in spaced for hint in _PATTERN_HINTS):
+    if _ANY_HINT.search(spaced) is None:
         return []
     found = []
     for kind, regex in _PATTERNS.items():
