@@ -16,6 +16,7 @@ from flask import Response, current_app, jsonify
 from marshmallow import fields, validate
 
 from ..auth import require_token
+from ..bounds import MAX_ID, MAX_YEAR, MIN_YEAR, date_in_range
 from ..decisions import (
     ACTIONS, BULK_ACTIONS, MAX_REASON_LENGTH, BanRequest, DecisionRefused, comment_state, decide, decide_many,
 )
@@ -25,7 +26,7 @@ from ..review.labels import CATEGORY
 from ..review.queue import (
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem, load_item, load_queue,
 )
-from ..schemas import ErrorResponse, StrictInteger
+from ..schemas import ErrorResponse, Id, StrictInteger
 from .bodies import ApiBlueprint
 from .moderation_schemas import (
     AuditOut, BulkOut, CommentDetailOut, CommentStateOut, ConflictResponse, DecisionOut, QueuePageOut,
@@ -58,6 +59,8 @@ class When(fields.Field):
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ma.ValidationError("Expected an ISO 8601 date or date-time.") from exc
+        if not date_in_range(parsed):
+            raise ma.ValidationError(f"Use a year from {MIN_YEAR} to {MAX_YEAR}.")
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
         return parsed
@@ -100,7 +103,7 @@ class DecisionBody(ma.Schema):
         unknown = ma.RAISE
 
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    version = StrictInteger(required=True, validate=validate.Range(min=1),
+    version = Id(required=True,
                             metadata={"description": "The comment version you saw (from the queue item)."})
     reason = fields.String(load_default="", validate=validate.Length(max=MAX_REASON_LENGTH),
                            metadata={"description": "Required to reject."})
@@ -112,8 +115,8 @@ class BulkItem(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    id = StrictInteger(required=True, validate=validate.Range(min=1))
-    version = StrictInteger(required=True, validate=validate.Range(min=1))
+    id = Id(required=True)
+    version = Id(required=True)
 
 
 class BulkBody(ma.Schema):
@@ -129,10 +132,11 @@ class AuditQuery(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    moderator = fields.String(load_default=None, metadata={"description": "A moderator's email."})
+    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    moderator = fields.String(load_default=None, validate=validate.Length(max=320),
+                              metadata={"description": "A moderator's email (one who works on your sites)."})
     since = When(load_default=None)
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
