@@ -1,7 +1,8 @@
 """The moderation JSON API: the review queue, decisions and the audit log.
 
 Every route needs ``Authorization: Bearer <token>`` (``discuss moderators token
-EMAIL`` prints one): 401 without a valid token, 403 for a comment or site the
+EMAIL`` prints one): 401 without a valid token, 404 for a comment on a site the
+moderator does not work on (exactly as for an unknown id), 403 for such a site
 moderator does not work on. Views parse, call :mod:`discuss.decisions` or the
 queue and audit readers, and shape the response.
 """
@@ -158,8 +159,7 @@ def queue(cursor: str | None, limit: int, **filters: Any):
 @blp.route("/comments/<int:comment_id>", methods=["GET"])
 @blp.doc(security=SECURITY)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="Not your site.")
-@blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
+@blp.alt_response(404, schema=ErrorResponse, description="No such comment on your sites.")
 @blp.response(200, CommentDetailOut)
 def comment(comment_id: int):
     """One comment as the queue shows it, whatever its status, with its audit history."""
@@ -173,8 +173,8 @@ def comment(comment_id: int):
 @blp.arguments(DecisionBody)
 @blp.response(200, DecisionOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="Not your site (or a ban on every site by a non-admin).")
-@blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
+@blp.alt_response(403, schema=ErrorResponse, description="A ban on every site by a non-admin.")
+@blp.alt_response(404, schema=ErrorResponse, description="No such comment on your sites.")
 @blp.alt_response(409, schema=ConflictResponse, description="The comment is no longer at that version or "
                   "in a state the action applies to; `current` holds its state now.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid action, reason, body or ban.")
@@ -206,7 +206,7 @@ def decision(data: dict[str, Any], comment_id: int):
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid action, reason or items.")
 def bulk_decision(data: dict[str, Any]):
-    """Approve or reject several comments; each result says `ok` or why not (403/404/409)."""
+    """Approve or reject several comments; each result says `ok` or why not (404/409)."""
     moderator = require_token()
     items = [(item["id"], item["version"]) for item in data["items"]]
     outcomes = decide_many(current_app.extensions["discuss"], items, moderator, data["action"],
@@ -226,9 +226,8 @@ def bulk_decision(data: dict[str, Any]):
 @blp.arguments(AuditQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 @blp.response(200, AuditOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="comment_id is on a site you do not moderate.")
-@blp.alt_response(404, schema=ErrorResponse, description="No comment comment_id.")
-@blp.alt_response(422, schema=ErrorResponse, description="Invalid filters (e.g. an unknown moderator).")
+@blp.alt_response(404, schema=ErrorResponse, description="No comment comment_id on your sites.")
+@blp.alt_response(422, schema=ErrorResponse, description="Invalid filters (e.g. no such moderator on your sites).")
 def audit(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None, limit: int):
     """The audit log, newest first: who, when, action, reason, and before/after states."""
     viewer = require_token()
