@@ -56,8 +56,9 @@ class When(fields.Field):
             raise ma.ValidationError("Expected an ISO 8601 date or date-time.")
         try:
             if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time())
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                parsed = datetime.combine(date.fromisoformat(value), time())
+            else:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ma.ValidationError("Expected an ISO 8601 date or date-time.") from exc
         if not date_in_range(parsed):
