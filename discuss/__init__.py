@@ -105,7 +105,7 @@ def _derive_flask_settings(app: Flask) -> None:
 
 
 def _bound_routes(app: Flask) -> None:
-    """Every ``<int:...>`` in a route is a positive 64-bit id (larger ones do not match: 404),
+    """Every ``<int:...>`` in a route is a positive id up to ``bounds.MAX_ID`` (larger ones do not match: 404),
     and doubled slashes are not redirected (a 308 HTML page on a JSON API): thread keys
     normalise them away, and any other route answers 404 in the error shape."""
     from .bounds import IdConverter, KeyPathConverter

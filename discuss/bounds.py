@@ -1,6 +1,7 @@
 """Input bounds shared by every way in: ids, form integers, dates, JSON depth.
 
-Databases store ids as signed 64-bit integers, and Python's ``datetime`` stops
+Ids are ``INTEGER`` columns: 64-bit on SQLite but 32-bit on PostgreSQL, and
+Python's ``datetime`` stops
 at years 1 and 9999; a value beyond either would reach the driver or the
 standard library and fail there (``OverflowError``, a 500). Everything a client
 sends is held to these bounds first, so it is answered with a 4xx naming the
@@ -15,8 +16,10 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, PathConverter
 
-#: The largest id or cursor any table can hold (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
+#: The largest id, version or cursor every supported database can hold: PostgreSQL's
+#: ``integer`` (signed 32 bits); SQLite's would take 2^63-1. Moving the id columns to
+#: ``bigint`` would need a migration; until then a larger number names no row anyway.
+MAX_ID = 2**31 - 1
 #: The earliest and latest dates a filter or expiry may name.
 MIN_YEAR, MAX_YEAR = 1900, 9000
 #: How deep a JSON body may nest (ours nest two levels at most).
@@ -26,7 +29,7 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def parse_id(text: str | None) -> int | None:
-    """A positive id written in ASCII digits and within 64 bits, else ``None``.
+    """A positive id written in ASCII digits and at most :data:`MAX_ID`, else ``None``.
 
     ``str.isdigit()`` accepts superscripts and other Unicode digits that ``int()``
     then refuses, so forms are held to ``[0-9]`` instead.
@@ -65,7 +68,7 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in every route: a positive integer within 64 bits (else the route does not match: 404)."""
+    """``<int:...>`` in every route: a positive integer up to :data:`MAX_ID` (else the route does not match: 404)."""
 
     def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 - Werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -66,7 +66,7 @@ class StrictInteger(fields.Integer):
 
 
 class Id(StrictInteger):
-    """A row id sent by a client: a JSON integer from 1 to 2^63-1 (what the database holds)."""
+    """A row id sent by a client: a JSON integer from 1 to 2^31-1 (what every database's id column holds)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))

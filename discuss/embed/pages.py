@@ -133,7 +133,7 @@ def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {name: value for name, value in form.items() if name != "parent_id"}
     parent = form.get("parent_id", "").strip()
     if parent:
-        # Not an id (superscript digits, 5,000 digits, over 64 bits): the schema names parent_id.
+        # Not an id (superscript digits, 5,000 digits, over MAX_ID): the schema names parent_id.
         data["parent_id"] = parse_id(parent) or parent
     return data
 
