@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 instance_relative_config=True)
     load_settings(app, config)
     _derive_flask_settings(app)
+    _bound_routes(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
@@ -129,6 +130,17 @@ def _derive_security_settings(app: Flask) -> None:
                                "(set it to the host of DISCUSS_PUBLIC_URL)")
 
 
+def _bound_routes(app: Flask) -> None:
+    """Every ``<int:...>`` in a route is a positive id up to ``bounds.MAX_ID`` (larger ones do not match: 404),
+    and doubled slashes are not redirected (a 308 HTML page on a JSON API): thread keys
+    normalise them away, and any other route answers 404 in the error shape."""
+    from .bounds import IdConverter, KeyPathConverter
+
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["path"] = KeyPathConverter
+    app.url_map.merge_slashes = False
+
+
 def _register_blueprints(app: Flask) -> None:
     from .api import threads_blp
     from .errors import DiscussApi, register_fallback
@@ -136,6 +148,11 @@ def _register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
 
     api = DiscussApi(app)
+    from werkzeug.routing import PathConverter
+
+    from .schemas import KEY_PARAMETER
+
+    api.register_converter(PathConverter, lambda _converter: dict(KEY_PARAMETER))
     api.register_blueprint(threads_blp)
     csrf.exempt(threads_blp)
     app.register_blueprint(health_bp)

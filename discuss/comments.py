@@ -10,8 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from .errors import Refusal
@@ -19,6 +21,7 @@ from .extensions import db
 from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
+from .origins import normalise_origin, own_origin
 from .render import render_body
 from .labels import category_of, is_urgent
 from .submission import Submission
@@ -119,6 +122,28 @@ def check_parent(thread: Thread | None, parent_id: int | None) -> None:
         parent = db.session.get(Comment, parent.parent_id)
 
 
+def check_page_url(site: Site, page_url: str) -> None:
+    """A reply's ``page_url`` must be a page of the site: on one of its allowed origins
+    (or this service's own pages, such as the demo page).
+
+    The URL may become the thread's link on public pages and feeds, so a page
+    elsewhere (a phishing site) is refused rather than stored.
+
+    :raises InvalidReply: naming ``page_url``.
+    """
+    if not page_url:
+        return
+    try:
+        parts = urlsplit(page_url)
+        origin = normalise_origin(f"{parts.scheme}://{parts.netloc}")
+    except ValueError:
+        raise InvalidReply("page_url", "Not a web page address.") from None
+    allowed = set(site.allowed_origins or [])
+    if origin in allowed or "*" in allowed or (has_request_context() and origin == own_origin()):
+        return
+    raise InvalidReply("page_url", "The page is not on one of this site's addresses.")
+
+
 def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted:
     """Screen a reply and store it with its verdicts in one transaction; say what became of it.
 
@@ -127,12 +152,13 @@ def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted
     A rejection is an outcome, not an exception: see :class:`Outcome`.
 
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
-        and :class:`ThreadClosed` when the thread is closed.
+        a ``page_url`` off the site's origins, and :class:`ThreadClosed` when the thread is closed.
     """
     thread = find_thread(site, submission.thread_key)
     if thread is not None and thread.closed:
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
+    check_page_url(site, submission.page_url)
     # Give the connection back while the plugins run: they use a connection of their
     # own (History), and a request holding one through screening could starve the
     # pool under load. The host reads what it needs of the site first.
@@ -148,7 +174,7 @@ def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
-    thread = _get_or_create_thread(site, submission)
+    thread = _get_or_create_thread(site, submission, screening.decision == PUBLISH)
     comment = Comment(
         thread_id=thread.id,
         parent_id=submission.parent_id,
@@ -186,18 +212,23 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
     return comment
 
 
-def _get_or_create_thread(site: Site, submission: Submission) -> Thread:
+def _get_or_create_thread(site: Site, submission: Submission, published: bool) -> Thread:
+    """The reply's thread, created if need be.
+
+    Only a published reply names the thread (its title and link appear on public
+    pages, feeds and the queue): a held or rejected one creates it untitled, so
+    a rejected post cannot put a council-branded title or link in front of readers.
+    """
+    title = submission.thread_title[:300] if published else ""
+    url = submission.page_url[:1000] if published else ""
     thread = find_thread(site, submission.thread_key)
     if thread is not None:
-        if not thread.title and submission.thread_title:
-            thread.title = submission.thread_title[:300]
-        if not thread.url and submission.page_url:
-            thread.url = submission.page_url[:1000]
+        if not thread.title and title:
+            thread.title = title
+        if not thread.url and url:
+            thread.url = url
         return thread
-    thread = Thread(
-        site_id=site.id, key=submission.thread_key,
-        title=submission.thread_title[:300], url=submission.page_url[:1000],
-    )
+    thread = Thread(site_id=site.id, key=submission.thread_key, title=title, url=url)
     try:
         with db.session.begin_nested():
             db.session.add(thread)

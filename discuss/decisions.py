@@ -162,7 +162,7 @@ def decide(
     comment = _load(comment_id)
     site = db.session.get(Site, comment.thread.site_id)
     if not may_act_on(moderator, site.id):
-        raise DecisionRefused(403, "You do not moderate this comment's site.")
+        raise DecisionRefused(404, f"No comment {comment_id}.")  # as for an unknown id: nothing to learn
     new_body = _check_body(action, body)
     ban_row = _ban_for(action, ban, comment, site, moderator, reason)
     if comment.version != expected_version or comment.status not in FROM_STATES[action]:

@@ -1,9 +1,15 @@
 """Readers' reports: "this published comment breaks the rules".
 
-Reports from distinct (hashed) addresses add up; when a comment's open reports
-reach ``REPORTS_TO_HIDE`` it goes back to ``pending`` with ``hidden_by_reports``
-set, so the public thread stops showing it until a moderator decides. The hide
-is recorded in the audit log as an automatic action (no moderator).
+Reports from distinct (hashed) addresses add up: one address is one reader
+whatever browser it uses, and an IPv6 /64 is one address (see
+:func:`discuss.clients.hash_ip`). When a comment's open reports reach
+``REPORTS_TO_HIDE`` it goes back to ``pending`` with ``hidden_by_reports`` set,
+so the public thread stops showing it until a moderator decides. The hide is
+recorded in the audit log as an automatic action (no moderator).
+
+Once a moderator has published the comment (approved, edited or restored it),
+readers can no longer take it down by themselves: further reports leave it up
+and put it in the review queue as *reported*, for a person to weigh again.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from .transactions import writing
 REASONS = ("spam", "abuse", "personal-data", "off-topic", "other")
 MAX_NOTE_LENGTH = 1000
 HIDE = "hide"  # the audit action of an automatic hide
+#: Decisions by which a moderator published a comment: after one, reports queue it instead of hiding it.
+PUBLISHING_DECISIONS = ("approve", "edit", "restore")
 
 
 class ReportRefused(Refusal):
@@ -39,6 +47,7 @@ class Reported:
     comment: Comment
     site: Site
     hidden: bool      # this report hid the comment
+    queued: bool      # a moderator had published it: it stays up, in the queue as reported
     duplicate: bool   # this address had already reported it; nothing new was stored
 
 
@@ -80,7 +89,7 @@ def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
             sa.select(Report).where(Report.comment_id == comment_id, Report.ip_hash == ip_hash,
                                     Report.resolved.is_(False)).limit(1)
         ).scalar_one_or_none()
-        hidden = False
+        hidden = queued = False
         if existing is not None:
             report, duplicate = existing, True
         else:
@@ -88,12 +97,26 @@ def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
                                        resolved=False, created_at=utcnow()), False
             db.session.add(report)
             db.session.flush()
-            hidden = threshold > 0 and _open_reporters(comment_id) >= threshold and _hide(comment_id, threshold)
+            if threshold > 0 and _open_reporters(comment_id) >= threshold:
+                if _published_by_a_moderator(comment_id):
+                    queued = True
+                else:
+                    hidden = _hide(comment_id, threshold)
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     site = db.session.get(Site, site_id)
     if not duplicate:
         fire_event(host, "discuss_comment_reported", site, comment=comment, report=report, hidden=hidden)
-    return Reported(report=report, comment=comment, site=site, hidden=hidden, duplicate=duplicate)
+    return Reported(report=report, comment=comment, site=site, hidden=hidden, queued=queued,
+                    duplicate=duplicate)
+
+
+def _published_by_a_moderator(comment_id: int) -> bool:
+    """Whether a person has decided this comment should be public (readers may not overrule that)."""
+    return db.session.execute(
+        sa.select(ModeratorAction.id).where(ModeratorAction.comment_id == comment_id,
+                                            ModeratorAction.moderator_id.is_not(None),
+                                            ModeratorAction.action.in_(PUBLISHING_DECISIONS)).limit(1)
+    ).first() is not None
 
 
 def _open_reporters(comment_id: int) -> int:

@@ -14,6 +14,10 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
+from .bounds import MAX_ID
+from .config import DEFAULTS
+from .threads import MAX_KEY_LENGTH
+
 _FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
 
 
@@ -61,23 +65,40 @@ class StrictInteger(fields.Integer):
         return super()._validated(value)
 
 
+class Id(StrictInteger):
+    """A row id sent by a client: a JSON integer from 1 to 2^31-1 (what every database's id column holds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)
+
+
+#: How OpenAPI describes a thread key in a path: a page path, at most this long.
+KEY_PARAMETER = {"type": "string", "maxLength": MAX_KEY_LENGTH, "pattern": r"^[^\x00-\x1f\x7f]*$",
+                 "description": "The page's path; slashes, index.html, query and fragment do not matter."}
+
+
 class CommentCreate(ma.Schema):
     """A reply, as posted by the widget or any client."""
 
     class Meta:
         unknown = ma.RAISE
 
-    author_name = NonEmptyText(required=True, metadata={"description": "Shown publicly, as plain text."})
+    author_name = NonEmptyText(required=True, metadata={
+        "description": "Shown publicly, as plain text; at most MAX_NAME_LENGTH characters.",
+        "maxLength": DEFAULTS["MAX_NAME_LENGTH"]})
     author_email = fields.Email(
         load_default=None, allow_none=True, validate=validate.Length(max=320),
         metadata={"description": "Never published; used for bans, flood limits and replies."},
     )
-    body = NonEmptyText(required=True, metadata={"description": "Markdown subset."})
-    parent_id = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    body = NonEmptyText(required=True, metadata={
+        "description": "Markdown subset; at most MAX_BODY_LENGTH characters.",
+        "maxLength": DEFAULTS["MAX_BODY_LENGTH"]})
+    parent_id = Id(load_default=None, allow_none=True)
     page_title = Text(load_default="", validate=validate.Length(max=300))
     page_url = fields.Url(load_default="", validate=validate.Length(max=1000), schemes={"http", "https"})
     website = fields.String(
-        load_default="",
+        load_default="", validate=validate.Length(max=1000),
         metadata={"description": "Honeypot: leave empty. Bots that fill it are refused."},
     )
 

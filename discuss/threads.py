@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
+from .bounds import parse_id
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
 from .privacy import notice_text
@@ -63,9 +64,10 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError("not a cursor") from exc
-    if not raw.startswith("r") or not raw[1:].isdigit():
+    root_id = parse_id(raw[1:]) if raw.startswith("r") else None
+    if root_id is None:
         raise ValueError("not a cursor")
-    return int(raw[1:])
+    return root_id
 
 
 def find_thread(site: Site, key: str) -> Thread | None:

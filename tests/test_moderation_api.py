@@ -61,16 +61,48 @@ def test_anonymous_and_bad_tokens_get_401_everywhere(client, people, holding, in
 
 
 @pytest.mark.parametrize("index", range(6))
-def test_another_sites_moderator_gets_403_everywhere(client, people, holding, index):
+def test_another_sites_moderator_is_refused_everywhere(client, people, holding, index):
+    """A site filter naming another site is 403; another site's comment is 404, exactly as an unknown id."""
     comment_id = held(client)
     method, url, body = _endpoints(comment_id, version_of(comment_id))[index]
     response = getattr(client, method)(url, json=body, headers=people["outsider"])
+    unknown_id = 2**30
+    unknown_url = url.replace(f"/{comment_id}", f"/{unknown_id}").replace(f"={comment_id}", f"={unknown_id}")
+    unknown = getattr(client, method)(unknown_url,
+                                      json=_with_id(body, comment_id, unknown_id), headers=people["outsider"])
     if url.endswith("/decisions"):  # bulk: the refusal is per item
         assert response.status_code == 200
-        assert response.json["results"][0]["code"] == 403
-    else:
+        assert response.json["results"][0]["code"] == 404
+        assert response.json["results"][0]["message"] == \
+            unknown.json["results"][0]["message"].replace(str(unknown_id), str(comment_id))
+    elif "site=council" in url:
         assert_error(response, 403)
+    else:
+        assert_error(response, 404)
+        assert response.get_data().replace(str(comment_id).encode(), b"#") == \
+            unknown.get_data().replace(str(unknown_id).encode(), b"#")
     assert status_of(comment_id) == PENDING
+
+
+def _with_id(body, old: int, new: int):
+    if body and "items" in body:
+        return {**body, "items": [{**item, "id": new} for item in body["items"]]}
+    return body
+
+
+def test_the_moderator_filter_only_knows_moderators_on_your_sites(client, people, holding):
+    """Whether an email moderates another site cannot be learnt: it answers as an unknown one."""
+    comment_id = held(client)
+    decide(client, people["mod"], comment_id)
+    elsewhere = client.get(AUDIT + "?moderator=outsider@other.example", headers=people["mod"])
+    unknown = client.get(AUDIT + "?moderator=nobody@other.example", headers=people["mod"])
+    assert assert_error(elsewhere, 422)["errors"].keys() == assert_error(unknown, 422)["errors"].keys() == {"moderator"}
+    assert elsewhere.json["message"].replace("outsider", "nobody") == unknown.json["message"]
+    # Admins act on every site, so they are moderators on yours; your own site's moderators too.
+    assert client.get(AUDIT + "?moderator=admin@discuss.example", headers=people["mod"]).status_code == 200
+    mine = client.get(AUDIT + "?moderator=mod@council.example", headers=people["mod"])
+    assert [e["comment_id"] for e in mine.json["entries"]] == [comment_id]
+    assert client.get(AUDIT + "?moderator=outsider@other.example", headers=people["admin"]).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["mod", "admin"])
@@ -111,7 +143,8 @@ def test_queue_items_carry_context_verdicts_and_spans(client, people, holding):
     item = next(i for i in items if i["comment"]["id"] == comment_id)
     comment = item["comment"]
     assert comment["status"] == "pending" and comment["version"] == 1
-    assert comment["thread"] == {"key": "/blog/post", "title": "Bin news", "url": ""}
+    # a held reply never names its thread (only a published one does)
+    assert comment["thread"] == {"key": "/blog/post", "title": "", "url": ""}
     assert comment["parent"]["body"] == "The bins were late."
     assert comment["author_email"] == "res@example.org"
     assert comment["same_ip_count"] == 2  # the first hold and this one came from one address; the parent did not

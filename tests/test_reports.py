@@ -80,9 +80,35 @@ def test_three_readers_hide_it_until_a_moderator_decides(client, people):
     assert keep.status_code == 200
     assert client.get(THREAD_URL).json["comments"][0]["id"] == comment_id
     assert db.session.execute(sa.select(Report.resolved).distinct()).scalars().all() == [True]
-    # resolved reports no longer count: it takes three fresh ones to hide it again
+    # resolved reports no longer count, and a moderator kept it: fresh reports queue it, never hide it
     assert report(client, comment_id, ip="198.51.100.1").status_code == 201
     assert db.session.get(Comment, comment_id, populate_existing=True).status == PUBLISHED
+
+
+def test_after_a_moderator_approved_it_reports_queue_it_instead_of_hiding_it(client, people, holding):
+    comment_id = held(client)
+    approve = client.post(f"/api/v1/moderation/comments/{comment_id}/decision", headers=people["mod"],
+                          json={"action": "approve", "version": version_of(comment_id)})
+    assert approve.status_code == 200
+    for ip in ("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"):
+        assert report(client, comment_id, "abuse", ip=ip).status_code == 201
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    assert (comment.status, comment.hidden_by_reports) == (PUBLISHED, False)
+    assert [c["id"] for c in client.get(THREAD_URL).json["comments"]] == [comment_id]
+    queue = client.get("/api/v1/moderation/queue?status=reported", headers=people["mod"]).json["items"]
+    assert [item["comment"]["id"] for item in queue] == [comment_id]
+    assert len(queue[0]["reports"]) == 4
+    assert [e["action"] for e in client.get("/api/v1/moderation/audit", headers=people["mod"]).json["entries"]] \
+        == ["approve"]  # no automatic hide
+
+
+def test_one_address_rotating_browsers_is_one_reader(client, site):
+    comment_id = published(client)
+    answers = [report(client, comment_id, ip="198.51.100.9", headers={"User-Agent": f"Browser/{n}"}).status_code
+               for n in range(3)]
+    assert answers == [201, 200, 200]  # the second and third are the same reader again
+    assert db.session.get(Comment, comment_id, populate_existing=True).status == PUBLISHED
+    assert db.session.execute(sa.select(sa.func.count(Report.id))).scalar_one() == 1
 
 
 @pytest.mark.parametrize("app_config", [{"REPORTS_TO_HIDE": 1}])
@@ -124,7 +150,11 @@ def test_only_public_comments_can_be_reported(client, site, holding):
 def test_origins_the_site_does_not_allow_are_refused_and_allowed_ones_may_read(client, site):
     comment_id = published(client)
     refused = report(client, comment_id, headers={"Origin": "https://elsewhere.example"})
-    assert refused.status_code == 403 and "origin" in refused.json["errors"]
+    unknown = report(client, 999_999, headers={"Origin": "https://elsewhere.example"})
+    # Another site's page cannot show the comment: it answers exactly as an unknown id.
+    assert refused.status_code == 404
+    assert {k: v for k, v in refused.json.items() if k != "message"} == \
+        {k: v for k, v in unknown.json.items() if k != "message"}
     assert "Access-Control-Allow-Origin" not in refused.headers
     allowed = report(client, comment_id, headers={"Origin": COUNCIL_ORIGIN})
     assert allowed.status_code == 201

@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from ..bounds import MAX_JSON_DEPTH, too_deep
 from ..errors import APIError
 
 
@@ -27,7 +28,16 @@ class JsonBodyParser(FlaskParser):
         if not req.is_json:
             raise APIError(415, "Send the body as JSON (Content-Type: application/json).",
                            errors={"content_type": [f"Expected application/json, got {req.mimetype or 'nothing'}."]})
-        data = super().load_json(req, schema)
+        try:
+            data = super().load_json(req, schema)
+            deep = data is not core.missing and too_deep(data)
+        except RecursionError:
+            deep = True
+        except ValueError as exc:  # e.g. an integer longer than Python's 4,300-digit limit
+            raise APIError(400, "The body is not valid JSON.", errors={"json": [str(exc)[:200]]}) from exc
+        if deep:
+            raise APIError(400, "The body nests too deeply.",
+                           errors={"json": [f"Nest objects and arrays at most {MAX_JSON_DEPTH} deep."]})
         if data is not core.missing and not isinstance(data, dict):
             raise APIError(422, "The body must be a JSON object.", errors={"json": ["Expected an object."]})
         return data

@@ -1,7 +1,8 @@
 """The moderation JSON API: the review queue, decisions and the audit log.
 
 Every route needs ``Authorization: Bearer <token>`` (``discuss moderators token
-EMAIL`` prints one): 401 without a valid token, 403 for a comment or site the
+EMAIL`` prints one): 401 without a valid token, 404 for a comment on a site the
+moderator does not work on (exactly as for an unknown id), 403 for such a site
 moderator does not work on. Views parse, call :mod:`discuss.decisions` or the
 queue and audit readers, and shape the response.
 """
@@ -16,6 +17,7 @@ from flask import Response, current_app, jsonify
 from marshmallow import fields, validate
 
 from ..auth import require_token
+from ..bounds import MAX_ID, MAX_YEAR, MIN_YEAR, date_in_range
 from ..decisions import (
     ACTIONS, BULK_ACTIONS, MAX_REASON_LENGTH, BanRequest, DecisionRefused, comment_state, decide, decide_many,
 )
@@ -25,7 +27,7 @@ from ..labels import CATEGORY
 from ..review.queue import (
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERS, STATUSES, QueueFilters, QueueItem, load_item, load_queue,
 )
-from ..schemas import ErrorResponse, StrictInteger
+from ..schemas import ErrorResponse, Id, StrictInteger
 from .bodies import ApiBlueprint
 from .moderation_schemas import (
     AuditOut, BulkOut, CommentDetailOut, CommentStateOut, ConflictResponse, DecisionOut, QueuePageOut,
@@ -54,10 +56,13 @@ class When(fields.Field):
             raise ma.ValidationError("Expected an ISO 8601 date or date-time.")
         try:
             if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time())
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                parsed = datetime.combine(date.fromisoformat(value), time())
+            else:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ma.ValidationError("Expected an ISO 8601 date or date-time.") from exc
+        if not date_in_range(parsed):
+            raise ma.ValidationError(f"Use a year from {MIN_YEAR} to {MAX_YEAR}.")
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
         return parsed
@@ -100,7 +105,7 @@ class DecisionBody(ma.Schema):
         unknown = ma.RAISE
 
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    version = StrictInteger(required=True, validate=validate.Range(min=1),
+    version = Id(required=True,
                             metadata={"description": "The comment version you saw (from the queue item)."})
     reason = fields.String(load_default="", validate=validate.Length(max=MAX_REASON_LENGTH),
                            metadata={"description": "Required to reject."})
@@ -112,8 +117,8 @@ class BulkItem(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    id = StrictInteger(required=True, validate=validate.Range(min=1))
-    version = StrictInteger(required=True, validate=validate.Range(min=1))
+    id = Id(required=True)
+    version = Id(required=True)
 
 
 class BulkBody(ma.Schema):
@@ -129,10 +134,11 @@ class AuditQuery(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    moderator = fields.String(load_default=None, metadata={"description": "A moderator's email."})
+    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    moderator = fields.String(load_default=None, validate=validate.Length(max=320),
+                              metadata={"description": "A moderator's email (one who works on your sites)."})
     since = When(load_default=None)
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -154,8 +160,7 @@ def queue(cursor: str | None, limit: int, **filters: Any):
 @blp.route("/comments/<int:comment_id>", methods=["GET"])
 @blp.doc(security=SECURITY)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="Not your site.")
-@blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
+@blp.alt_response(404, schema=ErrorResponse, description="No such comment on your sites.")
 @blp.response(200, CommentDetailOut)
 def comment(comment_id: int):
     """One comment as the queue shows it, whatever its status, with its audit history."""
@@ -169,8 +174,8 @@ def comment(comment_id: int):
 @blp.arguments(DecisionBody)
 @blp.response(200, DecisionOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="Not your site (or a ban on every site by a non-admin).")
-@blp.alt_response(404, schema=ErrorResponse, description="No such comment.")
+@blp.alt_response(403, schema=ErrorResponse, description="A ban on every site by a non-admin.")
+@blp.alt_response(404, schema=ErrorResponse, description="No such comment on your sites.")
 @blp.alt_response(409, schema=ConflictResponse, description="The comment is no longer at that version or "
                   "in a state the action applies to; `current` holds its state now.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid action, reason, body or ban.")
@@ -202,7 +207,7 @@ def decision(data: dict[str, Any], comment_id: int):
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid action, reason or items.")
 def bulk_decision(data: dict[str, Any]):
-    """Approve or reject several comments; each result says `ok` or why not (403/404/409)."""
+    """Approve or reject several comments; each result says `ok` or why not (404/409)."""
     moderator = require_token()
     items = [(item["id"], item["version"]) for item in data["items"]]
     outcomes = decide_many(current_app.extensions["discuss"], items, moderator, data["action"],
@@ -222,9 +227,8 @@ def bulk_decision(data: dict[str, Any]):
 @blp.arguments(AuditQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 @blp.response(200, AuditOut)
 @blp.alt_response(401, schema=ErrorResponse, description="No valid token.")
-@blp.alt_response(403, schema=ErrorResponse, description="comment_id is on a site you do not moderate.")
-@blp.alt_response(404, schema=ErrorResponse, description="No comment comment_id.")
-@blp.alt_response(422, schema=ErrorResponse, description="Invalid filters (e.g. an unknown moderator).")
+@blp.alt_response(404, schema=ErrorResponse, description="No comment comment_id on your sites.")
+@blp.alt_response(422, schema=ErrorResponse, description="Invalid filters (e.g. no such moderator on your sites).")
 def audit(comment_id: int | None, moderator: str | None, since: datetime | None, cursor: int | None, limit: int):
     """The audit log, newest first: who, when, action, reason, and before/after states."""
     viewer = require_token()

@@ -43,17 +43,16 @@ def _report_limit() -> str:
 
 
 def reportable(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Before the body is read: 404 for a comment nobody can report, 403 for a foreign origin."""
+    """Before the body is read: 404 for a comment nobody can report, and the same 404 from
+    an origin its site does not allow (whose pages cannot show it, so it is unknown there)."""
 
     @wraps(view)
     def checked(*args: Any, comment_id: int, **kwargs: Any):
         site = reportable_site(comment_id)
-        if site is None:
+        if site is not None:
+            g.allowed_origins = site.allowed_origins or []
+        if site is None or not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
             raise APIError(404, f"No published comment {comment_id}.", errors={"comment": ["Unknown comment."]})
-        g.allowed_origins = site.allowed_origins or []
-        if not origin_allowed(request.headers.get("Origin"), g.allowed_origins):
-            raise APIError(403, "This page's origin may not report comments on this site.",
-                           errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
         return view(*args, comment_id=comment_id, **kwargs)
 
     return checked
@@ -66,8 +65,7 @@ def reportable(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.response(201, ReportResponse, description="Report taken.")
 @blp.alt_response(200, schema=ReportResponse, description="This address had already reported it.")
 @blp.alt_response(400, schema=ErrorResponse, description="The body is not valid JSON.")
-@blp.alt_response(403, schema=ErrorResponse, description="Origin not allowed for the comment's site.")
-@blp.alt_response(404, schema=ErrorResponse, description="No published comment with that id.")
+@blp.alt_response(404, schema=ErrorResponse, description="No published comment with that id that this origin may see.")
 @blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
 @blp.alt_response(422, schema=ErrorResponse, description="Unknown reason or over-long note.")
 @blp.alt_response(429, schema=ErrorResponse, description="Reporting too often.")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import marshmallow as ma
 from flask import Response, current_app, make_response, redirect, request, url_for
 
+from ..bounds import parse_id
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
 from ..errors import APIError
@@ -136,7 +137,8 @@ def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {name: value for name, value in form.items() if name != "parent_id"}
     parent = form.get("parent_id", "").strip()
     if parent:
-        data["parent_id"] = int(parent) if parent.isdigit() else parent
+        # Not an id (superscript digits, 5,000 digits, over MAX_ID): the schema names parent_id.
+        data["parent_id"] = parse_id(parent) or parent
     return data
 
 

@@ -24,7 +24,7 @@ CSV_COLUMNS = ("id", "created_at", "site", "comment_id", "moderator", "action", 
 
 
 class AuditFilterError(Refusal):
-    """A filter the audit log cannot apply: ``code`` 422 (invalid), 404 or 403 (another's comment)."""
+    """A filter the audit log cannot apply: ``code`` 422 (invalid) or 404 (an unknown comment, or another site's)."""
 
 
 @dataclass(frozen=True)
@@ -141,19 +141,25 @@ def _query(viewer: Moderator, filters: AuditFilters):
             sa.select(Thread.site_id).join(Comment, Comment.thread_id == Thread.id)
             .where(Comment.id == filters.comment_id)
         ).scalar_one_or_none()
-        if site_id is None:
+        if site_id is None or (allowed is not None and site_id not in allowed):
+            # Another site's comment answers as an unknown one does.
             raise AuditFilterError("comment_id", f"No comment {filters.comment_id}.", code=404)
-        if allowed is not None and site_id not in allowed:
-            raise AuditFilterError("comment_id", "You do not moderate this comment's site.", code=403)
         query = query.where(ModeratorAction.comment_id == filters.comment_id)
     if filters.moderator:
         who = find_moderator(filters.moderator)
-        if who is None:
-            raise AuditFilterError("moderator", f"No moderator {filters.moderator!r}.")
+        if who is None or not _works_beside(viewer, who):
+            # The same answer for an unknown email and one moderating only elsewhere.
+            raise AuditFilterError("moderator", f"No moderator {filters.moderator!r} on your sites.")
         query = query.where(ModeratorAction.moderator_id == who.id)
     if filters.since is not None:
         query = query.where(ModeratorAction.created_at >= filters.since)
     return query
+
+
+def _works_beside(viewer: Moderator, other: Moderator) -> bool:
+    """Whether ``other`` can act on a site ``viewer`` sees (admins act on every site)."""
+    mine, theirs = site_ids(viewer), site_ids(other)
+    return mine is None or theirs is None or bool(mine & theirs)
 
 
 def _csv_safe(text: str) -> str:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..auth import may_act_on, site_ids
+from ..bounds import MAX_ID
 from ..errors import Refusal
 from ..extensions import db
 from ..models import PENDING, PUBLISHED, Comment, Moderator, Report, Site, Thread, VerdictRecord
@@ -172,17 +173,16 @@ def _after(position: tuple[datetime, int], newest: bool) -> list[Any]:
 def load_item(moderator: Moderator, comment_id: int) -> QueueItem | None:
     """Any comment (queued or not) with its queue details, if ``moderator`` may see it.
 
-    :raises QueueFilterError: 403 when it belongs to a site the moderator does not work on.
+    A comment on a site the moderator does not work on is ``None``, exactly like
+    an unknown one, so ids cannot be used to learn about other sites.
     """
     row = db.session.execute(
         sa.select(Comment, Thread, Site)
         .join(Thread, Comment.thread_id == Thread.id).join(Site, Thread.site_id == Site.id)
         .where(Comment.id == comment_id)
     ).first()
-    if row is None:
+    if row is None or not may_act_on(moderator, row[2].id):
         return None
-    if not may_act_on(moderator, row[2].id):
-        raise QueueFilterError("comment", "You do not moderate this comment's site.", code=403)
     item = QueueItem(comment=row[0], thread=row[1], site=row[2])
     _attach_details([item])
     return item
@@ -202,10 +202,11 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
         if not isinstance(values, list):
             raise ValueError
         urgent, created, last_id = values if len(values) == 3 else [False, *values]
-        if not isinstance(last_id, int) or isinstance(last_id, bool) or not isinstance(urgent, bool):
+        if (not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 <= last_id <= MAX_ID
+                or not isinstance(urgent, bool)):
             raise ValueError
         return urgent, datetime.fromisoformat(created), last_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         raise QueueFilterError("cursor", "Not a cursor this queue made.") from exc
 
 

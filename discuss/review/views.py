@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..auth import SignedIn, authenticate, end_sessions, is_admin, visible_sites
+from ..bounds import MAX_YEAR, MIN_YEAR, parse_count, parse_id
 from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
 from ..extensions import db, limiter, login_manager
@@ -31,6 +32,9 @@ from .queue import ORDERS, STATUSES, QueueFilterError, QueueFilters, highlight, 
 
 bp = Blueprint("review", __name__, url_prefix="/moderation", template_folder="templates",
                static_folder="static")
+
+#: The longest ban the form can set, in days (longer: leave it empty for good).
+MAX_BAN_DAYS = 36_500
 
 #: Reasons offered when rejecting from the queue (the detail page takes any text).
 REJECT_REASONS = (
@@ -173,9 +177,8 @@ def decide_one(comment_id: int) -> Response:
     """Apply one decision from a queue item or the comment page, then go back."""
     form = request.form
     target = _safe_next(form.get("next"))
-    try:
-        version = int(form.get("version", ""))
-    except ValueError:
+    version = parse_id(form.get("version"))
+    if version is None:
         abort(400)
     action = form.get("action", "")
     reason = (form.get("reason_text") or "").strip() or form.get("reason", "")
@@ -201,9 +204,10 @@ def bulk() -> Response:
     items = []
     for value in form.getlist("selected"):
         id_text, _, version_text = value.partition(":")
-        if not (id_text.isdigit() and version_text.isdigit()):
+        comment_id, version = parse_id(id_text), parse_id(version_text)
+        if comment_id is None or version is None:
             abort(400)
-        items.append((int(id_text), int(version_text)))
+        items.append((comment_id, version))
     if not items:
         flash("Select some comments first (x, or the tick boxes).", "error")
         return redirect(target, code=303)
@@ -228,9 +232,9 @@ def bulk() -> Response:
 def _audit_filters() -> AuditFilters:
     args = request.args
     comment_id = args.get("comment_id") or None
-    if comment_id is not None and not comment_id.isdigit():
-        raise AuditFilterError("comment_id", "Must be a number.")
-    return AuditFilters(comment_id=int(comment_id) if comment_id else None,
+    if comment_id is not None and parse_id(comment_id) is None:
+        raise AuditFilterError("comment_id", "Must be a comment number.")
+    return AuditFilters(comment_id=parse_id(comment_id) if comment_id else None,
                         moderator=args.get("moderator") or None,
                         since=_day(args.get("since"), "since"))
 
@@ -244,7 +248,7 @@ def audit():
     cursor = request.args.get("cursor")
     try:
         filters = _audit_filters()
-        page = load_audit(moderator, filters, before_id=int(cursor) if cursor and cursor.isdigit() else None)
+        page = load_audit(moderator, filters, before_id=parse_id(cursor))
     except (AuditFilterError, QueueFilterError) as exc:
         if exc.code in (403, 404):
             abort(exc.code)
@@ -294,16 +298,20 @@ def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None
         day = date.fromisoformat(value)
     except ValueError as exc:
         raise QueueFilterError(field, "Use a date like 2026-05-01.") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise QueueFilterError(field, f"Use a year from {MIN_YEAR} to {MAX_YEAR}.")
     return datetime.combine(day + timedelta(days=1) if end else day, time())
 
 
 def _ban_request(form: Any) -> BanRequest:
-    days = (form.get("ban_days") or "").strip()
-    if days and not days.isdigit():
-        raise DecisionRefused(422, "The ban length is a number of days.", field="ban_days")
+    text = (form.get("ban_days") or "").strip()
+    days = parse_count(text, MAX_BAN_DAYS) if text else 0
+    if days is None:
+        raise DecisionRefused(422, f"The ban length is a number of days, at most {MAX_BAN_DAYS} "
+                              "(leave it empty for good).", field="ban_days")
     return BanRequest(
         email=bool(form.get("ban_email")),
         ip=bool(form.get("ban_ip")),
-        expires_at=utcnow() + timedelta(days=int(days)) if days and int(days) > 0 else None,
+        expires_at=utcnow() + timedelta(days=days) if days > 0 else None,
         all_sites=bool(form.get("ban_all_sites")),
     )
