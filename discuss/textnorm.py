@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from array import array
+from itertools import chain, compress, repeat
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Letters from other scripts that look like Latin ones, after lower-casing.
 # NFKD already folds fullwidth, mathematical and accented letters; these are
@@ -98,22 +99,27 @@ class Normalised:
 
     text: str
     original: str
-    # None: text is original.lower() character for character. Otherwise sorted
-    # pieces (start in text, start in original, one character for one?) to bisect.
-    _starts: tuple[int, ...] | None = None
-    _pieces: tuple[tuple[int, int, bool], ...] | None = None
+    # None: text is original.lower() character for character. Otherwise how
+    # many characters of text each character of original became (bytes).
+    _lengths: bytes | None = None
+
+    @cached_property
+    def _index(self) -> array | None:
+        """For each character of text, the index in original it came from; built
+        by C iterators on first use (most texts never ask: they have no hits)."""
+        if self._lengths is None:
+            return None
+        if max(self._lengths, default=0) <= 1:
+            return array("l", compress(range(len(self._lengths)), self._lengths))
+        return array("l", chain.from_iterable(map(repeat, range(len(self._lengths)), self._lengths)))
 
     def original_index(self, index: int) -> int:
         """Where the character at ``index`` of ``text`` came from in ``original``."""
-        if self._starts is None:
-            return index
-        at = bisect_right(self._starts, index) - 1
-        start, origin, identity = self._pieces[at]  # type: ignore[index]
-        return origin + (index - start) if identity else origin
+        return index if self._lengths is None else self._index[index]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The range of ``original`` that ``text[start:end]`` was made from."""
-        if self._starts is None:
+        if self._lengths is None:
             return start, end
         if end <= start:
             here = self.original_index(start) if start < len(self.text) else len(self.original)
@@ -131,44 +137,25 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
-    parts: list[str] = []
-    starts: list[int] = []
-    pieces: list[tuple[int, int, bool]] = []
-    position = 0
-    last = 0
-    for run in _NON_ASCII_RUN.finditer(text):
-        if run.start() > last:
-            chunk = text[last:run.start()].lower()
-            starts.append(position)
-            pieces.append((position, last, True))
-            parts.append(chunk)
-            position += len(chunk)
-        index = run.start()
-        for folded in map(fold_char, run.group()):
-            if len(folded) == 1:
-                # One character for one: carry on the current one-for-one piece
-                # when it lines up, so long runs of look-alikes cost one piece.
-                piece = pieces[-1] if pieces else None
-                if piece is None or not piece[2] or position - piece[0] != index - piece[1]:
-                    starts.append(position)
-                    pieces.append((position, index, True))
-                parts.append(folded)
-                position += 1
-            elif folded:
-                starts.append(position)
-                pieces.append((position, index, False))
-                parts.append(folded)
-                position += len(folded)
-            index += 1
-        last = run.end()
-    if last < len(text):
-        starts.append(position)
-        pieces.append((position, last, True))
-        parts.append(text[last:].lower())
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-        pieces.insert(0, (0, 0, False))
-    return Normalised("".join(parts), text, tuple(starts), tuple(pieces))
+    # Every distinct character is folded once (cached), then the text is
+    # translated at C speed; the map back is built by C iterators when asked. No
+    # Python code runs per character, so alternating shapes ("a\u200b" * n)
+    # cost what plain ones do.
+    distinct = set(text)
+    folding = {ord(c): _fold(c) for c in distinct}
+    joined = text.translate(folding)
+    if len(joined) == len(text) and "" not in folding.values():
+        return Normalised(joined, text)  # one character for one throughout
+    lengths = text.translate({o: chr(len(f)) for o, f in folding.items()}).encode("latin-1")
+    return Normalised(joined, text, lengths)
+
+
+@lru_cache(maxsize=16384)
+def _fold(char: str) -> str:
+    """:func:`fold_char`, except that printable ASCII and ASCII spacing are only lower-cased."""
+    if "\x09" <= char <= "\x0d" or "\x20" <= char <= "\x7e":
+        return char.lower()
+    return fold_char(char)
 
 
 def disguised_words(text: str) -> list[tuple[int, int]]:
