@@ -149,16 +149,14 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
-    # Every distinct character is folded once (cached), then the text is
-    # translated at C speed; the map back is built by C iterators when asked. No
-    # Python code runs per character, so alternating shapes ("a\u200b" * n)
-    # cost what plain ones do.
-    distinct = set(text)
-    folding = {ord(c): _fold(c) for c in distinct}
-    joined = text.translate(folding)
-    if len(joined) == len(text) and "" not in folding.values():
+    # Every character is folded by a cached function mapped at C speed, and
+    # the map back is built by C iterators when asked: no Python code runs per
+    # character, so alternating shapes ("a\u200b" * n) cost what plain ones do.
+    folded = list(map(_fold, text))
+    joined = "".join(folded)
+    lengths = bytes(map(len, folded))  # no character folds to 256 or more
+    if len(joined) == len(text) and 0 not in lengths:
         return Normalised(joined, text)  # one character for one throughout
-    lengths = text.translate({o: chr(len(f)) for o, f in folding.items()}).encode("latin-1")
     return Normalised(joined, text, lengths)
 
 
