@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from itertools import product
+from itertools import accumulate, compress, product
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -439,7 +439,9 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     if len(singles) >= 2:
         budget = MAX_SPELLED_OUT
         for match in _SINGLE_RUN.finditer(n):
-            pieces = [(match.start() + i, c) for i, c in enumerate(match.group()) if c.isalnum()]
+            run = match.group()
+            keep = list(map(str.isalnum, run))  # C iterators: runs can be the whole comment
+            pieces = list(zip(compress(range(match.start(), match.end()), keep), compress(run, keep)))
             searched = max(budget, 0)
             hits.extend(_spelled_out(pieces[:searched], words))
             budget -= len(pieces)
@@ -475,6 +477,9 @@ def find_words_cached(text: str, words: WordList) -> tuple[tuple[int, int, str, 
 def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[int, int, str, str]]:
     """The longest listed words spelt out in single characters ``[(position, char), ...]``."""
     letters = "".join(_LEET.get(c, c) for _, c in pieces)
+    # Letters among the first k pieces (as written: a digit read as leet is not
+    # one), so that each candidate's count is a subtraction, not a loop.
+    alphas = [0, *accumulate(c.isalpha() for _, c in pieces)]
     found = []
     prefixes = words.prefixes
     i = 0
@@ -489,7 +494,7 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
             reach = k + 1
         for j in range(reach, i + 2, -1):
             piece = letters[i:j]
-            if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
+            if not piece.isalpha() or alphas[j] - alphas[i] < 2:
                 continue
             hit = words.classify_letters(piece, compounds=False)
             if hit:
