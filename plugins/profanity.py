@@ -287,7 +287,12 @@ class WordList:
             return hits
         start, end = tokens[0].start(), tokens[-1].end()
         if all(len(m.group()) == 1 for m in tokens):
-            return _spelled_out([(m.start(), m.group()) for m in tokens], self)
+            pieces = [(m.start(), m.group()) for m in tokens[:MAX_SPELLED_OUT]]
+            hits = _spelled_out(pieces, self)
+            if len(tokens) > MAX_SPELLED_OUT:
+                # Nobody spells out thousands of letters; hold rather than search them all.
+                hits.append((tokens[MAX_SPELLED_OUT].start(), end, "spelled-out letters", AMBIGUOUS))
+            return hits
         hit = self.classify_span("".join(m.group() for m in tokens), compounds=False)
         return [(start, end, *hit[:2])] if hit else []
 
@@ -482,6 +487,8 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
     alphas = [0, *accumulate(c.isalpha() for _, c in pieces)]
     found = []
     prefixes = words.prefixes
+    # Hostile runs repeat themselves ("a.a.a.a..."): each candidate is classified once.
+    verdicts: dict[str, tuple[str, str] | None] = {}
     i = 0
     while i < len(letters):
         # How far the letters from i could still spell a listed word.
@@ -496,7 +503,9 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
             piece = letters[i:j]
             if not piece.isalpha() or alphas[j] - alphas[i] < 2:
                 continue
-            hit = words.classify_letters(piece, compounds=False)
+            if piece not in verdicts:
+                verdicts[piece] = words.classify_letters(piece, compounds=False)
+            hit = verdicts[piece]
             if hit:
                 found.append((pieces[i][0], pieces[j - 1][0] + 1, *hit))
                 i = j - 1
