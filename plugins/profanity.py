@@ -278,8 +278,12 @@ class WordList:
         """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
         tokens = list(_TOKEN.finditer(chunk))
         hits = []
+        seen: dict[str, tuple[str, str, int, int] | None] = {}  # hostile chunks repeat one token
         for match in tokens:
-            hit = self.classify_span(match.group())
+            value = match.group()
+            if value not in seen:
+                seen[value] = self.classify_span(value)
+            hit = seen[value]
             if hit:
                 word, tier, start, end = hit
                 hits.append((match.start() + start, match.start() + end, word, tier))
@@ -437,8 +441,8 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     unique = set(chunks)
     hits: list[tuple[int, int, str, str]] = []
     for chunk, inside in words.bad_chunks(unique).items():
-        for found in re.finditer(r"(?<!\S)" + re.escape(chunk) + r"(?!\S)", n):
-            hits.extend((found.start() + a, found.start() + b, w, t) for a, b, w, t in inside)
+        for at in _occurrences(n, chunk):
+            hits.extend((at + a, at + b, w, t) for a, b, w, t in inside)
     # Letters spelt out one by one across spaces: only look when there are some.
     singles = {c for c in unique if len(c) == 1 and c.isalpha()} - {"a", "i"}
     if len(singles) >= 2:
@@ -471,6 +475,19 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     return words.proper_nouns.drop(norm.original, kept) if kept else kept
 
 
+def _occurrences(text: str, chunk: str) -> Iterable[int]:
+    """Where ``chunk`` stands as a whole whitespace-separated chunk of ``text``
+    (``str.find``: no regex compiled from a chunk that may be a megabyte long)."""
+    at = text.find(chunk)
+    while at >= 0:
+        end = at + len(chunk)
+        if (at == 0 or text[at - 1].isspace()) and (end == len(text) or text[end].isspace()):
+            yield at
+            at = text.find(chunk, end)
+        else:
+            at = text.find(chunk, at + 1)
+
+
 @lru_cache(maxsize=8)
 def find_words_cached(text: str, words: WordList) -> tuple[tuple[int, int, str, str], ...]:
     """:func:`find_words`, remembered for the last few texts: the toxicity plugin asks
@@ -490,7 +507,16 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
     # Hostile runs repeat themselves ("a.a.a.a..."): each candidate is classified once.
     verdicts: dict[str, tuple[str, str] | None] = {}
     i = 0
+    # What is found from position i depends only on the characters written from
+    # i on (as far as the longest word reaches): a window already searched in
+    # vain is skipped at once, so a repeated run costs one search per distinct window.
+    written = "".join(c for _, c in pieces)
+    searched: set[str] = set()
     while i < len(letters):
+        window = written[i:i + words.longest]
+        if window in searched:
+            i += 1
+            continue
         # How far the letters from i could still spell a listed word.
         reach, collapsed = i, ""
         for k in range(i, min(len(letters), i + words.longest)):
@@ -510,6 +536,8 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
                 found.append((pieces[i][0], pieces[j - 1][0] + 1, *hit))
                 i = j - 1
                 break
+        else:
+            searched.add(window)
         i += 1
     return found
 
