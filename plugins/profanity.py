@@ -276,28 +276,39 @@ class WordList:
 
     def classify_chunk(self, chunk: str) -> list[tuple[int, int, str, str]]:
         """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
-        tokens = list(_TOKEN.finditer(chunk))
+        # One pass that keeps no match objects (a chunk can be a megabyte of
+        # tokens): hits, how many tokens, whether all are single characters, and
+        # the first few for a spelled-out search.
         hits = []
         seen: dict[str, tuple[str, str, int, int] | None] = {}  # hostile chunks repeat one token
-        for match in tokens:
+        count, singles, first = 0, True, []
+        start = end = 0
+        for match in _TOKEN.finditer(chunk):
             value = match.group()
+            at = match.start()
+            if not count:
+                start = at
+            count += 1
+            end = match.end()
+            if len(value) != 1:
+                singles = False
+            if count <= MAX_SPELLED_OUT + 1:
+                first.append((at, value))
             if value not in seen:
                 seen[value] = self.classify_span(value)
             hit = seen[value]
             if hit:
-                word, tier, start, end = hit
-                hits.append((match.start() + start, match.start() + end, word, tier))
-        if hits or len(tokens) < 2:
+                word, tier, a, b = hit
+                hits.append((at + a, at + b, word, tier))
+        if hits or count < 2:
             return hits
-        start, end = tokens[0].start(), tokens[-1].end()
-        if all(len(m.group()) == 1 for m in tokens):
-            pieces = [(m.start(), m.group()) for m in tokens[:MAX_SPELLED_OUT]]
-            hits = _spelled_out(pieces, self)
-            if len(tokens) > MAX_SPELLED_OUT:
+        if singles:
+            hits = _spelled_out(first[:MAX_SPELLED_OUT], self)
+            if count > MAX_SPELLED_OUT:
                 # Nobody spells out thousands of letters; hold rather than search them all.
-                hits.append((tokens[MAX_SPELLED_OUT].start(), end, "spelled-out letters", AMBIGUOUS))
+                hits.append((first[MAX_SPELLED_OUT][0], end, "spelled-out letters", AMBIGUOUS))
             return hits
-        hit = self.classify_span("".join(m.group() for m in tokens), compounds=False)
+        hit = self.classify_span("".join(_TOKEN.findall(chunk)), compounds=False)
         return [(start, end, *hit[:2])] if hit else []
 
     def classify(self, token: str) -> tuple[str, str] | None:
