@@ -149,10 +149,18 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
-    # Every character is folded by a cached function mapped at C speed, and
+    # Every character is folded by a dictionary lookup mapped at C speed, and
     # the map back is built by C iterators when asked: no Python code runs per
     # character, so alternating shapes ("a\u200b" * n) cost what plain ones do.
-    folded = list(map(_fold, text))
+    global _FOLDS
+    folds = _FOLDS
+    missing = set(text).difference(folds)
+    if missing:
+        if len(folds) + len(missing) > _MAX_FOLDS:
+            # Bounded memory: start a new table (never clear one another thread reads).
+            folds = _FOLDS = dict(_ASCII_FOLDS)
+        folds.update((c, _fold(c)) for c in missing)
+    folded = list(map(folds.__getitem__, text))
     joined = "".join(folded)
     lengths = bytes(map(len, folded))  # no character folds to 256 or more
     if len(joined) == len(text) and 0 not in lengths:
@@ -179,3 +187,10 @@ def disguised_words(text: str) -> list[tuple[int, int]]:
     if text.isascii() or not (_CONFUSABLE_SCRIPTS.search(text) or _MATH_LETTER.search(text)):
         return []
     return [m.span() for m in _DISGUISED_WORD.finditer(text)]
+
+
+# Every character seen so far, folded (a dictionary lookup is cheaper than an
+# lru_cache call); ASCII is always there, and the rest is bounded.
+_ASCII_FOLDS = {chr(c): _fold(chr(c)) for c in range(128)}
+_FOLDS: dict[str, str] = dict(_ASCII_FOLDS)
+_MAX_FOLDS = 65_536
