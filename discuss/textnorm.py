@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from array import array
+from itertools import chain, compress, repeat
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Letters from other scripts that look like Latin ones, after lower-casing.
 # NFKD already folds fullwidth, mathematical and accented letters; these are
@@ -57,9 +58,21 @@ _ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Control characters that separate words; the others are invisible.
 _SPACING_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _MATH_LETTER = re.compile(r"[\U0001d400-\U0001d7ff]")
-_WORD_IN_ORIGINAL = re.compile(r"[^\W_]+")
+# Look-alike letters of the confusable scripts (those HOMOGLYPHS folds), in
+# either case (and signs such as U+2126 OHM that lower-case into them).
+_LOOKALIKES = re.escape("".join(
+    c for c in map(chr, range(0x3000))
+    if any(low in HOMOGLYPHS and _CONFUSABLE_SCRIPTS.match(low) for low in c.lower())))
+# A disguised word, found in one pass at C speed: from a word's start, either two
+# mathematical letters or a Latin letter and a look-alike somewhere in the word.
+# Each lookahead scans with a class that excludes what it looks for, so nothing
+# backtracks and each word is read a bounded number of times.
+_DISGUISED_WORD = re.compile(
+    r"(?<![^\W_])(?:"
+    r"(?=[^\W_\U0001d400-\U0001d7ff]*[\U0001d400-\U0001d7ff][^\W_\U0001d400-\U0001d7ff]*[\U0001d400-\U0001d7ff])"
+    r"|(?=[^\W_A-Za-z]*[A-Za-z])(?=[^\W_" + _LOOKALIKES + r"]*[" + _LOOKALIKES + r"])"
+    r")[^\W_]+")
 
 
 @lru_cache(maxsize=16384)
@@ -98,22 +111,27 @@ class Normalised:
 
     text: str
     original: str
-    # None: text is original.lower() character for character. Otherwise sorted
-    # pieces (start in text, start in original, one character for one?) to bisect.
-    _starts: tuple[int, ...] | None = None
-    _pieces: tuple[tuple[int, int, bool], ...] | None = None
+    # None: text is original.lower() character for character. Otherwise how
+    # many characters of text each character of original became (bytes).
+    _lengths: bytes | None = None
+
+    @cached_property
+    def _index(self) -> array | None:
+        """For each character of text, the index in original it came from; built
+        by C iterators on first use (most texts never ask: they have no hits)."""
+        if self._lengths is None:
+            return None
+        if max(self._lengths, default=0) <= 1:
+            return array("l", compress(range(len(self._lengths)), self._lengths))
+        return array("l", chain.from_iterable(map(repeat, range(len(self._lengths)), self._lengths)))
 
     def original_index(self, index: int) -> int:
         """Where the character at ``index`` of ``text`` came from in ``original``."""
-        if self._starts is None:
-            return index
-        at = bisect_right(self._starts, index) - 1
-        start, origin, identity = self._pieces[at]  # type: ignore[index]
-        return origin + (index - start) if identity else origin
+        return index if self._lengths is None else self._index[index]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The range of ``original`` that ``text[start:end]`` was made from."""
-        if self._starts is None:
+        if self._lengths is None:
             return start, end
         if end <= start:
             here = self.original_index(start) if start < len(self.text) else len(self.original)
@@ -131,44 +149,31 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
-    parts: list[str] = []
-    starts: list[int] = []
-    pieces: list[tuple[int, int, bool]] = []
-    position = 0
-    last = 0
-    for run in _NON_ASCII_RUN.finditer(text):
-        if run.start() > last:
-            chunk = text[last:run.start()].lower()
-            starts.append(position)
-            pieces.append((position, last, True))
-            parts.append(chunk)
-            position += len(chunk)
-        index = run.start()
-        for folded in map(fold_char, run.group()):
-            if len(folded) == 1:
-                # One character for one: carry on the current one-for-one piece
-                # when it lines up, so long runs of look-alikes cost one piece.
-                piece = pieces[-1] if pieces else None
-                if piece is None or not piece[2] or position - piece[0] != index - piece[1]:
-                    starts.append(position)
-                    pieces.append((position, index, True))
-                parts.append(folded)
-                position += 1
-            elif folded:
-                starts.append(position)
-                pieces.append((position, index, False))
-                parts.append(folded)
-                position += len(folded)
-            index += 1
-        last = run.end()
-    if last < len(text):
-        starts.append(position)
-        pieces.append((position, last, True))
-        parts.append(text[last:].lower())
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-        pieces.insert(0, (0, 0, False))
-    return Normalised("".join(parts), text, tuple(starts), tuple(pieces))
+    # Every character is folded by a dictionary lookup mapped at C speed, and
+    # the map back is built by C iterators when asked: no Python code runs per
+    # character, so alternating shapes ("a\u200b" * n) cost what plain ones do.
+    global _FOLDS
+    folds = _FOLDS
+    missing = set(text).difference(folds)
+    if missing:
+        if len(folds) + len(missing) > _MAX_FOLDS:
+            # Bounded memory: start a new table (never clear one another thread reads).
+            folds = _FOLDS = dict(_ASCII_FOLDS)
+        folds.update((c, _fold(c)) for c in missing)
+    folded = list(map(folds.__getitem__, text))
+    joined = "".join(folded)
+    lengths = bytes(map(len, folded))  # no character folds to 256 or more
+    if len(joined) == len(text) and 0 not in lengths:
+        return Normalised(joined, text)  # one character for one throughout
+    return Normalised(joined, text, lengths)
+
+
+@lru_cache(maxsize=16384)
+def _fold(char: str) -> str:
+    """:func:`fold_char`, except that printable ASCII and ASCII spacing are only lower-cased."""
+    if "\x09" <= char <= "\x0d" or "\x20" <= char <= "\x7e":
+        return char.lower()
+    return fold_char(char)
 
 
 def disguised_words(text: str) -> list[tuple[int, int]]:
@@ -181,15 +186,11 @@ def disguised_words(text: str) -> list[tuple[int, int]]:
     """
     if text.isascii() or not (_CONFUSABLE_SCRIPTS.search(text) or _MATH_LETTER.search(text)):
         return []
-    spans = []
-    for word in _WORD_IN_ORIGINAL.finditer(text):
-        value = word.group()
-        if value.isascii():
-            continue
-        if len(_MATH_LETTER.findall(value)) >= 2:
-            spans.append(word.span())
-        elif _LATIN_LETTER.search(value) and any(
-            c in HOMOGLYPHS for c in value.lower() if _CONFUSABLE_SCRIPTS.match(c)
-        ):
-            spans.append(word.span())
-    return spans
+    return [m.span() for m in _DISGUISED_WORD.finditer(text)]
+
+
+# Every character seen so far, folded (a dictionary lookup is cheaper than an
+# lru_cache call); ASCII is always there, and the rest is bounded.
+_ASCII_FOLDS = {chr(c): _fold(chr(c)) for c in range(128)}
+_FOLDS: dict[str, str] = dict(_ASCII_FOLDS)
+_MAX_FOLDS = 65_536

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from itertools import product
+from itertools import accumulate, compress, product
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -281,19 +281,39 @@ class WordList:
 
     def classify_chunk(self, chunk: str) -> list[tuple[int, int, str, str]]:
         """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
-        tokens = list(_TOKEN.finditer(chunk))
+        # One pass that keeps no match objects (a chunk can be a megabyte of
+        # tokens): hits, how many tokens, whether all are single characters, and
+        # the first few for a spelled-out search.
         hits = []
-        for match in tokens:
-            hit = self.classify_span(match.group())
+        seen: dict[str, tuple[str, str, int, int] | None] = {}  # hostile chunks repeat one token
+        count, singles, first = 0, True, []
+        start = end = 0
+        for match in _TOKEN.finditer(chunk):
+            value = match.group()
+            at = match.start()
+            if not count:
+                start = at
+            count += 1
+            end = match.end()
+            if len(value) != 1:
+                singles = False
+            if count <= MAX_SPELLED_OUT + 1:
+                first.append((at, value))
+            if value not in seen:
+                seen[value] = self.classify_span(value)
+            hit = seen[value]
             if hit:
-                word, tier, start, end = hit
-                hits.append((match.start() + start, match.start() + end, word, tier))
-        if hits or len(tokens) < 2:
+                word, tier, a, b = hit
+                hits.append((at + a, at + b, word, tier))
+        if hits or count < 2:
             return hits
-        start, end = tokens[0].start(), tokens[-1].end()
-        if all(len(m.group()) == 1 for m in tokens):
-            return _spelled_out([(m.start(), m.group()) for m in tokens], self)
-        hit = self.classify_span("".join(m.group() for m in tokens), compounds=False)
+        if singles:
+            hits = _spelled_out(first[:MAX_SPELLED_OUT], self)
+            if count > MAX_SPELLED_OUT:
+                # Nobody spells out thousands of letters; hold rather than search them all.
+                hits.append((first[MAX_SPELLED_OUT][0], end, "spelled-out letters", AMBIGUOUS))
+            return hits
+        hit = self.classify_span("".join(_TOKEN.findall(chunk)), compounds=False)
         return [(start, end, *hit[:2])] if hit else []
 
     def classify(self, token: str) -> tuple[str, str] | None:
@@ -437,14 +457,16 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     unique = set(chunks)
     hits: list[tuple[int, int, str, str]] = []
     for chunk, inside in words.bad_chunks(unique).items():
-        for found in re.finditer(r"(?<!\S)" + re.escape(chunk) + r"(?!\S)", n):
-            hits.extend((found.start() + a, found.start() + b, w, t) for a, b, w, t in inside)
+        for at in _occurrences(n, chunk):
+            hits.extend((at + a, at + b, w, t) for a, b, w, t in inside)
     # Letters spelt out one by one across spaces: only look when there are some.
     singles = {c for c in unique if len(c) == 1 and c.isalpha()} - {"a", "i"}
     if len(singles) >= 2:
         budget = MAX_SPELLED_OUT
         for match in _SINGLE_RUN.finditer(n):
-            pieces = [(match.start() + i, c) for i, c in enumerate(match.group()) if c.isalnum()]
+            run = match.group()
+            keep = list(map(str.isalnum, run))  # C iterators: runs can be the whole comment
+            pieces = list(zip(compress(range(match.start(), match.end()), keep), compress(run, keep)))
             searched = max(budget, 0)
             hits.extend(_spelled_out(pieces[:searched], words))
             budget -= len(pieces)
@@ -469,6 +491,19 @@ def find_words(text: str, words: WordList | None = None) -> list[tuple[int, int,
     return words.proper_nouns.drop(norm.original, kept) if kept else kept
 
 
+def _occurrences(text: str, chunk: str) -> Iterable[int]:
+    """Where ``chunk`` stands as a whole whitespace-separated chunk of ``text``
+    (``str.find``: no regex compiled from a chunk that may be a megabyte long)."""
+    at = text.find(chunk)
+    while at >= 0:
+        end = at + len(chunk)
+        if (at == 0 or text[at - 1].isspace()) and (end == len(text) or text[end].isspace()):
+            yield at
+            at = text.find(chunk, end)
+        else:
+            at = text.find(chunk, at + 1)
+
+
 @lru_cache(maxsize=8)
 def find_words_cached(text: str, words: WordList) -> tuple[tuple[int, int, str, str], ...]:
     """:func:`find_words`, remembered for the last few texts: the toxicity plugin asks
@@ -480,10 +515,24 @@ def find_words_cached(text: str, words: WordList) -> tuple[tuple[int, int, str, 
 def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[int, int, str, str]]:
     """The longest listed words spelt out in single characters ``[(position, char), ...]``."""
     letters = "".join(_LEET.get(c, c) for _, c in pieces)
+    # Letters among the first k pieces (as written: a digit read as leet is not
+    # one), so that each candidate's count is a subtraction, not a loop.
+    alphas = [0, *accumulate(c.isalpha() for _, c in pieces)]
     found = []
     prefixes = words.prefixes
+    # Hostile runs repeat themselves ("a.a.a.a..."): each candidate is classified once.
+    verdicts: dict[str, tuple[str, str] | None] = {}
     i = 0
+    # What is found from position i depends only on the characters written from
+    # i on (as far as the longest word reaches): a window already searched in
+    # vain is skipped at once, so a repeated run costs one search per distinct window.
+    written = "".join(c for _, c in pieces)
+    searched: set[str] = set()
     while i < len(letters):
+        window = written[i:i + words.longest]
+        if window in searched:
+            i += 1
+            continue
         # How far the letters from i could still spell a listed word.
         reach, collapsed = i, ""
         for k in range(i, min(len(letters), i + words.longest)):
@@ -494,13 +543,17 @@ def _spelled_out(pieces: list[tuple[int, str]], words: WordList) -> list[tuple[i
             reach = k + 1
         for j in range(reach, i + 2, -1):
             piece = letters[i:j]
-            if not piece.isalpha() or sum(c.isalpha() for _, c in pieces[i:j]) < 2:
+            if not piece.isalpha() or alphas[j] - alphas[i] < 2:
                 continue
-            hit = words.classify_letters(piece, compounds=False)
+            if piece not in verdicts:
+                verdicts[piece] = words.classify_letters(piece, compounds=False)
+            hit = verdicts[piece]
             if hit:
                 found.append((pieces[i][0], pieces[j - 1][0] + 1, *hit))
                 i = j - 1
                 break
+        else:
+            searched.add(window)
         i += 1
     return found
 

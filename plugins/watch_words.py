@@ -27,6 +27,10 @@ enabled_by_default = True
 
 LEGAL_RISK = "possible legal risk"
 REJECT, HOLD, FLAG = "reject", "hold", "flag"
+_RANK = {FLAG: 0, HOLD: 1, REJECT: 2}
+# Matches listed in a verdict's details; past these only a stricter entry is
+# looked for, so a comment of thousands of watch words costs a few searches.
+MAX_MATCHES = 100
 
 # Allegations of crime or dishonesty: the usual subjects of defamation claims.
 LEGAL_RISK_WORDS = (
@@ -89,6 +93,21 @@ def _compiled(entries: tuple[tuple[str, str, str], ...]):
     return re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])"), usable, prefixes
 
 
+@lru_cache(maxsize=128)
+def _stricter_than(entries: tuple[tuple[str, str, str], ...], rank: int):
+    """The regex of :func:`_compiled` over only the entries whose action is stricter
+    than ``rank`` (group names keep their index), or None when there are none."""
+    compiled = _compiled(entries)
+    if compiled is None:
+        return None
+    usable = compiled[1]
+    chosen = [i for i, (_, action, _) in enumerate(usable) if _RANK[action] > rank]
+    if not chosen:
+        return None
+    groups = "|".join(f"(?P<e{i}>{pattern_regex(usable[i][0])})" for i in chosen)
+    return re.compile(r"(?<![^\W_])(?:" + groups + r")(?![^\W_])")
+
+
 def _entries(settings: Mapping) -> tuple[tuple[str, str, str], ...]:
     own = tuple((e["pattern"], e["action"], e["reason"]) for e in settings["words"])
     legal = tuple((w, HOLD, LEGAL_RISK) for w in LEGAL_RISK_WORDS) if settings["legal_risk"] else ()
@@ -98,7 +117,8 @@ def _entries(settings: Mapping) -> tuple[tuple[str, str, str], ...]:
 @hookimpl
 def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict | None:
     """The strictest action among the entries found; flag-only matches publish with details."""
-    compiled = _compiled(_entries(settings))
+    key = _entries(settings)
+    compiled = _compiled(key)
     if compiled is None:
         return None
     regex, entries, prefixes = compiled
@@ -106,13 +126,29 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
     if not any(prefix in norm.text for prefix in prefixes):
         return None
     found = []
-    for match in regex.finditer(norm.text):
-        index = int(match.lastgroup[1:])
-        pattern, action, reason = entries[index]
+
+    def record(match: re.Match) -> None:
+        pattern, action, reason = entries[int(match.lastgroup[1:])]
         start, end = norm.original_span(*match.span())
         found.append((start, end, pattern, action, reason or f"watch word: {pattern}"))
+
+    rest = None
+    for match in regex.finditer(norm.text):
+        record(match)
+        if len(found) >= MAX_MATCHES:
+            rest = match.end()
+            break
     if not found:
         return None
+    while rest is not None:
+        # Enough listed: the rest of the text only matters if it holds an entry
+        # stricter than any found so far (one search each, at most two).
+        stricter = _stricter_than(key, max(_RANK[f[3]] for f in found))
+        match = stricter.search(norm.text, rest) if stricter is not None else None
+        rest = None
+        if match:
+            record(match)
+            rest = match.end()
     details = {
         "spans": [[f[0], f[1]] for f in found],
         "words": sorted({submission.body[f[0]:f[1]] for f in found}),

@@ -63,3 +63,14 @@ def test_spans_point_at_the_original_words():
 def test_wrong_settings_name_the_field(settings, field):
     with pytest.raises(PluginSettingsError, match=rf"plugin 'watch_words': {field}"):
         load_settings(watch_words, settings)
+
+
+@pytest.mark.parametrize("tail, status", [("", "publish"), (" rigged", "hold"), (" spam link", "reject"),
+                                          (" rigged spam link", "reject")])
+def test_thousands_of_matches_still_find_the_strictest_entry(tail, status):
+    # Past the first hundred matches only stricter entries are searched for: a
+    # hold or reject entry after thousands of flagged words still decides.
+    settings = {"words": [{"pattern": "a*", "action": "flag"}, {"pattern": "spam link", "action": "reject"}]}
+    verdict = run_plugin(watch_words, "an apple " * 1000 + tail, settings)
+    assert verdict.decision == status
+    assert len(verdict.details["spans"]) <= watch_words.MAX_MATCHES + 2

@@ -39,14 +39,8 @@ SETTINGS = {
     "bans": {}, "flood": {}, "first_time": {},
     "profanity": {}, "toxicity": {},
 }
-PLUGINS = [links, personal_data, watch_words, election_period, bans, flood, first_time]
-# Owned by other work on issue 11: profanity (and toxicity, which runs its word
-# search) still take a second or more on some dotted and spaced runs (see
-# bench/fuzz_plugins.py); kept here, not strict, so their fix shows as XPASS.
-SLOW_TODAY = [
-    pytest.param(p, marks=pytest.mark.xfail(reason=f"{p.name}: slow on some hostile runs (issue 11 item 3)"))
-    for p in (profanity, toxicity)
-]
+PLUGINS = [links, personal_data, watch_words, election_period, bans, flood, first_time, profanity, toxicity]
+SLOW_TODAY: list = []  # none since issue 10 "Bad input" (bench/fuzz_plugins.py --shapes)
 
 
 def _screen(plugin, text: str):
@@ -100,3 +94,44 @@ def test_watch_word_with_two_stars_in_a_word_is_refused():
     verdict = run_plugin(watch_words, "fly tipping again", {"words": [{"pattern": "fl** tip*"}]},
                          history=History.empty())
     assert verdict is not None and verdict.decision == "hold"
+
+
+# The worst shapes measured for issue 10 "Bad input" (bench/fuzz_plugins.py
+# --shapes times them): each gets its verdict, the right one, and never raises.
+HOSTILE_VERDICTS = [
+    ("f u c k " * 1250, "reject"),                # spelled out, thousands of times
+    ("f  u  c  k  " * 833, "reject"),             # spelled out with wider gaps
+    ("s.h.i.t " * 1250, "reject"),
+    ("fu\u200dck\u200d " * 1250, "reject"),       # zero-width joiners inside every word
+    ("sh1t f4ck 5od 0ff " * 550, "reject"),       # leet, and a mild phrase in leet
+    ("Dick Cock Twatt " * 625, "hold"),           # capitalised names and places: only "Cock" is unsure
+    ("x y z " * 2000, "hold"),                    # thousands of single letters: too many to spell out
+    ("a-a." * 2500, "hold"),                      # 5,000 single letters in one word: too many to spell out
+    ("a-a. " * 2000, None),                       # the same in short words: searched, clean
+    ("\u200b" * 100_000, None),                   # invisible, beyond the body limit
+    ("a\u200b" * 500_000, None),                  # a megabyte of alternating visible and invisible
+    ("aа𝐚é ı" * 2000, None),                      # mixed scripts, each word disguised
+    ("a" * 1_000_000, None),                      # a megabyte-long word
+]
+
+
+@pytest.mark.parametrize("text, decision", HOSTILE_VERDICTS, ids=lambda v: repr(v[:12]) if isinstance(v, str) else None)
+def test_profanity_verdicts_on_hostile_shapes(text, decision):
+    verdict = run_plugin(profanity, make_submission(text, author_email="x@example.org"),
+                         SETTINGS["profanity"], history=History.empty())
+    assert (verdict.decision if verdict else None) == decision
+
+
+@pytest.mark.parametrize("text, decision", [
+    ("a." * 5000, "hold"), ("aа𝐚é ı" * 2000, "hold"), ("a\u200b" * 500_000, "hold"), ("\u200b" * 100_000, None),
+])
+def test_watch_words_verdicts_on_hostile_shapes(text, decision):
+    verdict = run_plugin(watch_words, make_submission(text, author_email="x@example.org"),
+                         SETTINGS["watch_words"], history=History.empty())
+    assert (verdict.decision if verdict else None) == decision
+
+
+def test_disguised_words_are_held_however_many():
+    verdict = run_plugin(links, make_submission("aа𝐚é ı" * 2000, author_email="x@example.org"),
+                         SETTINGS["links"], history=History.empty())
+    assert verdict.decision == "hold" and len(verdict.details["spans"]) == 2000
