@@ -24,7 +24,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .plugins import DiscussPluginManager, PluginInfo, describe_plugins, effective_settings, plugin_name
+from .plugins import DiscussPluginManager, PluginInfo, describe_plugins, effective_settings
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,9 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 trace_log = logging.getLogger("discuss.hooks")
-
-SCREEN_HOOK = "discuss_screen_comment"
-
 
 @dataclass(frozen=True)
 class SiteFacts:
@@ -105,7 +102,7 @@ class PluginHost:
 
     def register(self, plugin: Any, name: str | None = None) -> str:
         """Register a plugin under its public name (its ``name`` attribute by default)."""
-        return self.pm.register(plugin, name=name or plugin_name(plugin)) or ""
+        return self.pm.register(plugin, name=name) or ""
 
     def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
         return self.pm.unregister(plugin, name=name)
