@@ -53,8 +53,9 @@ _ALSO_INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "
 
 # Characters the fast path cannot copy as they are: anything beyond ASCII, and
 # the ASCII control characters that draw nothing (tabs and line breaks are spaces).
-_NON_ASCII_RUN = re.compile(r"[^\x09-\x0d\x20-\x7e]+")
 _ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# One character that is not printable ASCII or ASCII spacing (what the fast paths fold).
+_SPECIAL = re.compile(r"[^\x09-\x0d\x20-\x7e]")
 # Control characters that separate words; the others are invisible.
 _SPACING_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
@@ -149,6 +150,13 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
+    if len(_SPECIAL.findall(text)) * 16 < len(text):
+        return _normalise_mostly_ascii(text)
+    return _normalise_each(text)
+
+
+def _normalise_each(text: str) -> Normalised:
+    """:func:`normalise` character by character (any text)."""
     # Every character is folded by a dictionary lookup mapped at C speed, and
     # the map back is built by C iterators when asked: no Python code runs per
     # character, so alternating shapes ("a\u200b" * n) cost what plain ones do.
@@ -166,6 +174,31 @@ def normalise(text: str) -> Normalised:
     if len(joined) == len(text) and 0 not in lengths:
         return Normalised(joined, text)  # one character for one throughout
     return Normalised(joined, text, lengths)
+
+
+def _normalise_mostly_ascii(text: str) -> Normalised:
+    """:func:`normalise` for prose with the odd curly quote or accent: the ASCII
+    stretches are lower-cased whole and only the few other characters are folded
+    one by one (the general path maps every character)."""
+    parts: list[str] = []
+    lengths: bytearray | None = None
+    last = 0
+    for match in _SPECIAL.finditer(text):
+        here = match.start()
+        char = match.group()
+        folded = _FOLDS.get(char)
+        if folded is None:
+            folded = _fold(char)
+        parts.append(text[last:here].lower())
+        parts.append(folded)
+        if len(folded) != 1:
+            if lengths is None:
+                lengths = bytearray(b"\x01") * len(text)
+            lengths[here] = len(folded)
+        last = here + 1
+    parts.append(text[last:].lower())
+    joined = "".join(parts)
+    return Normalised(joined, text, None if lengths is None else bytes(lengths))
 
 
 @lru_cache(maxsize=16384)
