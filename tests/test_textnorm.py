@@ -35,3 +35,26 @@ def test_prose_with_a_curly_quote_takes_the_quick_path_and_maps_back():
     start = norm.text.index("cafe")
     assert text[slice(*norm.original_span(start, start + 4))] == "Café"
     _same(norm, _normalise_each(text))
+
+
+def _dense_index(norm):
+    """Where each character of norm.text came from, the obvious way."""
+    if norm._lengths is None:
+        return list(range(len(norm.text)))
+    return [position for position, length in enumerate(norm._lengths) for _ in range(length)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(prose)
+def test_the_way_back_matches_the_obvious_index(text):
+    norm = normalise(text)
+    assert [norm.original_index(i) for i in range(len(norm.text))] == _dense_index(norm)
+
+
+def test_a_long_comment_with_a_few_ellipses_maps_back_through_the_sparse_map():
+    text = "Bins… again… " + "the council should collect them " * 100 + "“Muslims”"
+    norm = normalise(text)
+    assert norm._map[0] == "sparse"
+    start = norm.text.index("muslims")
+    assert text[slice(*norm.original_span(start, start + 7))] == "Muslims"
+    assert [norm.original_index(i) for i in range(len(norm.text))] == _dense_index(norm)
