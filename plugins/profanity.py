@@ -32,6 +32,7 @@ Verdict details: ``spans`` (``[[start, end], ...]`` into the original body),
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from functools import lru_cache
@@ -103,6 +104,7 @@ SUFFIXES = ("s", "es", "er", "ers", "ing", "ings", "in", "ed", "y", "ey", "ier",
 COMPOUND_STEMS = ("fuck", "shit", "cunt", "bitch")
 # Innocent words that a compound rule would catch.
 NOT_COMPOUNDS = frozenset({"mishit", "mishits"})
+_HAS_COMPOUND_STEM = re.compile("|".join(COMPOUND_STEMS)).search
 
 _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t",
          "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
@@ -114,9 +116,12 @@ _ENDINGS = ("", ".", ",", "!", "?", ";", ":", ")", '"', "'", "!!", "?!", "...")
 MAX_SPELLED_OUT = 2000  # single letters searched for spelled-out words in one comment
 
 _TOKEN = re.compile(r"[\w@$!|+*#]+")
+# Punctuation that is no part of a token (none is \w or a character of _TOKEN).
+_NOT_TOKEN = ".,;:?\"'()[]{}<>-/\\%&=~^`\u2026\u201c\u201d\u2018\u2019"
 # Words too common to gate the phrase search on ("sod off" waits for "sod").
 _COMMON = frozenset("you what a an the off it all this that of up em lot absolute complete total utter".split())
 _REPEAT = re.compile(r"(.)\1+")
+_FIRST_GROUP = operator.itemgetter(1)  # for _REPEAT.sub: as r"\1", without expanding a template each time
 _CODE = re.compile(r"[a-z]{1,2}\d+")  # road and bus numbers: A55, B4056, M25
 # Single characters separated by spaces or punctuation: "f u c k", "s - h - i - t".
 _SINGLE_RUN = re.compile(r"\b\w(?:[ \t.\-*/·\u2022,~+:]{1,3}\w\b){2,}")
@@ -243,6 +248,8 @@ class WordList:
             for k in range(1, len(form) + 1))
         self._suffixed = re.compile(
             r"(?:" + "|".join(map(re.escape, self.strong_stems)) + r")(?:" + "|".join(SUFFIXES) + r")")
+        self._head = min(map(len, self.strong_stems))  # 4: a suffixed word starts with a stem's head
+        self._stem_heads = frozenset(stem[:self._head] for stem in self.strong_stems)
         self._compound = re.compile(
             r"[a-z]{2,}(" + "|".join(COMPOUND_STEMS) + r")(?:" + "|".join(SUFFIXES) + r")?")
         self._lock = threading.Lock()
@@ -281,6 +288,20 @@ class WordList:
 
     def classify_chunk(self, chunk: str) -> list[tuple[int, int, str, str]]:
         """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
+        # Most chunks are a plain word, perhaps in punctuation that is no part of a
+        # token ("council.", "(bins)"): one token, classified as letters (what
+        # :meth:`classify_tokens` finds for it, without the token loop).
+        word = chunk if chunk.isalpha() else chunk.strip(_NOT_TOKEN)
+        if word.isalpha():
+            hit = self.classify_letters(word)
+            if not hit:
+                return []
+            start = chunk.index(word) if word is not chunk else 0
+            return [(start, start + len(word), *hit)]
+        return self.classify_tokens(chunk)
+
+    def classify_tokens(self, chunk: str) -> list[tuple[int, int, str, str]]:
+        """:meth:`classify_chunk` token by token (any chunk)."""
         # One pass that keeps no match objects (a chunk can be a megabyte of
         # tokens): hits, how many tokens, whether all are single characters, and
         # the first few for a spelled-out search.
@@ -360,18 +381,21 @@ class WordList:
         tier = self.words.get(letters)
         if tier:
             return letters, tier
-        collapsed = _REPEAT.sub(r"\1", letters)
+        # Most words repeat no letter; those skip the substitution.
+        collapsed = _REPEAT.sub(_FIRST_GROUP, letters) if _REPEAT.search(letters) else letters
         if collapsed != letters:
             for word in self.collapsed.get(collapsed, ()):
                 if _runs_cover(letters, word):
                     return word, self.words[word]
         if len(letters) > 4:
             for form in {letters, collapsed}:
-                match = self._suffixed.fullmatch(form)
+                # Cheap looks first: a suffixed stem starts with the head of a stem,
+                # a compound holds a compound stem.
+                match = self._suffixed.fullmatch(form) if form[:self._head] in self._stem_heads else None
                 if match:
                     stem = next(s for s in sorted(self.strong_stems, key=len, reverse=True) if form.startswith(s))
                     return stem, STRONG
-                match = self._compound.fullmatch(form) if compounds else None
+                match = self._compound.fullmatch(form) if compounds and _HAS_COMPOUND_STEM(form) else None
                 if match and form not in NOT_COMPOUNDS:
                     return match.group(1), STRONG
         return None

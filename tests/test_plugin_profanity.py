@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
@@ -419,3 +420,41 @@ def test_slur_homonyms_the_analysis_reads_as_innocent_publish(text):
 def test_a_slur_used_as_one_is_still_stopped():
     verdict = run_plugin(profanity, "Get those faggots off our high street.")
     assert verdict is not None and verdict.decision != "publish"
+
+
+def _letters_without_looks(words, letters, compounds=True):
+    """classify_letters as it was before its cheap looks: every regex tried."""
+    import re as _re
+
+    tier = words.words.get(letters)
+    if tier:
+        return letters, tier
+    collapsed = _re.sub(r"(.)\1+", r"\1", letters)
+    if collapsed != letters:
+        for word in words.collapsed.get(collapsed, ()):
+            if profanity._runs_cover(letters, word):
+                return word, words.words[word]
+    if len(letters) > 4:
+        for form in {letters, collapsed}:
+            if words._suffixed.fullmatch(form):
+                return next(s for s in sorted(words.strong_stems, key=len, reverse=True) if form.startswith(s)), "strong"
+            match = words._compound.fullmatch(form) if compounds else None
+            if match and form not in profanity.NOT_COMPOUNDS:
+                return match.group(1), "strong"
+    return None
+
+
+_PIECES = ["fuck", "shit", "cunt", "bitch", "wank", "twat", "bastard", "ers", "ing", "head", "y", "s", "lines",
+           "horse", "bull", "mis", "a", "e", "o", "t", "k", "kk", "uu", "ss", "1", ".", ",", "'", "(", ")", "!",
+           "*", "\u201c", "\u2026", "-", "_", "\u00e9"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=6).map("".join))
+@hsettings(max_examples=500, deadline=None)
+def test_plain_word_fast_paths_find_what_the_token_loop_finds(chunk):
+    words = profanity.wordlist()
+    assert words.classify_chunk(chunk) == words.classify_tokens(chunk)
+    letters = "".join(c for c in chunk if c.isalpha())
+    if letters:
+        assert words.classify_letters(letters) == _letters_without_looks(words, letters)
+        assert words.classify_letters(letters, compounds=False) == _letters_without_looks(words, letters, False)
