@@ -66,7 +66,9 @@ class History:
     def __init__(self, engine: sa.Engine | None, site_id: int | None) -> None:
         self._engine = engine
         self._site_id = site_id
-        self._connection: sa.Connection | None = None
+        # A pooled driver connection: these statements need none of SQLAlchemy's
+        # Connection machinery (returning it to the pool rolls back what it began).
+        self._connection: Any = None
 
     @classmethod
     def empty(cls) -> "History":
@@ -153,20 +155,21 @@ class History:
         # compile-cache lookup and result machinery (0.13 ms -> 0.01 ms on SQLite).
         # Outside a transaction of ours, so SQLite needs no BEGIN; the pool's
         # reset-on-return rolls back whatever the driver began (PostgreSQL).
-        sql, names, sqlite = _compiled(query, connection.dialect)
-        values = {**_defaults(query, connection.dialect), **params}
+        dialect = self._engine.dialect
+        sql, names, sqlite = _compiled(query, dialect)
+        values = {**_defaults(query, dialect), **params}
         if sqlite:
             values = {k: _sqlite_datetime(v) if isinstance(v, datetime) else v for k, v in values.items()}
-        cursor = connection.connection.dbapi_connection.cursor()
+        cursor = connection.cursor()
         try:
             cursor.execute(sql, [values[name] for name in names] if names is not None else values)
             return [tuple(row) for row in cursor.fetchall()]
         finally:
             cursor.close()
 
-    def _connect(self) -> sa.Connection | None:
+    def _connect(self) -> Any:
         if self._connection is None and self._engine is not None:
-            self._connection = self._engine.connect()
+            self._connection = self._engine.raw_connection()
         return self._connection
 
 
