@@ -105,6 +105,7 @@ COMPOUND_STEMS = ("fuck", "shit", "cunt", "bitch")
 # Innocent words that a compound rule would catch.
 NOT_COMPOUNDS = frozenset({"mishit", "mishits"})
 _HAS_COMPOUND_STEM = re.compile("|".join(COMPOUND_STEMS)).search
+_REPEAT_OR_COMPOUND = re.compile(r"(.)\1|" + "|".join(COMPOUND_STEMS)).search
 
 _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t",
          "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
@@ -292,6 +293,8 @@ class WordList:
         # token ("council.", "(bins)"): one token, classified as letters (what
         # :meth:`classify_tokens` finds for it, without the token loop).
         word = chunk if chunk.isalpha() else chunk.strip(_NOT_TOKEN)
+        if word.isdigit():
+            return []  # a number ("2024", "45."): no letter, so no word, leet or spelled out
         if word.isalpha():
             hit = self.classify_letters(word)
             if not hit:
@@ -381,7 +384,12 @@ class WordList:
         tier = self.words.get(letters)
         if tier:
             return letters, tier
-        # Most words repeat no letter; those skip the substitution.
+        if not _REPEAT_OR_COMPOUND(letters):
+            # Most words repeat no letter and hold no compound stem: only a suffixed
+            # stem is left to look for (what the general case below finds for them).
+            if len(letters) > 4 and letters[:self._head] in self._stem_heads and self._suffixed.fullmatch(letters):
+                return next(s for s in sorted(self.strong_stems, key=len, reverse=True) if letters.startswith(s)), STRONG
+            return None
         collapsed = _REPEAT.sub(_FIRST_GROUP, letters) if _REPEAT.search(letters) else letters
         if collapsed != letters:
             for word in self.collapsed.get(collapsed, ()):
