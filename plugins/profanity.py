@@ -102,6 +102,8 @@ SUFFIXES = ("s", "es", "er", "ers", "ing", "ings", "in", "ed", "y", "ey", "ier",
             "tard", "tards", "stain", "show", "storm", "off", "up", "ery", "wad", "nut")
 # Stems that build compounds at the end of a word: "horseshit", "clusterfuck".
 COMPOUND_STEMS = ("fuck", "shit", "cunt", "bitch")
+# (classify_leet relies on no compound stem ending in a letter an ambiguous leet character can be)
+assert not any(stem.endswith(("i", "l", "g", "b", "o")) for stem in COMPOUND_STEMS)
 # Innocent words that a compound rule would catch.
 NOT_COMPOUNDS = frozenset({"mishit", "mishits"})
 _HAS_COMPOUND_STEM = re.compile("|".join(COMPOUND_STEMS)).search
@@ -410,6 +412,15 @@ class WordList:
 
     def classify_leet(self, token: str, *, compounds: bool = True) -> tuple[str, str] | None:
         ambiguous = [i for i, c in enumerate(token) if c in _LEET_AMBIGUOUS]
+        if ambiguous and ambiguous[0] and len(ambiguous) == len(token) - ambiguous[0]:
+            # Only the end is ambiguous ("street!", "well!!"): every reading starts with
+            # the same letters, and ends in letters (i, l, g, b, o) that end no compound
+            # stem. When no listed word, suffixed stem or repeated spelling of one can
+            # start so, and no compound stem is in them, no reading is a word.
+            head = "".join(_LEET.get(c, c) for c in token[:ambiguous[0]])
+            if (head.isalpha() and _REPEAT.sub(_FIRST_GROUP, head) not in self.prefixes
+                    and not _HAS_COMPOUND_STEM(head)):
+                return None
         if len(ambiguous) > 4:
             ambiguous = ambiguous[:4]
         base = [_LEET.get(c, c) for c in token]

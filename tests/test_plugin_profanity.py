@@ -458,3 +458,35 @@ def test_plain_word_fast_paths_find_what_the_token_loop_finds(chunk):
     if letters:
         assert words.classify_letters(letters) == _letters_without_looks(words, letters)
         assert words.classify_letters(letters, compounds=False) == _letters_without_looks(words, letters, False)
+
+
+def _leet_every_reading(words, token, compounds=True):
+    """classify_leet without its look at the end: every reading tried."""
+    from itertools import product
+
+    ambiguous = [i for i, c in enumerate(token) if c in profanity._LEET_AMBIGUOUS][:4]
+    base = [profanity._LEET.get(c, c) for c in token]
+    for choice in product(*(profanity._LEET_AMBIGUOUS[token[i]] for i in ambiguous)):
+        letters = base[:]
+        for i, c in zip(ambiguous, choice):
+            letters[i] = c
+        word = "".join(letters)
+        if word.isalpha():
+            hit = words.classify_letters(word, compounds=compounds)
+            if hit:
+                return hit
+    return None
+
+
+_LISTED = sorted(profanity.wordlist().words) + [stem + "in" for stem in profanity.COMPOUND_STEMS]
+
+
+@given(st.sampled_from(_LISTED).flatmap(lambda w: st.integers(1, len(w)).map(lambda k: w[:k]))
+       | st.lists(st.sampled_from(_PIECES[:16] + ["$", "@", "3", "5", "w", "ll", "b", "c"]), min_size=1, max_size=4).map("".join),
+       st.text(alphabet="!1|60", min_size=1, max_size=6))
+@hsettings(max_examples=500, deadline=None)
+def test_leet_ending_look_rules_out_no_reading(head, tail):
+    words = profanity.wordlist()
+    token = head + tail
+    assert words.classify_leet(token) == _leet_every_reading(words, token)
+    assert words.classify_leet(token, compounds=False) == _leet_every_reading(words, token, False)
