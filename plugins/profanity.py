@@ -121,6 +121,7 @@ MAX_SPELLED_OUT = 2000  # single letters searched for spelled-out words in one c
 _TOKEN = re.compile(r"[\w@$!|+*#]+")
 # Punctuation that is no part of a token (none is \w or a character of _TOKEN).
 _NOT_TOKEN = ".,;:?\"'()[]{}<>-/\\%&=~^`\u2026\u201c\u201d\u2018\u2019"
+_TWO_WORDS = re.compile(r"([^\W\d_]+)[" + re.escape(_NOT_TOKEN) + r"]([^\W\d_]+)")
 # Words too common to gate the phrase search on ("sod off" waits for "sod").
 _COMMON = frozenset("you what a an the off it all this that of up em lot absolute complete total utter".split())
 _REPEAT = re.compile(r"(.)\1+")
@@ -303,6 +304,23 @@ class WordList:
                 return []
             start = chunk.index(word) if word is not chunk else 0
             return [(start, start + len(word), *hit)]
+        pair = _TWO_WORDS.fullmatch(word)
+        if pair and pair[1].isalpha() and pair[2].isalpha() and (len(pair[1]) > 1 or len(pair[2]) > 1):
+            # Two words joined by one punctuation mark ("isn't", "fly-tipping"): each
+            # word, then (when neither is listed) the two read as one, as the token loop does.
+            first, second = pair[1], pair[2]
+            start = len(chunk) - len(chunk.lstrip(_NOT_TOKEN))
+            hits = []
+            hit = self.classify_letters(first)
+            if hit:
+                hits.append((start, start + len(first), *hit))
+            hit = self.classify_letters(second)
+            if hit:
+                hits.append((start + len(first) + 1, start + len(word), *hit))
+            if hits:
+                return hits
+            hit = self.classify_letters(first + second, compounds=False)
+            return [(start, start + len(word), *hit)] if hit else []
         return self.classify_tokens(chunk)
 
     def classify_tokens(self, chunk: str) -> list[tuple[int, int, str, str]]:
