@@ -1,0 +1,122 @@
+"""discuss import wordpress: a WXR file with every status, nesting, HTML and non-ASCII names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from discuss.extensions import db
+from discuss.models import Comment, ImportSource, ModeratorAction, Thread
+
+DATA = Path(__file__).parent / "data" / "import"
+WXR = str(DATA / "wordpress.xml")
+
+
+def _import(runner, *args):
+    return runner.invoke(args=["import", "wordpress", *args])
+
+
+def _comments():
+    return {c.author_name: c for c in db.session.execute(sa.select(Comment)).scalars()}
+
+
+def test_a_wordpress_export_becomes_threads_on_their_pages(runner, client, site):
+    result = _import(runner, WXR, "--site", "council")
+    assert result.exit_code == 0, result.output
+    assert "threads: 2 created" in result.output
+    assert "comments: 7 created (1 deleted, 1 pending, 4 published, 1 rejected)" in result.output
+    assert "skipped: 1 pingbacks" in result.output
+    assert "skipped: 1 page not published (draft)" in result.output
+    assert "skipped: 1 attachment (not a page)" in result.output
+
+    page = client.get("/api/v1/sites/council/threads/2023/12/01/bin-collections").json
+    assert page["thread"]["title"] == "Bin collections over Christmas"
+    [sian] = page["comments"]  # the held, spam and binned ones are not shown
+    assert sian["author_name"] == "Siân Llywelyn"
+    assert "<strong>garden waste</strong>" in sian["body_html"]
+    assert '<a href="https://council.example/bins" rel="nofollow ugc noopener">the bins page</a>' in sian["body_html"]
+    [web] = sian["replies"]
+    assert web["author_name"] == "Web team"
+    [zoe] = web["replies"]
+    assert zoe["author_name"] == "Zoë O'Brien"
+    assert "script" not in zoe["body_html"] and "onerror" not in zoe["body_html"]
+    assert "javascript" not in zoe["body_html"] and "onclick" not in zoe["body_html"]
+    assert zoe["body_html"] == "<p>Thanks! Diolch click</p>"
+
+    comments = _comments()
+    assert comments["Waiting Resident"].status == "pending"
+    assert comments["Cheap Pills"].status == "rejected"
+    assert comments["Binned"].status == "deleted"
+    assert comments["Siân Llywelyn"].author_email == "sian@example.org"
+    assert str(comments["Siân Llywelyn"].created_at) == "2023-12-01 10:15:00"
+    # comment_date_gmt empty: comment_date read in the --timezone zone (UTC by default)
+    assert str(comments["Waiting Resident"].created_at) == "2023-12-02 08:00:00"
+    assert comments["Zoë O'Brien"].root_id == comments["Siân Llywelyn"].id
+    dafydd = comments["Dafydd ap Gwilym"]
+    assert dafydd.body_html == "<blockquote>\n<p>Write to us.</p>\n</blockquote>\n<p>Where, exactly? *Asterisks* stay [as typed].</p>"
+    contact = db.session.execute(sa.select(Thread).filter_by(key="/contact")).scalar_one()
+    assert contact.closed is True  # comment_status closed
+    assert str(dafydd.created_at) == "2023-08-02 09:00:00"  # the GMT date, not the local one
+
+    audit = db.session.execute(sa.select(ModeratorAction).filter_by(action="import")).scalar_one()
+    assert audit.after["comments"]["published"] == 4 and "sian" not in str(audit.after).lower()
+
+
+def test_importing_twice_creates_nothing_twice(runner, site):
+    assert _import(runner, WXR, "--site", "council").exit_code == 0
+    counts = [db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+              for t in (Comment, Thread, ImportSource)]
+    again = _import(runner, WXR, "--site", "council")
+    assert again.exit_code == 0, again.output
+    assert "comments: 0 created (none), 7 already imported" in again.output
+    assert "threads: 0 created, 0 joined existing, 2 already imported" in again.output
+    assert [db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (Comment, Thread, ImportSource)] == counts
+
+
+def test_pingbacks_on_request(runner, site):
+    result = _import(runner, WXR, "--site", "council", "--include-pingbacks")
+    assert result.exit_code == 0, result.output
+    assert _comments()["Another Blog"].status == "published"
+
+
+def test_dates_without_a_zone_follow_timezone(runner, site):
+    assert _import(runner, WXR, "--site", "council", "--timezone", "Europe/London").exit_code == 0
+    # 2023-12-02 08:00 in London (GMT in December) is 08:00 UTC; the GMT dates are untouched
+    assert str(_comments()["Waiting Resident"].created_at) == "2023-12-02 08:00:00"
+    bad = _import(runner, WXR, "--site", "council", "--timezone", "Mars/Olympus")
+    assert bad.exit_code != 0 and "--timezone" in bad.output
+
+
+def test_an_existing_thread_with_the_page_key_is_joined(runner, client, site):
+    from tests.helpers import post
+
+    assert post(client, "Posted here first",
+                url="/api/v1/sites/council/threads/2023/12/01/bin-collections").status_code == 201
+    result = _import(runner, WXR, "--site", "council")
+    assert "1 created, 1 joined existing" in result.output
+    page = client.get("/api/v1/sites/council/threads/2023/12/01/bin-collections").json
+    assert sorted(c["author_name"] for c in page["comments"]) == ["Resident", "Siân Llywelyn"]
+
+
+def test_screen_holds_what_the_plugins_would_hold(runner, site, pm):
+    from discuss import Verdict, hookimpl
+
+    class HoldsGarden:
+        @hookimpl
+        def discuss_screen_comment(self, submission):
+            if "garden" in submission.body:
+                return Verdict.hold("mentions gardens")
+            return None
+
+    pm.register(HoldsGarden(), name="holds-garden")
+    result = _import(runner, WXR, "--site", "council", "--screen")
+    assert result.exit_code == 0, result.output
+    comments = _comments()
+    held = comments["Siân Llywelyn"]
+    assert held.status == "pending"  # approved in WordPress, held by the plugin
+    assert any(v.plugin == "holds-garden" and v.reason == "mentions gardens" for v in held.verdicts)
+    assert comments["Zoë O'Brien"].status == "published"
+    assert comments["Cheap Pills"].status == "rejected"  # never less strict than the source
+    assert comments["Web team"].verdicts  # every screened comment keeps its verdicts
