@@ -135,7 +135,7 @@ def export_command(site_slug: str, output: str, include_personal_data: bool) -> 
 
     try:
         if output == "-":
-            export_site(site_slug, click.get_text_stream("stdout"), include_personal_data=include_personal_data)
+            export_site(site_slug, sys.stdout, include_personal_data=include_personal_data)
         else:
             with open(output, "w", encoding="utf-8") as out:
                 count = export_site(site_slug, out, include_personal_data=include_personal_data)

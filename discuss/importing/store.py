@@ -296,7 +296,9 @@ class Writer:
         ).scalars().all()
         tops = [cid for cid, row in zip(new_ids, rows) if row["root_id"] is None]
         if tops:
-            db.session.execute(sa.update(_comment).where(_comment.c.id.in_(tops)).values(root_id=_comment.c.id))
+            # updated_at named so its onupdate does not stamp the import time on old comments
+            db.session.execute(sa.update(_comment).where(_comment.c.id.in_(tops))
+                               .values(root_id=_comment.c.id, updated_at=_comment.c.updated_at))
         db.session.execute(sa.insert(_source), [
             {"site_id": self.site.id, "source": self.source, "kind": "comment", "source_id": record.source_id,
              "thread_id": row["thread_id"], "comment_id": cid, "depth": depth, "run": self.run,
