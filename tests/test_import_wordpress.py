@@ -120,3 +120,35 @@ def test_screen_holds_what_the_plugins_would_hold(runner, site, pm):
     assert comments["Zoë O'Brien"].status == "published"
     assert comments["Cheap Pills"].status == "rejected"  # never less strict than the source
     assert comments["Web team"].verdicts  # every screened comment keeps its verdicts
+
+
+def test_replies_deeper_than_the_limit_hang_beside_their_parent(runner, client, site, tmp_path):
+    from discuss.comments import MAX_DEPTH
+    from tests.import_files import wxr, wxr_comment, wxr_item
+
+    chain = [wxr_comment(n, parent=n - 1 if n > 1 else 0, content=f"Level {n}") for n in range(1, 36)]
+    path = tmp_path / "deep.xml"
+    path.write_bytes(wxr(wxr_item(1, chain)))
+    result = _import(runner, str(path), "--site", "council")
+    assert result.exit_code == 0, result.output
+    assert "comments: 35 created (35 published)" in result.output
+    depth, node = 0, {"replies": client.get("/api/v1/sites/council/threads/news/post-1").json["comments"]}
+    while node["replies"]:
+        depth += 1
+        node = node["replies"][0]
+    assert depth == MAX_DEPTH
+    level_31 = db.session.execute(sa.select(Comment).filter_by(body="Level 31")).scalar_one()
+    assert level_31.parent.body == "Level 29"  # Level 30 is as deep as replies go: 31 is its sibling
+
+
+def test_a_reply_to_a_pingback_is_skipped_with_it(runner, site, tmp_path):
+    from tests.import_files import wxr, wxr_comment, wxr_item
+
+    path = tmp_path / "ping.xml"
+    path.write_bytes(wxr(wxr_item(1, [wxr_comment(2, parent=1, content="About that pingback"),
+                                      wxr_comment(1, kind="pingback"), wxr_comment(3)])))
+    result = _import(runner, str(path), "--site", "council")
+    assert result.exit_code == 0, result.output
+    assert "skipped: 1 replies to a skipped comment (first: comment 2" in result.output
+    assert [c.source_id for c in db.session.execute(
+        sa.select(ImportSource).filter_by(kind="comment")).scalars()] == ["3"]

@@ -224,6 +224,14 @@ class Writer:
         self.waiting = []
         if not batch:
             return
+        if self.skipped_comments:  # a reply that came before its (skipped) parent goes the same way
+            kept = []
+            for record in batch:
+                if record.parent_source_id in self.skipped_comments:
+                    self.skip(Skipped(record.label, "replies to a skipped comment", source_id=record.source_id))
+                else:
+                    kept.append(record)
+            batch = kept
         ids = [c.source_id for c in batch]
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
