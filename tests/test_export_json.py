@@ -116,3 +116,22 @@ def test_bad_json_documents_import_nothing(runner, app, tmp_path, content, messa
     assert message in result.output
     for table in (Site, Thread, Comment):
         assert db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_importing_into_an_existing_site_keeps_its_settings(runner, imported, tmp_path):
+    path = tmp_path / "site.json"
+    document = json.loads(_export(runner))
+    document["site"]["name"] = "Renamed elsewhere"
+    document["threads"][0]["comments"].append({
+        "id": 999, "parent": None, "author_name": "Newcomer", "status": "published", "body": "New since.",
+        "created_at": "2024-02-01T10:00:00.000000Z", "updated_at": "2024-02-01T10:00:00.000000Z"})
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = runner.invoke(args=["import", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    # what the XML imports brought is joined by page key; only the new comment is new to this source
+    assert "threads: 0 created, 3 joined existing" in result.output
+    # the comments are the ones already here (same page, parent, author, date, text): only one is new
+    assert "comments: 1 created (1 published), 12 already imported" in result.output
+    assert db.session.execute(sa.select(Site.name)).scalar_one() == "Test Council"
+    assert db.session.execute(
+        sa.select(sa.func.count()).select_from(Comment).filter_by(author_name="Newcomer")).scalar_one() == 1

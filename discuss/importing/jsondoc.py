@@ -51,6 +51,8 @@ class Reader:
     """Yields the document's threads and comments as records."""
 
     source = SOURCE
+    #: Read back into the site it came from, a comment already there is not made again.
+    adopts_existing = True
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document

@@ -94,7 +94,8 @@ def run_import(site_slug: str, reader: Any, *, screen_with: Any = None,
         writer = None
         for record in reader.records():
             if writer is None:
-                writer = Writer(site, reader.source, screen_with)
+                writer = Writer(site, reader.source, screen_with,
+                                adopt_existing=getattr(reader, "adopts_existing", False))
             if isinstance(record, SourceComment):
                 writer.comment(record)
             elif isinstance(record, SourceThread):
@@ -123,8 +124,11 @@ class _Placed:
 
 
 class Writer:
-    def __init__(self, site: Site, source: str, screen_with: Any = None) -> None:
+    def __init__(self, site: Site, source: str, screen_with: Any = None, *, adopt_existing: bool = False) -> None:
         self.site = site
+        # Our own export read back into the site it came from: a comment already there
+        # (same page, parent, author, date and text) is that comment, not a new one.
+        self.adopt_existing = adopt_existing
         self.source = source[:300]
         self.run = uuid.uuid4().hex
         self.host = screen_with
@@ -258,7 +262,12 @@ class Writer:
                 (ready if record.parent_source_id is None or record.parent_source_id in placed else later).append(record)
             if not ready:
                 break
-            placed.update(self._insert(ready, placed))
+            if self.adopt_existing:
+                adopted = self._adopt(ready, placed)
+                placed.update(adopted)
+                ready = [record for record in ready if record.source_id not in adopted]
+            if ready:
+                placed.update(self._insert(ready, placed))
             remaining = later
         self.waiting = remaining
 
@@ -329,6 +338,38 @@ class Writer:
             record.source_id: _Placed(cid, row["thread_id"], row["root_id"] or cid, row["parent_id"], depth)
             for record, row, cid, depth in zip(records, rows, new_ids, where)
         }
+
+    def _adopt(self, records: list[SourceComment], placed: dict[str, _Placed]) -> dict[str, _Placed]:
+        """The comments of ``records`` that are in the site already, remembered as imported."""
+        wanted = {}
+        for record in records:
+            parent = placed.get(record.parent_source_id) if record.parent_source_id is not None else None
+            key = (self.threads[record.thread_source_id], parent.comment_id if parent else None,
+                   record.created_at, record.author_name, record.body)
+            wanted[key] = (record, parent)
+        rows = db.session.execute(
+            sa.select(_comment.c.id, _comment.c.thread_id, _comment.c.parent_id, _comment.c.created_at,
+                      _comment.c.author_name, _comment.c.body, _comment.c.root_id)
+            .where(_comment.c.thread_id.in_({key[0] for key in wanted}),
+                   _comment.c.created_at.in_({key[2] for key in wanted}))
+        )
+        adopted: dict[str, _Placed] = {}
+        for row in rows:
+            match = wanted.pop((row.thread_id, row.parent_id, row.created_at, row.author_name, row.body), None)
+            if match is None:
+                continue
+            record, parent = match
+            adopted[record.source_id] = _Placed(row.id, row.thread_id, row.root_id or row.id, row.parent_id,
+                                                parent.depth + 1 if parent else 1)
+        if adopted:
+            db.session.execute(sa.insert(_source), [
+                {"site_id": self.site.id, "source": self.source, "kind": "comment", "source_id": sid,
+                 "thread_id": p.thread_id, "comment_id": p.comment_id, "depth": p.depth, "run": self.run,
+                 "created_at": self.now}
+                for sid, p in adopted.items()
+            ])
+            self.summary.comments_already += len(adopted)
+        return adopted
 
     def _screen(self, record: SourceComment, thread_id: int, parent: _Placed | None, status: str):
         from ..moderation import screen_comment
