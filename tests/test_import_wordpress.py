@@ -81,10 +81,18 @@ def test_pingbacks_on_request(runner, site):
     assert _comments()["Another Blog"].status == "published"
 
 
-def test_dates_without_a_zone_follow_timezone(runner, site):
-    assert _import(runner, WXR, "--site", "council", "--timezone", "Europe/London").exit_code == 0
-    # 2023-12-02 08:00 in London (GMT in December) is 08:00 UTC; the GMT dates are untouched
-    assert str(_comments()["Waiting Resident"].created_at) == "2023-12-02 08:00:00"
+def test_dates_without_a_zone_follow_timezone(runner, site, tmp_path):
+    from tests.import_files import wxr, wxr_comment, wxr_item
+
+    path = tmp_path / "summer.xml"
+    path.write_bytes(wxr(wxr_item(1, [
+        wxr_comment(1, date="2024-07-01 10:00:00", date_gmt="0000-00-00 00:00:00", author="Local only"),
+        wxr_comment(2, date="2024-07-01 10:00:00", date_gmt="2024-07-01 09:00:00", author="Both"),
+    ])))
+    assert _import(runner, str(path), "--site", "council", "--timezone", "Europe/London").exit_code == 0
+    comments = _comments()
+    assert str(comments["Local only"].created_at) == "2024-07-01 09:00:00"  # 10:00 BST is 09:00 UTC
+    assert str(comments["Both"].created_at) == "2024-07-01 09:00:00"  # the GMT date wins
     bad = _import(runner, WXR, "--site", "council", "--timezone", "Mars/Olympus")
     assert bad.exit_code != 0 and "--timezone" in bad.output
 
@@ -152,3 +160,25 @@ def test_a_reply_to_a_pingback_is_skipped_with_it(runner, site, tmp_path):
     assert "skipped: 1 replies to a skipped comment (first: comment 2" in result.output
     assert [c.source_id for c in db.session.execute(
         sa.select(ImportSource).filter_by(kind="comment")).scalars()] == ["3"]
+
+
+def test_the_progress_bar_follows_the_bytes_read():
+    import io
+
+    from tqdm import tqdm
+
+    from discuss.importing.cli import _Progress
+
+    with tqdm(total=10_000, file=io.StringIO(), disable=False) as bar:
+        reader = _Progress(io.BytesIO(b"x" * 10_000), bar)
+        while reader.read(4096):
+            pass
+        assert bar.n == 10_000
+
+
+def test_a_large_file_imports_with_the_bar_on(runner, site, monkeypatch):
+    from discuss.importing import cli
+
+    monkeypatch.setattr(cli, "PROGRESS_FROM_BYTES", 0)
+    result = _import(runner, WXR, "--site", "council")
+    assert result.exit_code == 0 and "comments: 7 created" in result.output
