@@ -133,7 +133,7 @@ class Writer:
         self.host = screen_with
         self.summary = Summary(source=self.source)
         self.threads: dict[str, int | None] = {}  # source id -> thread id (None: skipped)
-        self.thread_facts: dict[int, tuple[str, str, str]] = {}  # thread id -> key, title, url
+        self.thread_facts: dict[int, tuple[str, str, str]] = {}  # thread id -> key, title, url (--screen)
         self.buffer: list[SourceComment] = []
         self.waiting: list[SourceComment] = []  # replies whose parent has not come yet
         self.skipped_comments: set[str] = set()
@@ -174,7 +174,7 @@ class Writer:
                 thread_id=thread_id, depth=0, run=self.run, created_at=self.now,
             ))
         self.threads[record.source_id] = thread_id
-        if thread_id not in self.thread_facts:
+        if self.host is not None and thread_id not in self.thread_facts:  # what screening tells plugins
             facts = db.session.execute(sa.select(_thread.c.key, _thread.c.title, _thread.c.url)
                                        .where(_thread.c.id == thread_id)).one()
             self.thread_facts[thread_id] = tuple(facts)
