@@ -54,7 +54,7 @@ def _run(runner, tmp_path, content: bytes, kind="wordpress", site="council"):
     (wxr(wxr_item(1, GOOD), wxr_item(2, [wxr_comment(2)])),
      "comment 2 (item 2 ('Post 2', post 2)): the id 2 appears twice in the file"),
     (wxr(wxr_item(1, GOOD + [wxr_comment(3, approved="maybe")])), "comment 3 (item 1 ('Post 1', post 1)): unknown"),
-    (wxr(wxr_item(1, GOOD), wxr_item(1, [])), "thread 1 appears twice"),
+    (wxr(wxr_item(1, GOOD), wxr_item(1, [])), "item 2 ('Post 1', post 1): the id 1 appears twice in the file"),
     (wxr(wxr_item(1, GOOD, path="/a/../b")), "item 1 ('Post 1', post 1): its link"),
 ])
 def test_bad_wordpress_files_import_nothing(runner, site, tmp_path, content, message):
@@ -87,6 +87,7 @@ def test_an_unknown_site(runner, site, tmp_path):
      "post 11 (#2): its parent 10 is on another page"),
     (disqus(disqus_thread(1), disqus_post(10, 1, created="2020-13-45T99:00:00Z")), "post 10 (#1): '2020-13-45"),
     (disqus(disqus_thread(1), disqus_post(10, 1), disqus_post(10, 1)), "post 10 (#2): the id 10 appears twice"),
+    (disqus(disqus_thread(1), disqus_thread(1)), "thread 1 (#2, 'Page 1'): the id 1 appears twice in the file"),
     (BILLION_LAUGHS.replace(b"<rss", b"<disqus").replace(b"</rss>", b"</disqus>"), "declares a DTD"),
 ])
 def test_bad_disqus_files_import_nothing(runner, site, tmp_path, content, message):

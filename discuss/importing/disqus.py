@@ -73,7 +73,7 @@ class Reader:
             raise BadImport(f"{label}: its link {link!r} has no usable path: {exc}") from None
         return SourceThread(source_id=thread_id, key=key, title=title, url=link,
                             closed=_flag(element, "isClosed"),
-                            created_at=parse_date(_text(element, "createdAt"), self.zone, label))
+                            created_at=parse_date(_text(element, "createdAt"), self.zone, label), label=label)
 
     def _post(self, element, number: int) -> SourceComment:
         post_id = element.get(DSQ_ID, "").strip()

@@ -71,7 +71,7 @@ class Reader:
             yield SourceThread(
                 source_id=key, key=key, title=_string(thread, "title", label, ""),
                 url=_string(thread, "url", label, ""), closed=bool(thread.get("closed", False)),
-                created_at=_date(thread, "created_at", label),
+                created_at=_date(thread, "created_at", label), label=label,
             )
             comments = thread.get("comments", [])
             if not isinstance(comments, list):

@@ -21,6 +21,7 @@ class SourceThread:
     url: str = ""
     closed: bool = False
     created_at: datetime | None = None  # naive UTC
+    label: str = ""  # how errors name it: "item 2 ('Contact us', post 2)"
 
 
 @dataclass(frozen=True)

@@ -141,9 +141,10 @@ class Writer:
 
     # -- threads -------------------------------------------------------------------
     def thread(self, record: SourceThread) -> None:
-        _check_text(record.source_id, record.key, record.title, record.url)
+        label = record.label or f"thread {record.source_id}"
+        _check_text(record.source_id, record.key, record.title, record.url, label=label)
         if record.source_id in self.threads:
-            raise BadImport(f"thread {record.source_id} appears twice in the file")
+            raise BadImport(f"{label}: the id {record.source_id} appears twice in the file")
         known = self._mapped("thread", [record.source_id])
         if record.source_id in known:
             thread_id = known[record.source_id][0]

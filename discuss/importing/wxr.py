@@ -103,7 +103,7 @@ class Reader:
         created = (parse_date(self._w(item, "post_date_gmt"), self.zone, label, utc=True)
                    or parse_date(self._w(item, "post_date"), self.zone, label))
         yield SourceThread(source_id=post_id, key=key, title=title, url=link,
-                           closed=self._w(item, "comment_status") == "closed", created_at=created)
+                           closed=self._w(item, "comment_status") == "closed", created_at=created, label=label)
         for comment in comments:
             yield self._comment(comment, post_id, label)
 
