@@ -36,11 +36,12 @@ def main() -> None:
 
 
 def register(app) -> None:
+    from .importing.cli import export_command, import_group
     from .privacy_cli import privacy_group
     from .review.cli import moderators
 
     for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
-                    privacy_group):
+                    privacy_group, import_group, export_command):
         app.cli.add_command(command)
 
 
