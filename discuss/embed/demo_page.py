@@ -77,7 +77,8 @@ def demo_page():
         # The switch: each other language, named in itself.
         switch=[{"lang": lang, "name": i18n.NAMES[lang], "url": url_for("embed.demo_page", lang=lang)}
                 for lang in i18n.LANGUAGES if lang != language],
-        no_js_url=url_for("embed.thread_page", site=DEMO_SITE, key=DEMO_KEY.lstrip("/"), lang=language),
+        no_js_url=url_for("embed.thread_page", site=DEMO_SITE, key=DEMO_KEY.lstrip("/"),
+                          lang=language if request.args.get("lang") else None),
     )
     response = make_response(html)
     response.headers["Content-Security-Policy"] = DEMO_CSP
