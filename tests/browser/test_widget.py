@@ -83,7 +83,7 @@ def test_cross_origin_page_shows_the_nested_discussion(opened, council, service)
     assert indent[1] > indent[0] + 10  # replies are indented
     assert page.get_by_role("button", name="Reply to Dave Griffin").is_visible()
     feed = page.get_by_role("link", name="Comments feed (Atom)")
-    assert feed.get_attribute("href") == f"{service}/feeds/council/blog/post.atom"
+    assert feed.get_attribute("href") == f"{service}/feeds/council/blog/post.atom?lang=en"
     for label in ("Name (required)", "Email (optional, never published)", "Comment (required)"):
         assert page.get_by_label(label, exact=True).is_visible()
 
