@@ -249,8 +249,9 @@ def test_several_widgets_and_the_default_thread_key(page, council, service, coun
     assert comments()[-1].thread_id == db.session.execute(
         sa.select(Thread.id).where(Thread.key == "/")).scalar_one()
     links = widgets.nth(1).get_by_role("link")
-    assert links.nth(0).get_attribute("href") == f"{service}/feeds/council.atom"
-    assert links.nth(1).get_attribute("href") == f"{service}/embed/council/"
+    # The links keep the widget's language (docs/translating.md).
+    assert links.nth(0).get_attribute("href") == f"{service}/feeds/council.atom?lang=en"
+    assert links.nth(1).get_attribute("href") == f"{service}/embed/council/?lang=en"
 
 
 def test_styles_neither_leak_out_nor_in(opened):
