@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from flask import Response, request
 
@@ -27,6 +28,7 @@ from ..transactions import end_read
 from . import bp
 
 CACHE = "public, max-age=300"
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 #: Every message widget.js shows, by the name it uses. ``%(name)s`` placeholders are filled in the browser.
 WIDGET_STRINGS: dict[str, str] = {
@@ -92,7 +94,8 @@ def widget_i18n(lang: str):
     else English. Never an error: an unknown language or site gives English."""
     language = i18n.shipped(lang)
     if language is None:
-        site = find_site(request.args.get("site", "")[:64]) if request.args.get("site") else None
+        slug = request.args.get("site", "")
+        site = find_site(slug) if SLUG.fullmatch(slug) else None  # no query for what cannot be a slug
         language = i18n.choose([], site.language if site is not None else None)
         end_read()
     body = json.dumps(widget_strings(language), ensure_ascii=False, sort_keys=True).encode()
