@@ -98,11 +98,15 @@
     // The language: the embed's own, else the page's; the service falls back to the site's default.
     var asked = host.getAttribute("data-discuss-lang") || document.documentElement.lang || "";
     var self = this;
+    // The words and the first page are fetched at once. The thread is asked for in the same
+    // language as the words ("*": none, so the service takes the site's default for both).
+    var first = this.fetchPage(null, asked || "*");
+    first.catch(function () {});  // handled in load(); here only so a failure is not reported twice
     words(asked, this.site).then(function (w) {
       self.words = w;
       self.lang = w.lang;
       self.render();
-      self.load(null);
+      self.load(null, first);
     }).catch(function () {
       // Without the service's words there is nothing to show but the way to the discussion's own page.
       adopt(self.root);
@@ -203,17 +207,23 @@
     this.restoreDraft();
   };
 
-  Widget.prototype.load = function (cursor) {
-    var self = this;
+  // One page of the thread, in ``lang`` (the default privacy notice is the only text in it).
+  Widget.prototype.fetchPage = function (cursor, lang) {
     var url = this.api + (this.keyPath || "/") + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
-    this.more.disabled = true;
     // Revalidate every time (a 304 when nothing changed): a reader who just
     // posted must not get a cached copy without their comment on reload.
-    fetch(url, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json", "Accept-Language": this.lang } })
+    return fetch(url, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json", "Accept-Language": lang } })
       .then(function (res) {
         if (!res.ok) throw new Error(res.status);
         return res.json();
-      })
+      });
+  };
+
+  // Show a page: ``pending``, the first page already on its way, else fetched now.
+  Widget.prototype.load = function (cursor, pending) {
+    var self = this;
+    this.more.disabled = true;
+    (pending || this.fetchPage(cursor, this.lang))
       .then(function (data) {
         self.loading.remove();
         self.total = data.thread.comment_count;
