@@ -94,6 +94,11 @@ def test_the_embeds_own_language_wins_over_the_pages(page, council, service, dis
     page.get_by_role("heading", name="Join the discussion").wait_for()
     assert widget_lang(page) == "en"
     assert page.get_by_role("heading", name="2 Comments").is_visible()
+    # A CMS that writes the tag with an underscore still gets Welsh, and its thread.
+    page.goto(council.page("/cy/blog/post3", council_page(service, "cy_GB")))
+    page.get_by_role("heading", name="2 sylw").wait_for()
+    assert widget_lang(page) == "cy"
+    assert page.locator(".privacy-notice").text_content().startswith("Caiff eich enw")
 
 
 def test_an_unshipped_language_falls_back_to_the_sites_then_english(page, council, service, discussion):

@@ -100,7 +100,8 @@
     var self = this;
     // The words and the first page are fetched at once. The thread is asked for in the same
     // language as the words ("*": none, so the service takes the site's default for both).
-    var first = this.fetchPage(null, asked || "*");
+    // (Only letters, digits and hyphens: any other character would make the request need a CORS preflight.)
+    var first = this.fetchPage(null, asked.replace(/[^A-Za-z0-9-]/g, "-").slice(0, 35) || "*");
     first.catch(function () {});  // handled in load(); here only so a failure is not reported twice
     words(asked, this.site).then(function (w) {
       self.words = w;
