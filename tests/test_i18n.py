@@ -358,3 +358,20 @@ def test_the_demo_page_has_a_visible_welsh_switch(demo_client):
     assert welsh.find(attrs={"data-discuss-site": "demo"})["data-discuss-lang"] == "cy"
     assert welsh.select_one(".language-switch a").get_text() == "English"
     assert welsh.find("noscript").find("a")["href"].endswith("?lang=cy")
+
+
+def test_a_report_is_thanked_in_the_readers_language(client, thread):
+    comment_id = thread_comment_ids(thread)[0]
+    welsh = client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "abuse"},
+                        headers={"Accept-Language": "cy"}, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert welsh.status_code == 201
+    assert welsh.get_json()["message"] == "Diolch: bydd y cymedrolwyr yn edrych arno."
+    english = client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "abuse"},
+                          environ_base={"REMOTE_ADDR": "198.51.100.8"})
+    assert english.get_json()["message"] == "Thank you: the moderators will look at it."
+
+
+def thread_comment_ids(thread) -> list[int]:
+    from discuss.models import Comment
+
+    return list(db.session.execute(db.select(Comment.id).filter_by(thread_id=thread.id).order_by(Comment.id)).scalars())
