@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from babel import Locale
 from babel.dates import format_date, format_time, get_month_names
 from flask import Flask, g, request
-from flask_babel import Babel, LazyString, gettext, lazy_gettext, lazy_ngettext, ngettext, refresh
+from flask_babel import Babel, LazyString, get_translations, gettext, lazy_gettext, lazy_ngettext, ngettext, refresh
 
 __all__ = [
     "LANGUAGES", "DEFAULT_LANGUAGE", "NAMES", "shipped", "choose", "page_language", "api_language",
@@ -141,17 +141,11 @@ def plural_forms(singular: str, plural: str, language: str) -> dict[str, str]:
     for number in range(0, 1001):
         category = rule(number)
         if category not in forms:
-            forms[category] = _raw_plural(singular, plural, number)
-        if len(forms) == len(rule.tags) + 1:
+            # The catalogue's form for this number, its %(num)d placeholder kept.
+            forms[category] = get_translations().ungettext(singular, plural, number)
+        if len(forms) == len(rule.tags) + 1:  # tags: every category but "other"
             break
     return forms
-
-
-def _raw_plural(singular: str, plural: str, number: int) -> str:
-    """The catalogue's form for ``number``, with its ``%(num)d`` placeholder kept."""
-    from flask_babel import get_translations
-
-    return get_translations().ungettext(singular, plural, number)
 
 
 def init_app(app: Flask) -> None:
@@ -162,4 +156,4 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DOMAIN"] = "moderation;messages"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations;translations"
     Babel(app, locale_selector=selected_locale)
-    app.jinja_env.globals.update(display_date=display_date, current_language=current)
+    app.jinja_env.globals.update(display_date=display_date)

@@ -375,3 +375,12 @@ def thread_comment_ids(thread) -> list[int]:
     from discuss.models import Comment
 
     return list(db.session.execute(db.select(Comment.id).filter_by(thread_id=thread.id).order_by(Comment.id)).scalars())
+
+
+def test_the_moderation_ui_has_its_own_catalogue_shipped_in_english():
+    moderation = {m.id for m in catalogue(TRANSLATIONS / "moderation.pot") if m.id}
+    public = {m.id for m in catalogue(TRANSLATIONS / "messages.pot") if m.id}
+    assert {"Review queue", "Signed out.", "Approve selected", "Ban the author"} <= moderation
+    assert ("Approved %(num)d comment.", "Approved %(num)d comments.") in moderation
+    assert "Review queue" not in public
+    assert (TRANSLATIONS / "en" / "LC_MESSAGES" / "moderation.mo").exists()
