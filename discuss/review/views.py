@@ -56,8 +56,13 @@ _VERB = {"approve": N_("Approved comment %(id)s (now %(status)s)."),
          "ban": N_("Banned the author of comment %(id)s (now %(status)s)."),
          "delete": N_("Deleted comment %(id)s (now %(status)s)."),
          "restore": N_("Restored comment %(id)s (now %(status)s).")}
-_VERB_MANY = {"approve": (N_("Approved %(num)d comment."), N_("Approved %(num)d comments.")),
-              "reject": (N_("Rejected %(num)d comment."), N_("Rejected %(num)d comments."))}
+
+
+def _bulk_done(action: str, count: int) -> str:
+    """The flash message after a bulk decision (only approve and reject can be bulk)."""
+    if action == "approve":
+        return ngettext("Approved %(num)d comment.", "Approved %(num)d comments.", count)
+    return ngettext("Rejected %(num)d comment.", "Rejected %(num)d comments.", count)
 
 
 @login_manager.unauthorized_handler
@@ -228,8 +233,7 @@ def bulk() -> Response:
         return redirect(target, code=303)
     done = [o.comment_id for o in outcomes if o.decision is not None]
     if done:
-        one, many = _VERB_MANY[form["action"]]
-        flash(ngettext(one, many, len(done)), "ok")
+        flash(_bulk_done(form["action"], len(done)), "ok")
     for outcome in outcomes:
         if outcome.refused is not None:
             flash(_("Comment %(id)s: %(message)s", id=outcome.comment_id, message=outcome.refused.message), "error")
