@@ -87,8 +87,9 @@ def test_the_welsh_page_is_marked_welsh_and_links_to_english(client, thread):
     assert page.find(class_="count-heading").get_text() == "2 sylw"
     meta = page.select_one(".meta").get_text(" ", strip=True)
     assert " meddai: " in meta and " am " in meta
-    # The form keeps the language it was asked for.
+    # The form and the feed keep the language it was asked for.
     assert page.find("form", class_="reply-form")["action"].endswith("?lang=cy")
+    assert page.find("link", type="application/atom+xml")["href"] == "/feeds/council/blog/post.atom?lang=cy"
     assert page.find("label", attrs={"for": "author_name"}).get_text(" ", strip=True) == "Enw (gofynnol)"
     assert page.find(class_="privacy-notice").get_text().startswith("Caiff eich enw a'ch sylw eu cyhoeddi.")
 
@@ -384,3 +385,24 @@ def test_the_moderation_ui_has_its_own_catalogue_shipped_in_english():
     assert ("Approved %(num)d comment.", "Approved %(num)d comments.") in moderation
     assert "Review queue" not in public
     assert (TRANSLATIONS / "en" / "LC_MESSAGES" / "moderation.mo").exists()
+
+
+def test_built_in_plugins_public_reasons_are_welsh(app, client, site):
+    from discuss_builtins import bans, hate, profanity
+    from tests.plugin_helpers import configure
+
+    # The flood plugin's reason is a lazy plural message: Welsh when the resident reads Welsh.
+    configure(site, "flood", max_per_ip=1, window_minutes=10)
+    assert post(client, "first").status_code == 201
+    welsh = client.post(THREAD_URL + "/comments", json={"author_name": "Siân", "body": "ail"},
+                        headers={"Accept-Language": "cy"})
+    assert welsh.status_code == 422
+    assert welsh.get_json()["message"] == ("Rydych wedi anfon llawer o sylwadau mewn amser byr. "
+                                           "Rhowch gynnig arall arni ymhen 10 munud.")
+    assert post(client, "third").get_json()["message"].endswith("Please try again in 10 minutes.")
+    # Settings' defaults and constants are message ids of the catalogue.
+    with app.test_request_context("/"):
+        i18n.use("cy")
+        assert i18n.public_text(bans.PUBLIC_REASON) == "Ni allwch wneud sylwadau ar y wefan hon."
+        assert i18n.public_text(profanity.PUBLIC_REASON).startswith("Aileiriwch eich sylw heb regfeydd")
+        assert i18n.public_text(hate.PUBLIC_REASON).startswith("Aileiriwch eich sylw: efallai")
