@@ -1,7 +1,7 @@
 """site.language: the language residents are answered in by default
 
 Revision ID: 0009_site_language
-Revises: 0005_moderator_session_version
+Revises: 0010_report_reader
 Create Date: 2026-11-30 06:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_site_language'
-down_revision = '0005_moderator_session_version'
+down_revision = '0010_report_reader'
 branch_labels = None
 depends_on = None
 
