@@ -36,6 +36,7 @@ def site_settings(site: Site) -> dict[str, Any]:
         "allowed_origins": list(site.allowed_origins or []),
         "moderation": dict(site.moderation or {}),
         "privacy_notice": site.privacy_notice or "",
+        "language": site.language or "en",
     }
 
 

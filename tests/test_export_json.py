@@ -19,6 +19,7 @@ DATA = Path(__file__).parent / "data" / "import"
 def imported(runner, site):
     site.moderation = {"links": {"enabled": True}}
     site.privacy_notice = "Our notice."
+    site.language = "cy"
     db.session.commit()
     for kind, name in (("wordpress", "wordpress.xml"), ("disqus", "disqus.xml")):
         result = runner.invoke(args=["import", kind, str(DATA / name), "--site", "council"])
@@ -41,7 +42,8 @@ def test_the_export_is_documented_json(runner, client, imported):
     assert document["personal_data"] is False
     assert document["site"] == {"slug": "council", "name": "Test Council",
                                 "allowed_origins": ["https://council.example"],
-                                "moderation": {"links": {"enabled": True}}, "privacy_notice": "Our notice."}
+                                "moderation": {"links": {"enabled": True}}, "privacy_notice": "Our notice.",
+                                "language": "cy"}
     threads = {t["key"]: t for t in document["threads"]}
     assert set(threads) == {"/2023/12/01/bin-collections", "/contact", "/planning/high-street", "/blog/post"}
     assert threads["/contact"]["closed"] is True
@@ -98,6 +100,8 @@ def test_export_to_a_file_and_bad_arguments(runner, imported, tmp_path):
      "site.slug: 'Bad Slug'"),
     ('{"format": "discuss-export", "version": 1, "site": {"slug": "s", "name": "x", "moderation": '
      '{"links": {"enabled": "perhaps"}}}, "threads": []}', "site.moderation"),
+    ('{"format": "discuss-export", "version": 1, "site": {"slug": "s", "name": "x", "language": "fr"}, '
+     '"threads": []}', "site.language: 'fr'"),
     ('{"format": "discuss-export", "version": 1, "site": {"slug": "s", "name": "x"}, "threads": [{"key": "/a", '
      '"comments": [{"id": 1, "parent": 5, "author_name": "A", "status": "published", "body": "x", '
      '"created_at": "2020-01-01T00:00:00Z"}]}]}', "threads[0].comments[0] (comment 1): its parent 5"),

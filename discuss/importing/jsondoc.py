@@ -147,6 +147,7 @@ def create_site_from(document: dict[str, Any]):
     from flask import current_app
 
     from ..extensions import db
+    from ..i18n import LANGUAGES
     from ..models import Site
     from ..origins import normalise_origin
     from ..plugins import PluginSettingsError
@@ -164,12 +165,15 @@ def create_site_from(document: dict[str, Any]):
         raise BadImport("site.moderation: expected an object")
     if not isinstance(notice, str):
         raise BadImport("site.privacy_notice: expected a string")
+    language = settings.get("language", "en")
+    if language not in LANGUAGES:
+        raise BadImport(f"site.language: {language!r} is not a shipped language ({', '.join(LANGUAGES)})")
     try:
         origins = [o if o == "*" else normalise_origin(o) for o in origins]
     except ValueError as exc:
         raise BadImport(f"site.allowed_origins: {exc}") from None
     site = Site(slug=slug, name=settings["name"][:200], allowed_origins=origins, moderation=moderation,
-                privacy_notice=notice)
+                privacy_notice=notice, language=language)
     try:
         current_app.extensions["discuss"].check_site(site)
     except PluginSettingsError as exc:
