@@ -8,8 +8,9 @@ turn that into their own answer.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, Mapping
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -31,6 +32,8 @@ from .transactions import end_read, writing
 from .verdict import HOLD, PUBLISH, REJECT
 
 MAX_DEPTH = 30  # how deep replies may nest
+
+log = logging.getLogger(__name__)
 
 _STATUS_FOR = {PUBLISH: PUBLISHED, HOLD: PENDING, REJECT: REJECTED}
 
@@ -76,6 +79,8 @@ class Posted:
     comment: Comment
     screening: Screening
     public_reason: str = ""  # for REJECTED: what to tell the author
+    #: What the caller's ``answer`` made of it inside the transaction (see :func:`post_comment`).
+    answer: Any = None
 
 
 def outcome_of(screening: Screening) -> Outcome:
@@ -147,12 +152,21 @@ def check_page_url(site: Site, page_url: str) -> None:
     raise InvalidReply("page_url", N_("The page is not on one of this site's addresses."))
 
 
-def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted:
+def post_comment(host: PluginHost, site: Site, submission: Submission,
+                 answer: Callable[[Posted], Any] | None = None) -> Posted:
     """Screen a reply and store it with its verdicts in one transaction; say what became of it.
 
-    The thread is created on its first comment. Event hooks fire after commit.
-    Rejected replies are kept (status ``rejected``) for the audit and the queue.
-    A rejection is an outcome, not an exception: see :class:`Outcome`.
+    The thread is created on its first comment. Rejected replies are kept (status
+    ``rejected``) for the audit and the queue. A rejection is an outcome, not an
+    exception: see :class:`Outcome`.
+
+    ``answer``, when given, is called inside the write transaction with the
+    :class:`Posted` and its result kept as :attr:`Posted.answer`: a view shapes
+    its response there (and stores it with an idempotency key, which rolls the
+    comment back if it raises), so nothing that can fail runs between the
+    commit and the response. After the commit only the event hooks run, and a
+    failure there (a plugin, a database gone away) is logged, never raised: the
+    comment is stored and its author must be told so.
 
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
         a ``page_url`` off the site's origins, and :class:`ThreadClosed` when the thread is closed.
@@ -168,12 +182,19 @@ def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted
     facts = SiteFacts.of(site)
     end_read()
     screening = screen_comment(host, submission, facts)
-    with writing():
-        comment = _store(site, submission, screening)
-    _announce(host, facts, comment, screening)
     outcome = outcome_of(screening)
     reason = screening.public_reason() if outcome is Outcome.REJECTED else ""
-    return Posted(outcome, comment, screening, reason)
+    with writing():
+        comment = _store(site, submission, screening)
+        comment_id = comment.id
+        posted = Posted(outcome, comment, screening, reason)
+        if answer is not None:
+            posted = replace(posted, answer=answer(posted))
+    try:
+        _announce(host, facts, comment, screening)
+    except Exception:  # noqa: BLE001 - the reply is stored; its author must hear so
+        log.exception("announcing comment %s failed after it was stored", comment_id)
+    return posted
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:

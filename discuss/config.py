@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "",
     # The no-JavaScript reply form: how long its signed one-time token stays valid (seconds).
     "EMBED_FORM_MAX_AGE": 6 * 3600,
+    # Replies sent with an idempotency key (discuss/idempotency.py): how long a repeat of the
+    # key answers the first outcome (hours).
+    "IDEMPOTENCY_HOURS": 24,
     # Serve the demo council page at /demo (it creates the "demo" site on first visit).
     # Off unless asked for: scripts/demo.sh turns it on.
     "DEMO_PAGE": False,

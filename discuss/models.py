@@ -256,3 +256,24 @@ class ImportSource(db.Model):
     depth: Mapped[int] = mapped_column(default=0)
     run: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKey(db.Model):
+    """The first outcome of a reply sent with an idempotency key (discuss/idempotency.py).
+
+    A repeat of the key on the same site answers ``status`` and ``response``
+    again and stores nothing. Written in the comment's own transaction, so a
+    stored reply always has its key and a key always its reply. Only digests of
+    the key and of the request are kept; rows expire after ``IDEMPOTENCY_HOURS``.
+    """
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (sa.UniqueConstraint("site_id", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

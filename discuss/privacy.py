@@ -202,7 +202,12 @@ class Purge:
 def purge(days: int | None = None) -> Purge:
     """Apply the retention period: older than ``days`` (default ``PRIVACY_RETENTION_DAYS``;
     0 keeps everything), clear IP hashes of comments and reports, and the email and
-    body of rejected comments. Counts only what changed, so a second run reports 0."""
+    body of rejected comments. Counts only what changed, so a second run reports 0.
+    Expired idempotency keys (older than ``IDEMPOTENCY_HOURS``) go too, whatever ``days``."""
+    from . import idempotency
+
+    idempotency.purge()
+    db.session.commit()
     days = int(current_app.config["PRIVACY_RETENTION_DAYS"] if days is None else days)
     if days <= 0:
         return Purge(days=0, ip_hashes=0, report_ip_hashes=0, rejected_comments=0)

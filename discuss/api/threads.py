@@ -13,10 +13,10 @@ from typing import Any, Callable
 
 from flask import Response, current_app, g, request
 
-from .. import i18n
+from .. import i18n, idempotency
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, Outcome, Posted, post_comment, submission_for
-from ..errors import APIError
+from ..errors import APIError, error_body
 from ..extensions import db, limiter
 from ..models import PENDING, Site
 from ..origins import add_cors_headers, origin_allowed
@@ -125,16 +125,56 @@ def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.alt_response(415, schema=ErrorResponse, description="Not JSON.")
 @blp.alt_response(422, schema=ErrorResponse, description="Invalid fields, or rejected by moderation.")
 @blp.alt_response(429, schema=ErrorResponse, description="Posting too often.")
+@blp.doc(parameters=[{
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "description": "A random key per reply, sent again unchanged when retrying it: a repeat within "
+                   "24 hours answers the first outcome and stores nothing. 16 to 128 of A-Z a-z 0-9 - _ . :",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:\\-]{16,128}$"},
+}])
 def post_reply(reply: dict[str, Any], site: Site, key: str):
     """Post a reply; every enabled moderation plugin screens it first.
 
     201 when published at once, 202 when held for a moderator, 422 with the
     reason when the moderation plugins reject it.
+
+    Send a random `Idempotency-Key` header (16 to 128 letters, digits, `-`, `_`,
+    `.` or `:`; a UUID will do) with each reply and the same key when retrying
+    it: a repeat answers the first outcome again (same status and body) and
+    stores nothing, for 24 hours. The same key with a different reply is 422
+    naming `Idempotency-Key`.
     """
+    claim = idempotency.claim(site.id, request.headers.get(idempotency.HEADER), {"thread": key, **reply})
+    if claim is not None:
+        first = idempotency.earlier(claim)
+        if first is not None:
+            end_read()
+            return _json(first.status, first.response)
     submission = submission_for(site, key, reply, ip_hash=request_ip_hash(),
                                 user_agent=request.headers.get("User-Agent", ""))
-    # An InvalidReply (bad parent, closed thread) answers in the error shape by itself.
-    return posted_response(post_comment(current_app.extensions["discuss"], site, submission))
+
+    def answer(posted: Posted) -> tuple[int, dict[str, Any]]:
+        status, body = posted_answer(posted)
+        if claim is not None:
+            idempotency.remember(claim, status, body)
+        return status, body
+
+    try:
+        # An InvalidReply (bad parent, closed thread) answers in the error shape by itself.
+        posted = post_comment(current_app.extensions["discuss"], site, submission, answer=answer)
+    except idempotency.KeyTaken:  # the same key, committed by a request at the same time
+        first = idempotency.earlier(claim) if claim is not None else None
+        end_read()
+        if first is None:  # it expired in between: vanishingly rare, and safe to retry
+            raise APIError(409, "A request with this Idempotency-Key is in progress; try again.",
+                           errors={idempotency.HEADER: ["in use"]}) from None
+        return _json(first.status, first.response)
+    return _json(*posted.answer)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    response = current_app.json.response(body)
+    response.status_code = status
+    return response
 
 
 def _site(slug: str) -> Site:
@@ -145,16 +185,17 @@ def _site(slug: str) -> Site:
     return site
 
 
-def posted_response(posted: Posted) -> tuple[dict[str, Any], int]:
-    """201 published; 202 held (a silent refusal is told the same); 422 rejected, with the reason."""
+def posted_answer(posted: Posted) -> tuple[int, dict[str, Any]]:
+    """The status and JSON body for a stored reply, shaped inside its transaction:
+    201 published; 202 held (a silent refusal is told the same); 422 rejected, with the reason."""
     if posted.outcome is Outcome.PUBLISHED:
-        return {"comment": posted.comment}, 201
+        return 201, PostedResponse().dump({"comment": posted.comment})
     if posted.outcome.shown_as_held:
         shown = {name: getattr(posted.comment, name) for name in PostedComment().fields}
         shown["status"] = PENDING
-        return {"comment": shown, "message": i18n.public_text(HELD_MESSAGE)}, 202
+        return 202, PostedResponse().dump({"comment": shown, "message": i18n.public_text(HELD_MESSAGE)})
     reason = i18n.public_text(posted.public_reason)
-    raise APIError(422, reason, errors={"body": [reason]})
+    return 422, error_body(422, reason, {"body": [reason]})
 
 
 @blp.after_app_request
