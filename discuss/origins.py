@@ -53,7 +53,7 @@ def add_cors_headers(response: Response, allowed: Iterable[str], *, methods: str
     if origin and origin != own_origin() and origin_allowed(origin, allowed):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = methods
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match, Idempotency-Key"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         response.headers["Access-Control-Max-Age"] = "600"
     return response

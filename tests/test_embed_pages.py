@@ -177,6 +177,23 @@ def test_a_token_is_spent_once(client, thread):
     assert db.session.execute(sa.select(sa.func.count()).select_from(FormNonce)).scalar_one() == 1
 
 
+@pytest.mark.parametrize("body,status", [("Sent twice", 303), ("Sent twice [hold]", 303),
+                                         ("Sent twice [reject]", 422)])
+def test_the_same_form_sent_again_answers_its_first_outcome_and_stores_nothing(client, thread, pm, body, status):
+    """The token's nonce is the form's idempotency key: a browser retrying after the
+    connection dropped gets the first answer (the same redirect, or the same reason)."""
+    pm.register(Scripted(), name="scripted")
+    token = form_token(client)
+    first = send(client, token=token, body=body)
+    assert first.status_code == status
+    again = send(client, token=token, body=body)
+    assert again.status_code == status
+    assert again.headers.get("Location") == first.headers.get("Location")
+    if status == 422:
+        assert soup(again).find(id="body-error").get_text() == "Please keep to the topic of the post."
+    assert [c.body for c in comments()].count(body) == 1
+
+
 @pytest.mark.parametrize("token", ["", "forged.token.value"])
 def test_a_missing_or_forged_token_is_refused(client, thread, token):
     response = send(client, token=token)

@@ -30,6 +30,10 @@ SALT = "discuss.embed.reply-form"
 COOKIE = "discuss_browser"
 
 
+#: Told when a form's token was spent already (and its first outcome is not to be had).
+ALREADY_SENT = N_("This form was already sent. If your comment is not shown, please write it again below.")
+
+
 class FormTokenError(ValueError):
     """The token is missing, forged, for another thread, expired, or already used."""
 
@@ -73,6 +77,17 @@ def spend(token: str, site: str, key: str, *, max_age: int | None = None) -> Non
 
     :raises FormTokenError: with a message fit to show to the person posting.
     """
+    spend_nonce(check(token, site, key, max_age=max_age), max_age=max_age)
+
+
+def check(token: str, site: str, key: str, *, max_age: int | None = None) -> str:
+    """The token's nonce, when the token is ours, recent, for this thread and this browser.
+
+    The nonce also serves as the form's idempotency key (discuss/idempotency.py):
+    the same form sent again answers its first outcome.
+
+    :raises FormTokenError: with a message fit to show to the person posting.
+    """
     max_age = current_app.config["EMBED_FORM_MAX_AGE"] if max_age is None else max_age
     try:
         payload = _serializer().loads(token or "", max_age=max_age)
@@ -88,7 +103,15 @@ def spend(token: str, site: str, key: str, *, max_age: int | None = None) -> Non
     if not hmac.compare_digest(str(fingerprint), _fingerprint(browser_id())):
         raise FormTokenError(N_("This form was opened in another browser, or your browser did not keep our "
                                 "cookie. Please allow cookies from this site and send it again."))
-    _spend_nonce(str(nonce), max_age)
+    return str(nonce)
+
+
+def spend_nonce(nonce: str, *, max_age: int | None = None) -> None:
+    """Spend a checked token's nonce (committed at once).
+
+    :raises FormTokenError: when it was spent already.
+    """
+    _spend_nonce(nonce, current_app.config["EMBED_FORM_MAX_AGE"] if max_age is None else max_age)
 
 
 def _spend_nonce(nonce: str, max_age: int) -> None:
@@ -99,6 +122,5 @@ def _spend_nonce(nonce: str, max_age: int) -> None:
             # Spent nonces older than a token's lifetime can never match again.
             db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
     except IntegrityError as exc:  # spent already (writing() rolled back)
-        raise FormTokenError(N_("This form was already sent. If your comment is not shown, please write it "
-                                "again below.")) from exc
+        raise FormTokenError(ALREADY_SENT) from exc
 

@@ -20,7 +20,7 @@ from flask import Response, current_app, make_response, redirect, request, url_f
 
 from ..bounds import parse_id
 from ..clients import request_ip_hash
-from .. import i18n
+from .. import i18n, idempotency
 from ..comments import HELD_MESSAGE, PUBLISHED_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
 from ..errors import APIError
 from ..extensions import limiter
@@ -118,28 +118,62 @@ def post_reply(site: str, key: str):
                        errors={"origin": [f"{origin} may not post this form."]})
     form = {name: request.form.get(name, "") for name in FORM_FIELDS}
     try:
-        form_tokens.spend(request.form.get("token", ""), the_site.slug, key)
+        nonce = form_tokens.check(request.form.get("token", ""), the_site.slug, key)
+        # The token's nonce is the form's idempotency key: the same form sent again
+        # (a retry after the connection dropped) answers its first outcome.
+        claim = idempotency.claim(the_site.id, "form." + nonce, {"thread": key, **form})
+        first = idempotency.earlier(claim) if claim is not None else None
+        if first is not None:
+            end_read()
+            return _form_answer(the_site, key, form, first.status, first.response)
+        form_tokens.spend_nonce(nonce)
     except form_tokens.FormTokenError as exc:
         return render_page(the_site, key, form=form, errors={"token": [str(exc)]}, status=400)
+    except idempotency.BadKey:  # the same form sent again with other words
+        return render_page(the_site, key, form=form, errors={"token": [form_tokens.ALREADY_SENT]}, status=400)
     try:
         reply = CommentCreate().load(_reply_fields(form))
     except ma.ValidationError as exc:
         return render_page(the_site, key, form=form, errors=exc.normalized_messages(), status=422)
     submission = submission_for(the_site, key, reply, ip_hash=request_ip_hash(),
                                 user_agent=request.headers.get("User-Agent", ""))
+
+    def answer(posted) -> tuple[int, dict[str, Any]]:
+        status, response = _outcome(the_site, key, posted)
+        if claim is not None:
+            idempotency.remember(claim, status, response)
+        return status, response
+
     try:
-        posted = post_comment(current_app.extensions["discuss"], the_site, submission)
+        posted = post_comment(current_app.extensions["discuss"], the_site, submission, answer=answer)
     except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
         return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
                            status=exc.code)
+    except idempotency.KeyTaken:  # cannot happen while the nonce is spent first; answered all the same
+        first = idempotency.earlier(claim) if claim is not None else None
+        end_read()
+        if first is None:
+            raise
+        return _form_answer(the_site, key, form, first.status, first.response)
+    return _form_answer(the_site, key, form, *posted.answer)
+
+
+def _outcome(site: Site, key: str, posted) -> tuple[int, dict[str, Any]]:
+    """What the form answers for a stored reply, shaped inside its transaction."""
     if posted.outcome is Outcome.REJECTED:
-        return render_page(the_site, key, form=form, errors={"body": [posted.public_reason]}, status=422)
+        return 422, {"errors": {"body": [i18n.public_text(posted.public_reason)]}}
     if posted.outcome is Outcome.PUBLISHED:
-        target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id, **chosen_language())
+        target = page_url(site.slug, key, posted="published", comment=posted.comment.id, **chosen_language())
     else:  # held, or silently refused: the author is told the same
-        target = page_url(the_site.slug, key, posted="held", **chosen_language())
-    # The outcome box takes focus itself (autofocus); a fragment here would cancel that.
-    return redirect(target, 303)
+        target = page_url(site.slug, key, posted="held", **chosen_language())
+    return 303, {"location": target}
+
+
+def _form_answer(site: Site, key: str, form: dict[str, str], status: int, response: dict[str, Any]) -> Response:
+    if status == 303:
+        # The outcome box takes focus itself (autofocus); a fragment here would cancel that.
+        return redirect(response["location"], 303)
+    return render_page(site, key, form=form, errors=response.get("errors") or {}, status=status)
 
 
 def _reply_fields(form: dict[str, str]) -> dict[str, Any]:

@@ -107,6 +107,37 @@ def test_posting_publishes_in_place_and_moves_focus_to_it(opened):
     assert all("late" not in value for value in draft.values())
 
 
+def test_a_retry_after_the_network_failed_reuses_the_key_and_publishes_once(opened):
+    """The first POST reaches the service (stored) but its answer is lost; sending again
+    reuses the draft's idempotency key, so the service answers the first comment."""
+    page = opened
+    keys = []
+
+    def lose_the_first_answer(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()   # the service stores the comment...
+            route.abort()   # ...and the browser never hears so
+        else:
+            route.continue_()
+
+    page.route("**/comments", lose_the_first_answer)
+    page.get_by_label("Name (required)").fill("Ann Other")
+    page.get_by_label("Comment (required)").fill("Sent on a train.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("status").get_by_text("We could not reach the comment service", exact=False).wait_for()
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="3 Comments").wait_for()
+    assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 32
+    assert [c.body for c in comments()].count("Sent on a train.") == 1
+    assert page.locator("ol.comments > li.comment .body").get_by_text("Sent on a train.").count() == 1
+    # The next reply gets a key of its own.
+    page.get_by_label("Comment (required)").fill("And another.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.get_by_role("heading", name="4 Comments").wait_for()
+    assert len(set(keys)) == 2
+
+
 def test_a_reply_appears_under_its_parent(opened):
     page = opened
     page.get_by_role("button", name="Reply to Dave Griffin").click()

@@ -305,7 +305,7 @@
   };
 
   Widget.prototype.saveDraft = function () {
-    var draft = { parent_id: this.parentId };
+    var draft = { parent_id: this.parentId, attempt: this.attempt };
     FIELDS.forEach(function (f) { draft[f] = this.inputs[f].value; }, this);
     store(this.draftKey, draft);
   };
@@ -313,6 +313,7 @@
   Widget.prototype.restoreDraft = function () {
     var draft = store(this.draftKey);
     if (!draft) return;
+    if (draft.attempt && typeof draft.attempt.key === "string") this.attempt = draft.attempt;
     FIELDS.forEach(function (f) { if (draft[f]) this.inputs[f].value = draft[f]; }, this);
     this.pendingParent = draft.parent_id;
   };
@@ -375,12 +376,19 @@
     data.page_title = document.title.slice(0, 300);
     this.submit.disabled = true;
     this.say(this.t("sending"));
+    // One idempotency key per reply, kept with the draft: sending the same reply again
+    // (a retry after the network failed, even after a reload) reuses it, so the service
+    // answers the first outcome instead of storing a second copy. Other words, a new key.
+    var payload = JSON.stringify(data);
+    if (!this.attempt || this.attempt.payload !== payload) this.attempt = { key: newKey(), payload: payload };
+    this.saveDraft();
     // The home page's thread (key "/") posts to .../threads/comments.
     fetch(this.api + this.keyPath + "/comments", {
       method: "POST", credentials: "omit",
       // The answer's messages (a moderation plugin's reason, field errors) in the widget's language.
-      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": this.lang },
-      body: JSON.stringify(data)
+      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": this.lang,
+                 "Idempotency-Key": this.attempt.key },
+      body: payload
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) { self.done(res.status, json); });
     }).catch(function () {
@@ -394,6 +402,7 @@
     if (status === 201 || status === 202) {
       var parentId = this.parentId;
       this.inputs.body.value = "";
+      this.attempt = null;
       if (this.parentId) this.cancelReply(false);
       store(this.draftKey, { author_name: this.inputs.author_name.value, author_email: this.inputs.author_email.value });
       if (status === 202) return this.say(json.message || this.t("held"), "held", true);
@@ -412,6 +421,13 @@
     if (status === 429) message = this.t("too_often");
     this.showErrors(status === 422 ? errors : {}, message);
   };
+
+  // 32 random hex digits: an Idempotency-Key (16 to 128 of [A-Za-z0-9_.:-]).
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
 
   // A random id this browser keeps, sent with reports so that one browser reporting from
   // several addresses counts as one reader (the service keeps only a keyed hash of it).
