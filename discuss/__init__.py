@@ -94,10 +94,18 @@ def _derive_flask_settings(app: Flask) -> None:
     if url.startswith("sqlite"):
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     else:
-        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        # A database that does not answer fails a request in seconds (503, discuss/errors.py), not minutes.
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}})
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
     cfg["RATELIMIT_KEY_PREFIX"] = "discuss"
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", False)
+    # Redis down: the same limits, counted in this process, and a warning logged
+    # ("Rate limit storage unreachable - falling back to in-memory storage"); Redis
+    # is tried again with backoff. Posting keeps working (docs/operations.md).
+    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if cfg["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+")):
+        # Short timeouts: an unreachable Redis costs a request half a second, not a hang.
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     cfg["API_TITLE"] = "discuss"
     cfg["API_VERSION"] = "v1"
     cfg["OPENAPI_VERSION"] = "3.0.3"

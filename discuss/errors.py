@@ -28,7 +28,11 @@ DEFAULT_MESSAGES = {
     422: "Some fields are invalid.",
     429: "Too many requests: please wait a little and try again.",
     500: "Something went wrong on our side.",
+    503: "The service is briefly unavailable: please try again in a few seconds.",
 }
+
+#: Seconds a client is asked to wait when the database is unreachable.
+RETRY_AFTER = 5
 
 _HTML_ERROR = """<!doctype html><html lang="{{ lang }}"><meta charset="utf-8">
 <title>{{ code }} {{ status }}</title>
@@ -138,6 +142,21 @@ def register_fallback(app) -> None:
     @app.errorhandler(Refusal)
     def refused(exc: Refusal):
         error = APIError(exc.code, exc.message, errors={exc.field: [exc.message]})
+        return current_app.extensions["discuss_api"].handle_http_exception(error)
+
+    import sqlalchemy as sa
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    @app.errorhandler(sa.exc.DisconnectionError)
+    def database_unavailable(exc: Exception):
+        # The database is down, restarting or out of connections (on SQLite: locked or
+        # unreadable): a clean 503 the client may retry, never a 500. Logged in full, as
+        # SQLite also reports a few programming errors as OperationalError.
+        current_app.logger.error("database unavailable: %s", exc, exc_info=exc)
+        error = APIError(503, DEFAULT_MESSAGES[503], errors={"database": ["unavailable"]},
+                         headers={"Retry-After": str(RETRY_AFTER)})
         return current_app.extensions["discuss_api"].handle_http_exception(error)
 
     @app.errorhandler(Exception)

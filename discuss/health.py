@@ -1,21 +1,133 @@
-"""``/healthz``: is the service up and can it reach its database."""
+"""``/healthz`` (liveness) and ``/readyz`` (readiness).
+
+``/healthz`` answers 200 whenever this process can answer at all: it touches
+nothing external, so a database or Redis outage never gets a working process
+restarted. ``/readyz`` checks every dependency the configuration names, each
+with a short timeout, and answers 200 ``{"ready": true, "checks": {...}}`` or
+503 naming each check that failed:
+
+- ``database``: a ``SELECT 1``;
+- ``migrations``: the database's Alembic revision is the code's head;
+- ``redis:<SETTING>``: a ``PING`` to every setting that points at Redis
+  (``RATELIMIT_STORAGE_URI`` when it is ``redis://...``).
+
+Details name the kind of failure only (never a URL, which may hold a password).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from .extensions import db
 from .transactions import end_read
 
 bp = Blueprint("health", __name__)
 
+#: Seconds a Redis check may take to connect, and to answer.
+REDIS_TIMEOUT = 0.5
+MIGRATIONS = Path(__file__).parent / "migrations"
+
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 otherwise."""
+    """Liveness: 200 while the process answers; depends on nothing external."""
+    return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: 200 when every configured dependency answers, else 503 naming each that does not."""
+    checks: dict[str, dict[str, Any]] = {}
+    revision = _timed(checks, "database", _database)
+    _timed(checks, "migrations", lambda: _migrations(revision))
+    for setting, url in redis_settings(current_app.config).items():
+        _timed(checks, f"redis:{setting}", lambda url=url: _redis(url))
+    ready = all(check["ok"] for check in checks.values())
+    body: dict[str, Any] = {"ready": ready, "checks": checks}
+    if not ready:
+        body["failing"] = sorted(name for name, check in checks.items() if not check["ok"])
+        return body, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+def redis_settings(config) -> dict[str, str]:
+    """Every setting whose value is a Redis URL, by name."""
+    return {key: value for key, value in config.items()
+            if isinstance(value, str) and value.startswith(("redis://", "rediss://"))}
+
+
+def _timed(checks: dict[str, dict[str, Any]], name: str, check: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    try:
+        result = check()
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        current_app.logger.warning("readiness check %s failed: %s", name, exc)
+        checks[name] = {"ok": False, "detail": _detail(exc), "ms": _ms(started)}
+        return None
+    checks[name] = {"ok": True, "ms": _ms(started)}
+    if isinstance(result, str):
+        checks[name]["detail"] = result
+    return result
+
+
+def _database() -> str | None:
+    """``SELECT 1``; the database's Alembic revision rides along (None: no version table)."""
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        return {"status": "unavailable", "database": type(exc).__name__}, 503
+        try:
+            with db.session.begin_nested():
+                return db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        except sa.exc.DBAPIError:
+            return None
     finally:
         end_read()
-    return {"status": "ok"}, 200
+
+
+def _migrations(revision: str | None) -> str:
+    head = code_head()
+    if revision != head:
+        raise NotAtHead(f"database at {revision or 'no revision'}, code at {head}: run `flask db upgrade`")
+    return head
+
+
+class NotAtHead(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def code_head() -> str:
+    """The migrations' head revision (one head: the lead keeps the chain linear)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def _redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _detail(exc: Exception) -> str:
+    if isinstance(exc, NotAtHead):
+        return str(exc)
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        return f"unreachable ({type(exc.orig).__name__})"
+    return f"unreachable ({type(exc).__name__})"
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

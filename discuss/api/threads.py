@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import i18n, idempotency
 from ..clients import request_ip_hash
@@ -204,8 +205,11 @@ def _cors(response: Response) -> Response:
         return response
     allowed = g.get("allowed_origins")
     if allowed is None and request.view_args and "site" in request.view_args:
-        row = db.session.execute(
-            db.select(Site.allowed_origins).filter_by(slug=request.view_args["site"])
-        ).first()
+        try:
+            row = db.session.execute(
+                db.select(Site.allowed_origins).filter_by(slug=request.view_args["site"])
+            ).first()
+        except SQLAlchemyError:  # the database is down: the answer (a 503) goes without CORS headers
+            row = None
         allowed = (row[0] if row else None) or []
     return add_cors_headers(response, allowed or [])

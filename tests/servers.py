@@ -1,0 +1,132 @@
+"""Private Redis and PostgreSQL servers a test starts, stops and starts again.
+
+Fault tests must stop a server; they never touch the machine's own (Redis at
+6379, PostgreSQL at 5432). Each server here runs on a free port in a temporary
+directory and is killed when the test ends. Outside CI a missing binary skips
+the test; in CI (``CI=true``) it fails it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(binary: str) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        message = f"{binary} is not installed"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, up: bool, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                if up:
+                    return
+        except OSError:
+            if not up:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"port {port} did not come {'up' if up else 'down'} in {seconds} s")
+
+
+class PrivateRedis:
+    """``redis-server`` on a free port, no persistence."""
+
+    def __init__(self, directory: Path) -> None:
+        self.binary = need("redis-server")
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "PrivateRedis":
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, up=True)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+        _wait_for_port(self.port, up=False)
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster (``initdb``, trust auth) on a free port.
+
+    Run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root).
+    """
+
+    def __init__(self) -> None:
+        self.initdb = need("initdb")
+        self.pg_ctl = need("pg_ctl")
+        # Not under pytest's tmp_path: the postgres user cannot enter root's private folders.
+        self.directory = Path(tempfile.mkdtemp(prefix="discuss-pg-"))
+        self.data = self.directory / "data"
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        command = list(args)
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(args[:1])} failed: {done.stderr.strip()}")
+
+    def init(self) -> "PrivatePostgres":
+        if self.as_postgres:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                  "-E", "UTF8", "--locale", "C")
+        return self
+
+    def start(self) -> "PrivatePostgres":
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off "
+                   "-c full_page_writes=off -c max_connections=40")
+        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"),
+                  "-w", "-t", "60", "start")
+        return self
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        _wait_for_port(self.port, up=False)
+
+    def remove(self) -> None:
+        """Stop the server and delete its cluster."""
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
