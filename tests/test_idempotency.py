@@ -244,3 +244,15 @@ def test_a_database_error_after_the_commit_still_answers_the_stored_comment(app,
     again = send(client, key=key)
     assert (again.status_code, again.json) == (201, response.json)
     assert count(Comment) == 1
+
+
+def test_the_header_is_in_the_openapi_document_and_allowed_cross_origin(client, site):
+    spec = client.get("/api/openapi.json").json
+    post_op = spec["paths"]["/api/v1/sites/{site}/threads/{key}/comments"]["post"]
+    header = [p for p in post_op["parameters"] if p["in"] == "header"]
+    assert [p["name"] for p in header] == ["Idempotency-Key"]
+    assert "16,128" in header[0]["schema"]["pattern"]
+    preflight = client.options(POST_URL, headers={"Origin": "https://council.example",
+                                                  "Access-Control-Request-Method": "POST",
+                                                  "Access-Control-Request-Headers": "content-type,idempotency-key"})
+    assert "Idempotency-Key" in preflight.headers["Access-Control-Allow-Headers"]
