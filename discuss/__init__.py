@@ -98,11 +98,13 @@ def _derive_flask_settings(app: Flask) -> None:
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}})
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
     cfg["RATELIMIT_KEY_PREFIX"] = "discuss"
-    cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", False)
     # Redis down: the same limits, counted in this process, and a warning logged
     # ("Rate limit storage unreachable - falling back to in-memory storage"); Redis
     # is tried again with backoff. Posting keeps working (docs/operations.md).
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    # What the fallback does not cover (a deduction after the view, as sign-in failures
+    # are counted) is logged rather than turned into a 500.
+    cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     if cfg["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+")):
         # Short timeouts: an unreachable Redis costs a request half a second, not a hang.
         cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
