@@ -86,6 +86,25 @@ class TestRedisDown:
         assert redis_server.url not in ready.get_data(as_text=True)
 
 
+    def test_redis_stopping_while_a_reply_is_screened_still_answers_the_stored_comment(
+            self, client, site, pm, redis_server):
+        """The limit was checked with Redis up; it stops before the after-request rate-limit
+        headers read it again. The comment is stored, so the answer must say so."""
+        from discuss import hookimpl
+
+        class StopsRedis:
+            @hookimpl
+            def discuss_screen_comment(self):
+                redis_server.stop()
+                return None
+
+        pm.register(StopsRedis(), name="stops_redis")
+        response = post(client, "Redis goes away mid-request")
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert response.json["comment"]["body_html"] == "<p>Redis goes away mid-request</p>"
+        assert "X-RateLimit-Limit" in response.headers  # from the in-process counts
+
+
 # -- the database ---------------------------------------------------------------
 
 def _serve(url: str):
