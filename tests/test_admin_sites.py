@@ -351,7 +351,7 @@ def test_a_period_ending_before_it_starts_is_refused_beside_the_field(signed_in)
     assert response.status_code == 422
     html = text(response)
     error = re.search(r'<ul class="field-error" id="p-election_period-periods-error">(.*?)</ul>', html, re.S)
-    assert error and "end is before start" in error.group(1)
+    assert error and "row 1: end: end is before start" in error.group(1)
     assert 'value="2027-04-01"' in html and 'value="12"' in html  # kept as typed
     assert fresh_site().moderation == {}
     assert actions() == []
