@@ -34,7 +34,7 @@ from .plugin_forms import FieldSpec, PluginForm, defaults_of, fields_for, flatte
 MAX_NAME = 200
 MAX_ORIGINS = 50
 MAX_THRESHOLD = 100
-#: The longest comment "Try it" screens (the API's own bound on a reply's body).
+#: The longest comment "Try it" screens when the service sets no MAX_BODY_LENGTH.
 MAX_TRY_LENGTH = 10_000
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?|\[[0-9a-f:.]+\]")
 
@@ -310,9 +310,13 @@ def try_comment(host: PluginHost, site: Site, moderation: Mapping[str, Any], tex
     """
     if not text.strip():
         raise FormErrors({"try_text": ["Paste a comment to try."]})
-    if len(text) > MAX_TRY_LENGTH:
-        raise FormErrors({"try_text": [f"At most {MAX_TRY_LENGTH} characters."]})
+    from flask import current_app
+
+    limit = int(current_app.config.get("MAX_BODY_LENGTH") or MAX_TRY_LENGTH)
+    if len(text) > limit:
+        raise FormErrors({"try_text": [f"At most {limit} characters, as for a reply."]})
+    author_email = (author_email or "").strip().lower()[:320] or None
     facts = SiteFacts(SiteView.of(site), site.id, dict(moderation))
-    submission = Submission(body=text, author_name="Try it", author_email=author_email or None,
+    submission = Submission(body=text, author_name="Try it", author_email=author_email,
                             site=site.slug, thread_key="/try-it", received_at=utcnow(), extra={"website": ""})
     return Trial(text=text, screening=screen_comment(host, submission, facts))
