@@ -138,6 +138,14 @@ def test_every_admin_page_has_no_axe_violations(page, service, service_app, admi
         page.locator("#try").screenshot(path=str(Path(SHOTS) / "admin-try-it.png"))
         page.locator("#plugin-watch_words").screenshot(path=str(Path(SHOTS) / "admin-settings.png"))
 
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_selector("text=Saved:")
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("table.audit tbody tr")
+    assert "plugin_settings" in rows.first.text_content()
+    assert run_axe(page, axe_source) == []
+    shot(page, "audit")
+
 
 def test_the_settings_form_by_keyboard_alone(page, service, admins, app):
     sign_in(page, service, "admin@council.example", "/moderation/admin/sites/council/settings")
