@@ -43,6 +43,9 @@ class Site(db.Model):
     moderation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Shown under the reply form; empty: the service's default (discuss.privacy.notice_text).
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The language residents are answered in when their page or browser names none we ship
+    # (discuss.i18n.LANGUAGES): "en" or "cy".
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     threads: Mapped[list["Thread"]] = relationship(back_populates="site")

@@ -1,7 +1,7 @@
 """import_source: what imports brought in, so an import run twice creates nothing twice
 
 Revision ID: 0008_import_sources
-Revises: 0005_moderator_session_version
+Revises: 0009_site_language
 Create Date: 2026-11-30 06:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_import_sources'
-down_revision = '0005_moderator_session_version'
+down_revision = '0009_site_language'
 branch_labels = None
 depends_on = None
 
