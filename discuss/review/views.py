@@ -67,6 +67,16 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%d %b %Y %H:%M") if value else ""
 
 
+@bp.app_template_filter("audit_value")
+def _audit_value(value: Any) -> str:
+    """A before/after value of an admin change, as short readable text (JSON for structures)."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 # -- signing in --------------------------------------------------------------------
 
 def _login_limit() -> str:
