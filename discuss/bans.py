@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from .auth import is_admin, site_ids
+from .auth import site_ids
 from .errors import Refusal
 from .extensions import db
 from .models import Ban, Moderator, ModeratorAction, Site, utcnow
@@ -98,17 +98,10 @@ def _load(actor: Moderator, ban_id: int) -> Ban:
 
 def _audit(actor: Moderator, action: str, ban: Ban, before: dict[str, Any], after: dict[str, Any],
            reason: str) -> ModeratorAction:
-    record = ModeratorAction(moderator_id=actor.id, action=action, subject=f"ban:{ban.id}", reason=reason,
-                             before=before, after=after, created_at=utcnow())
-    _set_site(record, ban.site_id)
+    record = ModeratorAction(moderator_id=actor.id, action=action, subject=f"ban:{ban.id}", site_id=ban.site_id,
+                             reason=reason, before=before, after=after, created_at=utcnow())
     db.session.add(record)
     return record
-
-
-def _set_site(record: ModeratorAction, site_id: int | None) -> None:
-    """Name the ban's site on the entry where the audit log has a column for it."""
-    if hasattr(ModeratorAction, "site_id"):
-        record.site_id = site_id
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -152,7 +145,3 @@ def change_expiry(actor: Moderator, ban_id: int, expires_at: datetime | None, re
         before = {"expires_at": _iso(ban.expires_at)}
         ban.expires_at = expires_at
         return _audit(actor, EXPIRY_CHANGED, ban, before, {"expires_at": _iso(expires_at)}, reason)
-
-
-def may_see_bans(actor: Moderator) -> bool:
-    return is_admin(actor) or actor.role == "site_admin"

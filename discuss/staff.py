@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
+from .admin.access import may_use_admin_area
 from .auth import end_sessions, is_admin, site_ids
 from .errors import Refusal
 from .extensions import db
@@ -55,11 +56,6 @@ def is_site_admin(moderator: Moderator) -> bool:
     return moderator.role == SITE_ADMIN
 
 
-def may_use_admin(moderator: Moderator) -> bool:
-    """Whether ``moderator`` may use the admin area at all."""
-    return bool(moderator.active) and moderator.role in (ADMIN, SITE_ADMIN)
-
-
 def grantable_roles(actor: Moderator | None) -> tuple[str, ...]:
     """The roles ``actor`` may give; ``None`` is an operator at the server's shell (every role)."""
     if actor is None or is_admin(actor):
@@ -77,7 +73,7 @@ def may_see(actor: Moderator, target: Moderator) -> bool:
 
 def may_manage(actor: Moderator, target: Moderator) -> bool:
     """Whether ``actor`` may change ``target`` (never themself: another admin must)."""
-    if actor.id == target.id or not may_use_admin(actor):
+    if actor.id == target.id or not may_use_admin_area(actor):
         return False
     if is_admin(actor):
         return True
@@ -159,7 +155,10 @@ def check_grant(actor: Moderator | None, role: str, site_slugs: Iterable[str]) -
 def audit(actor: Moderator | None, action: str, subject: Moderator, before: dict[str, Any],
           after: dict[str, Any], reason: str = "") -> ModeratorAction:
     """Add the audit entry for a change to ``subject`` (inside the caller's transaction)."""
-    record = ModeratorAction(moderator_id=actor.id if actor else None, action=action,
+    # The audit log shows site admins the entries of their sites: name the subject's first site.
+    slugs = after.get("sites") or before.get("sites") or sorted(s.slug for s in subject.sites)
+    site_id = db.session.execute(sa.select(Site.id).where(Site.slug == slugs[0])).scalar() if slugs else None
+    record = ModeratorAction(moderator_id=actor.id if actor else None, action=action, site_id=site_id,
                              subject=f"moderator:{subject.email}", reason=reason,
                              before=before, after=after, created_at=utcnow())
     db.session.add(record)

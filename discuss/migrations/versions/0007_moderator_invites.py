@@ -1,7 +1,7 @@
 """moderator_invite (one-time links to set a password) and moderator_action.subject
 
 Revision ID: 0007_moderator_invites
-Revises: 0005_moderator_session_version
+Revises: 0006_site_admin
 Create Date: 2026-11-30 05:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_moderator_invites'
-down_revision = '0005_moderator_session_version'
+down_revision = '0006_site_admin'
 branch_labels = None
 depends_on = None
 
