@@ -28,6 +28,11 @@ def _page(errors: dict[int, dict[str, str]] | None = None, code: int = 200):
         if refused.code == 404:
             abort(404)
         error, code = refused.message, 422
+    shown = {row.id for row in rows}
+    # A refusal about a ban the filters hide (lifted already, say) is shown at the top.
+    for ban_id, messages in (errors or {}).items():
+        if ban_id not in shown:
+            error = f"Ban {ban_id}: " + " ".join(messages.values())
     html = render_template("admin/bans.html", rows=rows, filters=filters, states=STATES, error=error,
                            sites=administered_sites(viewer()), errors=errors or {})
     end_read()
