@@ -27,7 +27,8 @@ STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1b1b
               foreground_strong="#1b1b1b", foreground_subtle="#505050",
               colors=("#0072B2", "#E69F00", "#D55E00", "#6b6b6b", "#009E73", "#CC79A7"),
               font_family="system-ui, sans-serif", title_font_size=16, label_font_size=12,
-              major_label_font_size=12, legend_font_size=13)
+              major_label_font_size=12, legend_font_size=13,
+              no_data_font_size=18)
 
 _OPTIONS = dict(js=[], disable_xml_declaration=True, style=STYLE, width=760, height=320,
                 explicit_size=True, print_values=False, show_y_guides=True, legend_at_bottom=True,
@@ -56,6 +57,14 @@ def _render(chart) -> str:
     return scriptless(chart.render(is_unicode=True))
 
 
+def _count_labels(largest: int) -> list[int]:
+    """Whole-number axis labels from 0 to at least ``largest``, about five of them (counts have no fractions)."""
+    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+    step = next((s for s in steps if largest / s <= 5), steps[-1])
+    top = max(1, -(-largest // step) * step)
+    return list(range(0, top + 1, step))
+
+
 def _day_labels(days: list[date]) -> list[str]:
     return [d.strftime("%d %b") for d in days]
 
@@ -71,14 +80,22 @@ def outcomes_chart(result: Figures) -> str:
     chart.x_labels_major = labels[::step]
     for status in OUTCOMES:
         chart.add(OUTCOME_LABELS[status], [result.daily[d].get(status, 0) for d in days])
+    chart.y_labels = _count_labels(max((sum(result.daily[d].values()) for d in days), default=0))
     return _render(chart)
+
+
+def plugins_height(result: Figures) -> int:
+    """The plugins chart's height: a bar's room per plugin."""
+    return 110 + 36 * max(1, len(result.plugins))
 
 
 def plugins_chart(result: Figures) -> str:
     """Comments held, per plugin."""
-    chart = pygal.HorizontalBar(title="Comments held, by plugin", show_legend=False, **_OPTIONS)
+    options = dict(_OPTIONS, height=plugins_height(result))
+    chart = pygal.HorizontalBar(title="Comments held, by plugin", show_legend=False, **options)
     chart.x_labels = [plugin for plugin, _ in result.plugins]
     chart.add("held", [count for _, count in result.plugins])
+    chart.y_labels = _count_labels(max((count for _, count in result.plugins), default=0))
     return _render(chart)
 
 
@@ -87,6 +104,7 @@ def reports_chart(result: Figures) -> str:
     chart = pygal.Bar(title="Reader reports, by reason", show_legend=False, **_OPTIONS)
     chart.x_labels = list(result.reports)
     chart.add("reports", list(result.reports.values()))
+    chart.y_labels = _count_labels(max(result.reports.values(), default=0))
     return _render(chart)
 
 

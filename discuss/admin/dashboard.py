@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request, url_for
 
-from ..charts import CHART_CSP, CHARTS
+from ..charts import CHART_CSP, CHARTS, plugins_height
 from ..dashboard import (OUTCOME_LABELS, OUTCOMES, PERIODS, DashboardRefused, as_csv, figures, parse_period,
                          resolve_site)
 from ..transactions import end_read
@@ -46,7 +46,7 @@ def dashboard():
     args = _query_args()
     html = render_template("admin/dashboard.html", result=result, errors=error or {}, args=request.args,
                            sites=administered_sites(viewer()), periods=PERIODS, outcomes=OUTCOMES,
-                           outcome_labels=OUTCOME_LABELS,
+                           outcome_labels=OUTCOME_LABELS, plugins_height=plugins_height,
                            chart_url=lambda name: url_for("admin.dashboard_chart", name=name, **args),
                            csv_url=url_for("admin.dashboard_csv", **args))
     end_read()

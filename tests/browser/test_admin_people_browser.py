@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from discuss.extensions import db
-from discuss.models import Ban, Moderator, Site, utcnow
+from discuss.decisions import decide
+from discuss.models import Ban, Comment, Moderator, ModeratorAction, Site, utcnow
 from tests.browser.conftest import run_axe
 from tests.reviewing import PASSWORD, add_moderator, held, holding, other_site  # noqa: F401
 
@@ -196,9 +197,38 @@ def test_bans_by_keyboard(page, service, bans, axe_source):
     assert "ban_lift" in page.content() and "Cleared by the web team" in page.content()
 
 
-def test_dashboard_reads_without_script(page, service, staff, client, holding, axe_source):
+def activity(client) -> None:
+    """A month of comments on the council site: published and held ones over several days, two held
+    ones decided hours later, reader reports."""
+    from tests.helpers import post
+
+    now = utcnow()
     for n in range(3):
         held(client, f"please hold number {n}", ip=f"203.0.113.{n + 10}")
+    published = []
+    for n in range(14):
+        response = post(client, f"Comment number {n} about the bins.", author_name=f"Resident {n}")
+        published.append(response.json["comment"]["id"])
+        db.session.execute(sa.update(Comment).where(Comment.id == published[-1])
+                           .values(created_at=now - timedelta(days=n * 2 % 25, hours=n)))
+    for n, reason in enumerate(("spam", "abuse", "abuse", "off-topic")):
+        assert client.post(f"/api/v1/comments/{published[n]}/reports", json={"reason": reason},
+                           environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code in (201, 202)
+    mod = db.session.execute(sa.select(Moderator).filter_by(email="mod@council.example")).scalar_one()
+    host = client.application.extensions["discuss"]
+    for n, (action, hours) in enumerate((("approve", 3), ("reject", 7))):
+        comment_id = held(client, f"hold then {action}", ip=f"203.0.113.{n + 40}")
+        version = db.session.execute(sa.select(Comment.version).where(Comment.id == comment_id)).scalar_one()
+        decide(host, comment_id, mod, action, expected_version=version, reason="Off-topic")
+        db.session.execute(sa.update(Comment).where(Comment.id == comment_id)
+                           .values(created_at=now - timedelta(days=n + 3, hours=hours)))
+        db.session.execute(sa.update(ModeratorAction).where(ModeratorAction.comment_id == comment_id)
+                           .values(created_at=now - timedelta(days=n + 3)))
+    db.session.commit()
+
+
+def test_dashboard_reads_without_script(page, service, staff, client, holding, axe_source):
+    activity(client)
     messages = []
     page.on("console", lambda message: messages.append(message.text))
     sign_in(page, service, "admin@discuss.example")
