@@ -3,7 +3,7 @@
 Reports from distinct (hashed) addresses add up: one address is one reader
 whatever browser it uses, and an IPv6 /64 is one address (see
 :func:`discuss.clients.hash_ip`). When a comment's open reports reach
-``REPORTS_TO_HIDE`` it goes back to ``pending`` with ``hidden_by_reports`` set,
+the site's threshold (set in the admin area; default ``REPORTS_TO_HIDE``) it goes back to ``pending`` with ``hidden_by_reports`` set,
 so the public thread stops showing it until a moderator decides. The hide is
 recorded in the audit log as an automatic action (no moderator).
 
@@ -63,6 +63,14 @@ def reportable_site(comment_id: int) -> Site | None:
     return row[2]
 
 
+def reports_to_hide(site: Site) -> int:
+    """How many readers' reports hide a comment of ``site``: its own threshold (set in the
+    admin area), else the service's ``REPORTS_TO_HIDE``; 0 means reports never hide."""
+    if site.reports_to_hide is not None:
+        return int(site.reports_to_hide)
+    return int(current_app.config["REPORTS_TO_HIDE"])
+
+
 def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
                    ip_hash: str) -> Reported:
     """Store a reader's report; hide the comment when the reports reach the threshold.
@@ -83,7 +91,7 @@ def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
         raise ReportRefused(404, f"No published comment {comment_id}.")
     site_id = site.id
 
-    threshold = int(current_app.config["REPORTS_TO_HIDE"])
+    threshold = reports_to_hide(site)
     with writing():
         existing = db.session.execute(
             sa.select(Report).where(Report.comment_id == comment_id, Report.ip_hash == ip_hash,
