@@ -62,6 +62,17 @@ def invite(actor: Moderator | None, email: str, name: str, role: str, site_slugs
     if len(name) > MAX_NAME_LENGTH:
         raise StaffRefused("name", f"A name may have at most {MAX_NAME_LENGTH} characters.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    try:
+        return _invite(actor, email, name, role, site_slugs, token)
+    except sa.exc.IntegrityError:
+        # The same address invited at the same moment elsewhere (PostgreSQL lets both
+        # transactions look first): the other one won; nothing of this one is stored.
+        raise StaffRefused("email", f"{email} was being invited at the same moment; "
+                           "look at the list, or invite again for a new link.", 409) from None
+
+
+def _invite(actor: Moderator | None, email: str, name: str, role: str, site_slugs: Iterable[str],
+            token: str) -> Invitation:
     now = utcnow()
     with writing():
         actor = db.session.get(Moderator, actor.id) if actor is not None else None
@@ -102,13 +113,14 @@ def invite(actor: Moderator | None, email: str, name: str, role: str, site_slugs
     return result
 
 
-def _find(token: str) -> ModeratorInvite:
+def _find(token: str, *, lock: bool = False) -> ModeratorInvite:
     if not token or len(token) > 200 or not token.startswith(TOKEN_PREFIX):
         raise InviteRefused("token", "This link is not valid. Ask an admin for a new invitation.", 404)
     digest = _hash(token)
-    row = db.session.execute(
-        sa.select(ModeratorInvite).where(ModeratorInvite.token_hash == digest)
-    ).scalar_one_or_none()
+    query = sa.select(ModeratorInvite).where(ModeratorInvite.token_hash == digest)
+    if lock:  # PostgreSQL: a second acceptance waits, then sees the link spent (SQLite's writer lock does the same)
+        query = query.with_for_update()
+    row = db.session.execute(query).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise InviteRefused("token", "This link is not valid. Ask an admin for a new invitation.", 404)
     if row.used_at is not None or row.moderator.password_hash:
@@ -140,7 +152,7 @@ def accept(token: str, password: str, confirmation: str) -> Moderator:
     pending(token)  # refuse a spent link before the slow hash
     password_hash = hash_password(password)
     with writing():
-        row = _find(token)  # again, under the write lock: a link is spent once
+        row = _find(token, lock=True)  # again, under the write lock: a link is spent once
         moderator = row.moderator
         moderator.password_hash = password_hash
         row.used_at = utcnow()

@@ -162,3 +162,32 @@ def test_parse_period():
     with pytest.raises(DashboardRefused) as refused:
         parse_period("custom", "2020-01-01", "2026-01-01", today=today)
     assert refused.value.field == "end"
+
+
+def test_figures_take_the_same_few_queries_however_many_comments(app, activity):
+    """Aggregated in the database: the number of statements does not grow with the rows."""
+    from discuss.dashboard import figures
+    from discuss.models import Moderator
+
+    admin = db.session.execute(sa.select(Moderator).filter_by(email="admin@discuss.example")).scalar_one()
+    period = parse_period("90")
+
+    def statements() -> int:
+        db.session.commit()
+        db.session.refresh(admin)  # the same starting point each time: the viewer loaded
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            figures(admin, None, period)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements()
+    thread_id = db.session.execute(sa.select(Comment.thread_id).limit(1)).scalar_one()
+    db.session.add_all([Comment(thread_id=thread_id, author_name="Bulk", body="b", body_html="<p>b</p>",
+                                status="published") for _ in range(200)])
+    db.session.commit()
+    assert few <= 5
+    assert statements() == few

@@ -53,7 +53,7 @@ def moderators_invite():
     except StaffRefused as refused:
         if refused.code == 403:
             abort(403)
-        return _invite_page({refused.field: refused.message}, entered, code=422)
+        return _invite_page({refused.field: refused.message}, entered, code=refused.code)
     return _invite_page(invitation=made, code=201)
 
 
