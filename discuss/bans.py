@@ -105,7 +105,7 @@ def _audit(actor: Moderator, action: str, ban: Ban, before: dict[str, Any], afte
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() + "Z" if value else None
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
 
 
 def _check_reason(reason: str) -> str:
@@ -129,7 +129,8 @@ def lift(actor: Moderator, ban_id: int, reason: str = "") -> ModeratorAction:
         return _audit(actor, LIFTED, ban, before, {"expires_at": _iso(now)}, reason)
 
 
-def change_expiry(actor: Moderator, ban_id: int, expires_at: datetime | None, reason: str = "") -> ModeratorAction | None:
+def change_expiry(actor: Moderator, ban_id: int, expires_at: datetime | None,
+                  reason: str = "") -> ModeratorAction | None:
     """Make ban ``ban_id`` end at ``expires_at`` (``None``: never); ``None`` back when unchanged.
 
     :raises BanRefused: 404; 422 ``expires_at`` for a time not in the future.

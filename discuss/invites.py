@@ -103,7 +103,8 @@ def _invite(actor: Moderator | None, email: str, name: str, role: str, site_slug
             db.session.add(row)
         row.token_hash, row.created_at, row.expires_at, row.used_at = _hash(token), now, now + INVITE_LIFETIME, None
         row.invited_by_id = actor.id if actor is not None else None
-        after = {"role": role, "sites": [s.slug for s in sites], "expires_at": row.expires_at.isoformat() + "Z"}
+        after = {"role": role, "sites": [s.slug for s in sites],
+                 "expires_at": row.expires_at.replace(microsecond=0).isoformat() + "Z"}
         changed_before = {k: v for k, v in before.items() if after.get(k) != v}
         changed_after = {k: v for k, v in after.items() if k not in before or before[k] != v}
         audit(actor, INVITED, moderator, changed_before, changed_after,

@@ -144,7 +144,8 @@ def test_invite_then_set_a_password_and_sign_in(client, people, app):
     # Used once: the link is spent.
     again = app.test_client().get(link)
     assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
-    assert app.test_client().post(link, data={"password": "other password!", "confirmation": "other password!"}).status_code == 410
+    second = {"password": "other password!", "confirmation": "other password!"}
+    assert app.test_client().post(link, data=second).status_code == 410
     assert fresh(ModeratorInvite, moderator_id=invited.id).used_at is not None
     assert entries("moderator_password_set")[0].after == {"password": "set"}
 
@@ -263,7 +264,8 @@ def test_role_and_sites_change_is_audited_and_ends_sessions(client, people, app)
     login(victim, "mod@council.example")
     login(client, "admin@discuss.example")
     mod_id = people["mod"].id
-    response = client.post(f"{ADMIN}/moderators/{mod_id}/access", data={"role": "site_admin", "sites": ["council", "other"]})
+    response = client.post(f"{ADMIN}/moderators/{mod_id}/access",
+                           data={"role": "site_admin", "sites": ["council", "other"]})
     assert response.status_code == 303
     changed = fresh(Moderator, email="mod@council.example")
     assert changed.role == "site_admin" and sorted(s.slug for s in changed.sites) == ["council", "other"]

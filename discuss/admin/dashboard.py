@@ -81,6 +81,7 @@ def dashboard_csv():
     except DashboardRefused as refused:
         _refused(refused)
     end_read()
-    name = f"discuss-dashboard-{result.site.slug if result.site else 'all'}-{result.period.start}-{result.period.end}.csv"
+    slug = result.site.slug if result.site else "all"
+    name = f"discuss-dashboard-{slug}-{result.period.start}-{result.period.end}.csv"
     return Response(as_csv(result), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

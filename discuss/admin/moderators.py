@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 
 from ..auth import MIN_PASSWORD_LENGTH, SignedIn
 from ..invites import INVITE_LIFETIME, InviteRefused, accept, invite, pending
-from ..staff import StaffRefused, change_access, grantable_roles, list_staff, load_visible, may_manage, revoke_tokens, set_active
+from ..staff import (StaffRefused, change_access, grantable_roles, list_staff, load_visible, may_manage,
+                     revoke_tokens, set_active)
 from ..transactions import end_read
 from . import bp
 from .access import admin_area, administered_sites, viewer
