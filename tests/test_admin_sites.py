@@ -351,7 +351,7 @@ def test_a_period_ending_before_it_starts_is_refused_beside_the_field(signed_in)
     assert response.status_code == 422
     html = text(response)
     error = re.search(r'<ul class="field-error" id="p-election_period-periods-error">(.*?)</ul>', html, re.S)
-    assert error and "end is before start" in error.group(1)
+    assert error and "row 1: end: end is before start" in error.group(1)
     assert 'value="2027-04-01"' in html and 'value="12"' in html  # kept as typed
     assert fresh_site().moderation == {}
     assert actions() == []
@@ -523,3 +523,17 @@ def test_an_election_period_today_holds_a_party_name(signed_in):
     data["p.election_period.parties"] = "Green Party"
     response = signed_in.post(SETTINGS, data={**data, "intent": "try", "try_text": "Vote for the Green Party!"})
     assert re.search(r"<td>election_period</td><td>hold</td><td>pre-election period</td>", text(response))
+
+
+def test_try_it_refuses_a_comment_longer_than_a_reply_may_be(signed_in, app):
+    data = settings_fields(text(signed_in.get(SETTINGS)))
+    too_long = "a" * (app.config["MAX_BODY_LENGTH"] + 1)
+    response = signed_in.post(SETTINGS, data={**data, "intent": "try", "try_text": too_long})
+    assert response.status_code == 422 and "as for a reply" in text(response)
+
+
+def test_the_admin_audit_entries_are_in_the_csv_export(client, people):
+    login(client, "admin@discuss.example")
+    client.post(SITE, data={"name": "Renamed", "origins": "https://council.example"})
+    csv_text = text(client.get("/moderation/audit.csv"))
+    assert "site_edited" in csv_text and "council" in csv_text and "Renamed" in csv_text

@@ -88,7 +88,9 @@ def fields_for(schema: ma.Schema | None) -> list[FieldSpec]:
 def _spec(name: str, fld: ma.fields.Field) -> FieldSpec:
     meta = fld.metadata or {}
     key = fld.data_key or name
-    common = {"name": key, "label": key.replace("_", " ").capitalize(), "help": str(meta.get("description", "")),
+    help_text = str(meta.get("description", "")).strip().rstrip(".")
+    help_text = help_text[:1].upper() + help_text[1:]
+    common = {"name": key, "label": key.replace("_", " ").capitalize(), "help": help_text,
               "required": bool(fld.required), "field": fld}
     if isinstance(fld, ma.fields.Boolean):
         return FieldSpec(kind="checkbox", **common)
@@ -325,19 +327,19 @@ def _decode(spec: FieldSpec, key: str, form: Mapping[str, Any]) -> tuple[Any, An
         raise ValueError(f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
 
 
-def flatten_errors(messages: Any) -> list[str]:
-    """marshmallow's nested messages as readable lines (``entry 2: end: end is before start``)."""
+def flatten_errors(messages: Any, entry: str = "entry") -> list[str]:
+    """marshmallow's nested messages as readable lines (``row 2: end: end is before start``)."""
     if isinstance(messages, str):
         return [messages]
     if isinstance(messages, list):
         lines: list[str] = []
         for item in messages:
-            lines.extend(flatten_errors(item))
+            lines.extend(flatten_errors(item, entry))
         return lines
     if isinstance(messages, Mapping):
         lines = []
         for key, value in messages.items():
-            label = f"entry {key + 1}" if isinstance(key, int) else str(key)
-            lines.extend(f"{label}: {line}" for line in flatten_errors(value))
+            label = f"{entry} {key + 1}" if isinstance(key, int) else str(key)
+            lines.extend(f"{label}: {line}" for line in flatten_errors(value, entry))
         return lines
     return [str(messages)]

@@ -23,6 +23,7 @@ from ..host import PluginHost, SiteFacts
 from ..models import Moderator, Site, Thread, utcnow
 from ..moderation import Screening, screen_comment
 from ..origins import normalise_origin
+from ..sites import valid_slug
 from ..plugins import PluginInfo, PluginSettingsError, effective_settings
 from ..submission import Submission
 from ..transactions import writing
@@ -30,11 +31,10 @@ from ..values import SiteView
 from . import audit
 from .plugin_forms import FieldSpec, PluginForm, defaults_of, fields_for, flatten_errors, stored_form, submitted_form
 
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_NAME = 200
 MAX_ORIGINS = 50
 MAX_THRESHOLD = 100
-#: The longest comment "Try it" screens (the API's own bound on a reply's body).
+#: The longest comment "Try it" screens when the service sets no MAX_BODY_LENGTH.
 MAX_TRY_LENGTH = 10_000
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?|\[[0-9a-f:.]+\]")
 
@@ -121,15 +121,22 @@ def _details_of(site: Site) -> dict[str, Any]:
             "reports_to_hide": site.reports_to_hide}
 
 
+SLUG_MESSAGE = "Use 1 to 64 lower-case letters, digits and hyphens, starting with a letter or digit."
+
+
+def slug_ok(slug: str) -> bool:
+    """Whether ``slug`` can name a site (as ``discuss sites add`` requires)."""
+    return valid_slug(slug)
+
+
 def create_site(moderator: Moderator, slug: str, details: SiteDetails) -> Site:
     """Add a site (admins only: the view checks).
 
     :raises FormErrors: for a bad or taken slug.
     """
     slug = slug.strip()
-    if not SLUG_PATTERN.fullmatch(slug):
-        raise FormErrors({"slug": ["Use 1 to 64 lower-case letters, digits and hyphens, starting with a "
-                                   "letter or digit."]})
+    if not slug_ok(slug):
+        raise FormErrors({"slug": [SLUG_MESSAGE]})
     with writing():
         if db.session.execute(sa.select(Site.id).filter_by(slug=slug)).first() is not None:
             raise FormErrors({"slug": [f"There is a site {slug} already."]})
@@ -234,8 +241,10 @@ def submitted_settings(host: PluginHost, site: Site, form: Mapping[str, Any]) ->
             try:
                 effective_settings(info, entry, site_label=site.slug)
             except PluginSettingsError as exc:
+                kinds = {spec.name: spec.kind for spec in specs}
                 for key, messages in exc.messages.items():
-                    shown.errors.setdefault(str(key), []).extend(flatten_errors(messages))
+                    entry = {"rows": "row", "table": "line"}.get(kinds.get(str(key), ""), "entry")
+                    shown.errors.setdefault(str(key), []).extend(flatten_errors(messages, entry))
         if shown.errors:
             any_errors = True
         if entry:
@@ -301,9 +310,13 @@ def try_comment(host: PluginHost, site: Site, moderation: Mapping[str, Any], tex
     """
     if not text.strip():
         raise FormErrors({"try_text": ["Paste a comment to try."]})
-    if len(text) > MAX_TRY_LENGTH:
-        raise FormErrors({"try_text": [f"At most {MAX_TRY_LENGTH} characters."]})
+    from flask import current_app
+
+    limit = int(current_app.config.get("MAX_BODY_LENGTH") or MAX_TRY_LENGTH)
+    if len(text) > limit:
+        raise FormErrors({"try_text": [f"At most {limit} characters, as for a reply."]})
+    author_email = (author_email or "").strip().lower()[:320] or None
     facts = SiteFacts(SiteView.of(site), site.id, dict(moderation))
-    submission = Submission(body=text, author_name="Try it", author_email=author_email or None,
+    submission = Submission(body=text, author_name="Try it", author_email=author_email,
                             site=site.slug, thread_key="/try-it", received_at=utcnow(), extra={"website": ""})
     return Trial(text=text, screening=screen_comment(host, submission, facts))

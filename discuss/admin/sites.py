@@ -20,7 +20,7 @@ from . import bp
 from .plugin_forms import NOTES
 from .access import admin_area, administered_sites, full_admin, is_full_admin, site_for_admin, viewer
 from .site_admin import (
-    MAX_THREADS_SHOWN, FormErrors, create_site, parse_details, save_settings, set_thread_closed, settings_form,
+    MAX_THREADS_SHOWN, SLUG_MESSAGE, FormErrors, slug_ok, create_site, parse_details, save_settings, set_thread_closed, settings_form,
     site_threads, submitted_settings, try_comment, update_details,
 )
 
@@ -54,7 +54,10 @@ def sites_new():
         details = parse_details(form)
         create_site(viewer(), slug, details)
     except FormErrors as exc:
-        return render_template("admin/site_new.html", values=form, errors=exc.errors), 422
+        errors = dict(exc.errors)
+        if not slug_ok(slug):
+            errors["slug"] = [SLUG_MESSAGE]
+        return render_template("admin/site_new.html", values=form, errors=errors), 422
     flash(f"Site {slug} created. Set its plugins below, then paste the snippet into its pages.", "ok")
     return redirect(url_for("admin.sites_show", slug=slug), code=303)
 
