@@ -123,6 +123,13 @@ def hash_ip(ip: str, secret: str | None = None) -> str:
     return hmac.new(key, hashed_part(ip).encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def hash_reader(reader: str | None) -> str | None:
+    """A keyed hash of the random id a reader's browser keeps (None without one)."""
+    if not reader:
+        return None
+    return hmac.new(_hash_key(), b"reader:" + reader.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def request_ip_hash() -> str:
     return hash_ip(client_ip())
 

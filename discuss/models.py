@@ -201,6 +201,9 @@ class Report(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(32))
     note: Mapped[str] = mapped_column(sa.String(1000), default="")
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Keyed hash of the id the reader's browser keeps (optional): one browser
+    #: reporting from several addresses is one reader.
+    reader_hash: Mapped[str | None] = mapped_column(sa.String(64))
     resolved: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -211,9 +211,11 @@ def purge(days: int | None = None) -> Purge:
     ip_hashes = db.session.execute(
         sa.update(table).where(old, table.c.ip_hash.is_not(None)).values(ip_hash=None)
     ).rowcount
+    reports = Report.__table__
     report_ip_hashes = db.session.execute(
-        sa.update(Report.__table__).where(Report.__table__.c.created_at < cutoff,
-                                          Report.__table__.c.ip_hash.is_not(None)).values(ip_hash=None)
+        sa.update(reports).where(reports.c.created_at < cutoff,
+                                 sa.or_(reports.c.ip_hash.is_not(None), reports.c.reader_hash.is_not(None)))
+        .values(ip_hash=None, reader_hash=None)
     ).rowcount
     emptied = sa.or_(table.c.author_email.is_not(None), table.c.body != "")
     rejected_ids = list(db.session.execute(

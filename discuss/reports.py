@@ -1,9 +1,13 @@
 """Readers' reports: "this published comment breaks the rules".
 
-Reports from distinct (hashed) addresses add up: one address is one reader
-whatever browser it uses, and an IPv6 /64 is one address (see
-:func:`discuss.clients.hash_ip`). When a comment's open reports reach
-the site's threshold (set in the admin area; default ``REPORTS_TO_HIDE``) it goes back to ``pending`` with ``hidden_by_reports`` set,
+Reports from distinct readers add up. A reader is known by the hashed address
+and, when the widget sends one, the hashed id its browser keeps: reports that
+share either are one reader. So one address is one reader whatever browser it
+uses (an IPv6 /64 is one address, see :func:`discuss.clients.hash_ip`), and one
+browser is one reader from however many addresses (a phone moving between
+networks, or someone hopping through a VPN). When a comment's open reports reach
+the site's threshold (set in the admin area; default ``REPORTS_TO_HIDE``)
+it goes back to ``pending`` with ``hidden_by_reports`` set,
 so the public thread stops showing it until a moderator decides. The hide is
 recorded in the audit log as an automatic action (no moderator).
 
@@ -15,6 +19,7 @@ and put it in the review queue as *reported*, for a person to weigh again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -72,11 +77,12 @@ def reports_to_hide(site: Site) -> int:
 
 
 def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
-                   ip_hash: str) -> Reported:
+                   ip_hash: str, reader_hash: str | None = None) -> Reported:
     """Store a reader's report; hide the comment when the reports reach the threshold.
 
-    A second report from the same address while the first is open stores nothing
-    and counts once. Fires ``discuss_comment_reported`` after commit.
+    A second report from the same address, or the same browser (``reader_hash``),
+    while the first is open stores nothing and counts once. Fires
+    ``discuss_comment_reported`` after commit.
 
     :raises ReportRefused: for an unknown reason, an over-long note, or a comment
         that is not public (unknown, held, rejected, deleted).
@@ -93,16 +99,19 @@ def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
 
     threshold = reports_to_hide(site)
     with writing():
+        same_reader = Report.ip_hash == ip_hash
+        if reader_hash:
+            same_reader = sa.or_(same_reader, Report.reader_hash == reader_hash)
         existing = db.session.execute(
-            sa.select(Report).where(Report.comment_id == comment_id, Report.ip_hash == ip_hash,
-                                    Report.resolved.is_(False)).limit(1)
+            sa.select(Report).where(Report.comment_id == comment_id, same_reader,
+                                    Report.resolved.is_(False)).order_by(Report.id).limit(1)
         ).scalar_one_or_none()
         hidden = queued = False
         if existing is not None:
             report, duplicate = existing, True
         else:
             report, duplicate = Report(comment_id=comment_id, reason=reason, note=note, ip_hash=ip_hash,
-                                       resolved=False, created_at=utcnow()), False
+                                       reader_hash=reader_hash, resolved=False, created_at=utcnow()), False
             db.session.add(report)
             db.session.flush()
             if threshold > 0 and _open_reporters(comment_id) >= threshold:
@@ -128,10 +137,34 @@ def _published_by_a_moderator(comment_id: int) -> bool:
 
 
 def _open_reporters(comment_id: int) -> int:
-    return db.session.execute(
-        sa.select(sa.func.count(sa.distinct(sa.func.coalesce(Report.ip_hash, sa.cast(Report.id, sa.String)))))
+    """How many distinct readers have open reports on the comment."""
+    rows = db.session.execute(
+        sa.select(Report.id, Report.ip_hash, Report.reader_hash)
         .where(Report.comment_id == comment_id, Report.resolved.is_(False))
-    ).scalar_one()
+    ).all()
+    return count_readers(rows)
+
+
+def count_readers(reports) -> int:
+    """Distinct readers among ``(report key, ip_hash, reader_hash)`` triples: reports
+    that share an address or a browser are one reader (connected components)."""
+    parent: dict[tuple[str, Any], tuple[str, Any]] = {}
+
+    def root(node: tuple[str, Any]) -> tuple[str, Any]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    owns = []
+    for own, ip_hash, reader_hash in reports:
+        owns.append(("report", own))
+        root(owns[-1])
+        for link in (("ip", ip_hash), ("reader", reader_hash)):
+            if link[1]:
+                parent[root(link)] = root(owns[-1])
+    return len({root(own) for own in owns})
 
 
 def _hide(comment_id: int, threshold: int) -> bool:

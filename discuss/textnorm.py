@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from itertools import chain, compress, repeat
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -53,8 +54,11 @@ _ALSO_INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "
 
 # Characters the fast path cannot copy as they are: anything beyond ASCII, and
 # the ASCII control characters that draw nothing (tabs and line breaks are spaces).
-_NON_ASCII_RUN = re.compile(r"[^\x09-\x0d\x20-\x7e]+")
 _ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# A character of the original that did not become exactly one character.
+_NOT_ONE = re.compile(rb"[^\x01]")
+# One character that is not printable ASCII or ASCII spacing (what the fast paths fold).
+_SPECIAL = re.compile(r"[^\x09-\x0d\x20-\x7e]")
 # Control characters that separate words; the others are invisible.
 _SPACING_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
@@ -116,18 +120,44 @@ class Normalised:
     _lengths: bytes | None = None
 
     @cached_property
-    def _index(self) -> array | None:
-        """For each character of text, the index in original it came from; built
-        by C iterators on first use (most texts never ask: they have no hits)."""
-        if self._lengths is None:
-            return None
-        if max(self._lengths, default=0) <= 1:
-            return array("l", compress(range(len(self._lengths)), self._lengths))
-        return array("l", chain.from_iterable(map(repeat, range(len(self._lengths)), self._lengths)))
+    def _map(self) -> tuple:
+        """The way back, built on first use (most texts never ask: they have no hits).
+
+        ``("dense", index)``: for each character of text, where in original it came
+        from (built by C iterators). ``("sparse", starts, positions, lengths, shifts)``
+        when few characters did not become exactly one: for each of those, where its
+        folded characters start in text, its position in original, how many
+        characters it became, and the shift (text minus original) after it.
+        """
+        lengths = self._lengths
+        changed = [m.start() for m in _NOT_ONE.finditer(lengths)]
+        if len(changed) * 8 > len(lengths):
+            if max(lengths, default=0) <= 1:
+                return ("dense", array("l", compress(range(len(lengths)), lengths)))
+            return ("dense", array("l", chain.from_iterable(map(repeat, range(len(lengths)), lengths))))
+        starts, widths, shifts = [], [], []
+        shift = 0
+        for position in changed:
+            starts.append(position + shift)
+            widths.append(lengths[position])
+            shift += lengths[position] - 1
+            shifts.append(shift)
+        return ("sparse", starts, changed, widths, shifts)
 
     def original_index(self, index: int) -> int:
         """Where the character at ``index`` of ``text`` came from in ``original``."""
-        return index if self._lengths is None else self._index[index]
+        if self._lengths is None:
+            return index
+        kind, *parts = self._map
+        if kind == "dense":
+            return parts[0][index]
+        starts, positions, widths, shifts = parts
+        k = bisect_right(starts, index) - 1
+        if k < 0:
+            return index
+        if index < starts[k] + widths[k]:
+            return positions[k]  # one of the characters this one became
+        return index - shifts[k]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The range of ``original`` that ``text[start:end]`` was made from."""
@@ -149,6 +179,13 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
+    if len(_SPECIAL.findall(text)) * 16 < len(text):
+        return _normalise_mostly_ascii(text)
+    return _normalise_each(text)
+
+
+def _normalise_each(text: str) -> Normalised:
+    """:func:`normalise` character by character (any text)."""
     # Every character is folded by a dictionary lookup mapped at C speed, and
     # the map back is built by C iterators when asked: no Python code runs per
     # character, so alternating shapes ("a\u200b" * n) cost what plain ones do.
@@ -166,6 +203,31 @@ def normalise(text: str) -> Normalised:
     if len(joined) == len(text) and 0 not in lengths:
         return Normalised(joined, text)  # one character for one throughout
     return Normalised(joined, text, lengths)
+
+
+def _normalise_mostly_ascii(text: str) -> Normalised:
+    """:func:`normalise` for prose with the odd curly quote or accent: the ASCII
+    stretches are lower-cased whole and only the few other characters are folded
+    one by one (the general path maps every character)."""
+    parts: list[str] = []
+    lengths: bytearray | None = None
+    last = 0
+    for match in _SPECIAL.finditer(text):
+        here = match.start()
+        char = match.group()
+        folded = _FOLDS.get(char)
+        if folded is None:
+            folded = _fold(char)
+        parts.append(text[last:here].lower())
+        parts.append(folded)
+        if len(folded) != 1:
+            if lengths is None:
+                lengths = bytearray(b"\x01") * len(text)
+            lengths[here] = len(folded)
+        last = here + 1
+    parts.append(text[last:].lower())
+    joined = "".join(parts)
+    return Normalised(joined, text, None if lengths is None else bytes(lengths))
 
 
 @lru_cache(maxsize=16384)

@@ -1,9 +1,14 @@
-"""Flood: too many comments from one hashed IP or one email in a window reject.
+"""Flood: too many comments from one hashed IP, or one email from one address, in a window reject.
 
 The rate limiter stops request storms; this stops a person (or a script
 rotating through threads) posting more comments than any resident does, and
 tells them when they may post again. Every stored comment counts, whatever its
 status, so rejected attempts count too.
+
+Emails are not verified: anyone can type someone else's. So the email limit
+counts that email's comments *from the commenter's address*: a stranger posting
+under a resident's email from elsewhere cannot use up the resident's quota (the
+stranger's own address still counts against its limit).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ class settings_schema(ma.Schema):
     max_per_ip = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1),
                                    metadata={"description": "comments per hashed IP per window"})
     max_per_email = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1),
-                                      metadata={"description": "comments per email per window"})
+                                      metadata={"description": "comments per email (from one address) per window"})
     window_minutes = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1, max=7 * 24 * 60))
 
 
@@ -38,7 +43,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping, history: H
     window = timedelta(minutes=settings["window_minutes"])
     activity = history.recent_activity(ip_hash=submission.ip_hash, email=submission.author_email,
                                        within=window)
-    checks = (("ip", activity.by_ip, settings["max_per_ip"]), ("email", activity.by_email, settings["max_per_email"]))
+    by_email = activity.by_email_and_ip if submission.ip_hash else activity.by_email
+    checks = (("ip", activity.by_ip, settings["max_per_ip"]), ("email", by_email, settings["max_per_email"]))
     for kind, seen, limit in checks:
         if seen.count >= limit and seen.oldest is not None:
             retry_after = max(1, math.ceil((seen.oldest + window - utcnow()).total_seconds()))

@@ -43,6 +43,7 @@ from collections import Counter
 from typing import Mapping
 
 import marshmallow as ma
+import re2
 
 from discuss import Submission, Verdict, hookimpl
 from discuss.hatespeech import analyse
@@ -88,17 +89,10 @@ PATTERNS = {
         r"\bsend\s+(?:them|'?em)\s+(?:all\s+)?back\b",
     ),
 }
-_PATTERNS = {kind: re.compile("|".join(found)) for kind, found in PATTERNS.items()}
-# Every match of a pattern contains one of these (in text with single spaces), so
-# the patterns only run over the rare comments that have one.
-_THREAT_VERBS = ("find", "hurt", "kill", "shoot", "stab", "burn", "beat", "smash", "batter", "get")
-_PATTERN_HINTS = tuple(f"{verb} {who}" for verb in _THREAT_VERBS for who in ("you", "him", "her", "them", "where")) + (
-    "vermin", "rats", "cockroach", "parasite", "leech", "animals", "savage", "human", "scum", "filth", "plague",
-    "disease", "cancer", "infestation", "virus", "invader", "shot", "hang", "hung", "strung", "gass",
-    "extermin", "eradicat", "wiped", "put down", "burned", "burnt", "steril", "cull", "lynch", "killed",
-    "yourself", "kys", "in a fire", "hope you", "hope he", "hope she", "hope they", "know where",
-    "your back", "go back", "send them", "send em", "send 'em",
-)
+# Run by RE2 (google-re2): one linear pass per kind at C speed, with no need to
+# look for hints first (Python's ``re`` took 0.3 ms a 500-word comment on the
+# alternation of hints alone).
+_PATTERNS = {kind: re2.compile("|".join(found)) for kind, found in PATTERNS.items()}
 
 
 # Name-calling and strong dislike: what the model weighs most after swearing ("That
@@ -112,11 +106,11 @@ clowns joke shambles shambolic dimwit dimwits imbecile imbeciles cretin cretins 
 hates hating loser losers sick ugly awful appalling vile nasty horrible terrible worst liar liars lying
 crook crooks clueless brainless spineless gutless die dies died dying
 """.split())
-_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|yourself|yourselves|ya|u|ur|thou)(?![\w'])", re.I)
+# A second-person word standing alone (letters, digits, "_" and "'" on neither side),
+# found by RE2 in one pass (Python's re, with look-arounds, tried every position).
+_SECOND_PERSON = re2.compile(r"(?i)(?:^|[^\pL\pN_'])(?:you|your|yours|yourself|yourselves|ya|u|ur|thou)"
+                             r"(?:[^\pL\pN_']|$)")
 
-
-# One pass over the text for all the hints (a literal alternation: linear, and in C).
-_ANY_HINT = re.compile("|".join(re.escape(hint) for hint in sorted(_PATTERN_HINTS, key=len, reverse=True)))
 
 
 class settings_schema(ma.Schema):
@@ -152,7 +146,11 @@ class LinearToxicityModel:
 
         vectorizer, model = library.vectorizer, library.model
         self._np = np
-        self.token = re.compile(vectorizer.token_pattern)
+        # scikit-learn's default pattern finds maximal runs of two or more word
+        # characters; without the two \b checks Python's re finds the same runs
+        # in about half the time.
+        pattern = vectorizer.token_pattern
+        self.token = re.compile(r"\w\w+" if pattern == r"(?u)\b\w\w+\b" else pattern)
         self.vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
         self.idf = np.asarray(vectorizer.idf_, dtype=float)
         folds = model.calibrated_classifiers_
@@ -198,9 +196,6 @@ def get_model() -> LinearToxicityModel:
 def find_patterns(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of threat and dehumanisation patterns in ``text``."""
     norm = normalise(text)
-    spaced = " ".join(norm.text.split())
-    if _ANY_HINT.search(spaced) is None:
-        return []
     found = []
     for kind, regex in _PATTERNS.items():
         for match in regex.finditer(norm.text):

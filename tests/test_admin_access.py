@@ -71,3 +71,16 @@ def test_cli_adds_a_site_admin_for_given_sites(app, site, runner):
     refused = runner.invoke(args=["moderators", "add", "web2@council.example", "--name", "Web",
                                   "--role", "site_admin", "--password-stdin"], input=PASSWORD + "\n")
     assert refused.exit_code != 0 and "--site" in refused.output
+
+
+def test_anonymous_forms_are_refused_and_change_nothing(client, people):
+    from discuss.extensions import db
+    from discuss.models import Site
+
+    for url in ("/moderation/admin/sites/council", "/moderation/admin/sites/council/settings",
+                "/moderation/admin/sites/new"):
+        response = client.post(url, data={"name": "Anon", "slug": "anon", "origins": "", "intent": "save"})
+        assert response.status_code == 401
+    db.session.expire_all()
+    assert [s.name for s in db.session.query(Site).order_by(Site.slug)] == ["Test Council", "Other Council"]
+

@@ -537,3 +537,29 @@ def test_the_admin_audit_entries_are_in_the_csv_export(client, people):
     client.post(SITE, data={"name": "Renamed", "origins": "https://council.example"})
     csv_text = text(client.get("/moderation/audit.csv"))
     assert "site_edited" in csv_text and "council" in csv_text and "Renamed" in csv_text
+
+
+def test_the_example_third_party_plugin_gets_its_form(signed_in, pm):
+    import discuss_no_shouting
+
+    pm.register(discuss_no_shouting)
+    html = text(signed_in.get(SETTINGS))
+    assert re.search(r'<input type="number" id="p-no_shouting-min_letters"[^>]*step="1"[^>]*min="1"', html, re.S)
+    assert re.search(r'<input type="number" id="p-no_shouting-max_capitals"[^>]*step="any"[^>]*min="0.0"[^>]*max="1.0"',
+                     html, re.S)
+    data = settings_fields(html)
+    data["p.no_shouting.max_capitals"] = "0.5"
+    assert signed_in.post(SETTINGS, data={**data, "intent": "save"}).status_code == 303
+    assert fresh_site().moderation["no_shouting"] == {"max_capitals": 0.5}
+
+
+def test_a_period_row_emptied_is_removed_and_the_page_keeps_one_blank_row(signed_in):
+    data = settings_fields(text(signed_in.get(SETTINGS)))
+    data.update({"p.election_period.periods.0.start": "2027-04-01", "p.election_period.periods.0.end": "2027-05-06"})
+    signed_in.post(SETTINGS, data={**data, "intent": "save"})
+    html = text(signed_in.get(SETTINGS))
+    assert 'name="p.election_period.periods.1.start"' in html and 'name="p.election_period.periods.2.start"' not in html
+    data = settings_fields(html)
+    data.update({"p.election_period.periods.0.start": "", "p.election_period.periods.0.end": ""})
+    signed_in.post(SETTINGS, data={**data, "intent": "save"})
+    assert "election_period" not in fresh_site().moderation

@@ -97,3 +97,12 @@ def test_stored_values_encode_back_and_secrets_never_do():
 def test_nested_messages_read_as_lines():
     assert flatten_errors({0: {"end": ["end is before start"]}}, "row") == ["row 1: end: end is before start"]
     assert flatten_errors(["Not a valid integer."]) == ["Not a valid integer."]
+
+
+def test_audit_rows_open_nested_settings():
+    from discuss.review.views import _changed_rows
+
+    assert _changed_rows({"flood": {"max_per_ip": 12}}, {"flood": {"max_per_ip": 20, "enabled": False}}) == [
+        ("flood.enabled", None, False), ("flood.max_per_ip", 12, 20)]
+    assert _changed_rows({}, {"links": {"enabled": False}}) == [("links.enabled", None, False)]
+    assert _changed_rows({"name": "A"}, {"name": "B"}) == [("name", "A", "B")]

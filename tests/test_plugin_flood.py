@@ -21,11 +21,24 @@ def test_per_ip_limit_rejects_with_a_retry_hint(client, site):
     assert post_as(client, "from next door", ip="198.51.100.77").status_code == 201
 
 
-def test_per_email_limit_counts_across_addresses(client, site):
-    configure(site, "flood", max_per_email=2)
+def test_per_email_limit_counts_that_email_from_one_address(client, site):
+    configure(site, "flood", max_per_email=2, max_per_ip=10)
     assert post_as(client, "one", email="me@example.org", ip="198.51.100.1").status_code == 201
-    assert post_as(client, "two", email="ME@example.org", ip="198.51.100.2").status_code == 201
-    assert post_as(client, "three", email="me@example.org", ip="198.51.100.3").status_code == 422
+    assert post_as(client, "two", email="ME@example.org", ip="198.51.100.1").status_code == 201
+    refused = post_as(client, "three", email="me@example.org", ip="198.51.100.1")
+    assert refused.status_code == 422
+    # Another email from the same address (a shared library computer) is not limited by it.
+    assert post_as(client, "four", email="neighbour@example.org", ip="198.51.100.1").status_code == 201
+
+
+def test_a_stranger_typing_my_email_cannot_use_up_my_quota(client, site):
+    # Emails are not verified: the flood of comments under a resident's email from
+    # somewhere else must not stop the resident posting from home.
+    configure(site, "flood", max_per_email=2, max_per_ip=10)
+    for n in range(4):
+        post_as(client, f"spam {n}", email="victim@example.org", ip="203.0.113.50")
+    assert post_as(client, "spam 5", email="victim@example.org", ip="203.0.113.50").status_code == 422
+    assert post_as(client, "my comment", email="victim@example.org", ip="198.51.100.7").status_code == 201
 
 
 def test_window_passes(client, site):

@@ -111,6 +111,38 @@ def test_one_address_rotating_browsers_is_one_reader(client, site):
     assert db.session.execute(sa.select(sa.func.count(Report.id))).scalar_one() == 1
 
 
+def test_one_browser_hopping_addresses_is_one_reader(client, site):
+    # A VPN or a phone moving between networks: the id the browser keeps ties the reports.
+    comment_id = published(client)
+    reader = "r" * 8 + "A1b2C3d4e5F6g7H8"
+    answers = [report(client, comment_id, ip=f"203.0.113.{n}", reader=reader).status_code for n in (1, 2, 3)]
+    assert answers == [201, 200, 200]
+    assert db.session.get(Comment, comment_id, populate_existing=True).status == PUBLISHED
+    stored = db.session.execute(sa.select(Report)).scalar_one()
+    assert stored.reader_hash and reader not in stored.reader_hash
+
+
+def test_readers_linked_through_an_address_or_a_browser_count_once(client, site):
+    comment_id = published(client)
+    # Browser A at home, then browser B at home (same address), then B at work: one reader.
+    assert report(client, comment_id, ip="203.0.113.10", reader="browser-A-0123456789").status_code == 201
+    assert report(client, comment_id, ip="203.0.113.10", reader="browser-B-0123456789").status_code == 200
+    assert report(client, comment_id, ip="203.0.113.11", reader="browser-C-0123456789").status_code == 201
+    assert report(client, comment_id, ip="203.0.113.12", reader="browser-C-0123456789").status_code == 200
+    # Two readers so far (home; browser C at two addresses): still public.
+    assert db.session.get(Comment, comment_id, populate_existing=True).status == PUBLISHED
+    assert report(client, comment_id, ip="203.0.113.13", reader="browser-D-0123456789").status_code == 201
+    assert db.session.get(Comment, comment_id, populate_existing=True).hidden_by_reports is True
+
+
+def test_count_readers_merges_reports_that_share_an_address_or_a_browser():
+    from discuss.reports import count_readers
+    assert count_readers([]) == 0
+    assert count_readers([("1", "ip1", None), ("2", "ip2", None), ("3", None, None)]) == 3
+    # 1 and 2 share a browser, 2 and 3 an address: one chain, one reader; 4 stands alone.
+    assert count_readers([("1", "ip1", "b1"), ("2", "ip2", "b1"), ("3", "ip2", "b2"), ("4", "ip4", "b4")]) == 2
+
+
 @pytest.mark.parametrize("app_config", [{"REPORTS_TO_HIDE": 1}])
 def test_the_threshold_is_configurable(client, site, app_config):
     comment_id = published(client)
@@ -123,6 +155,9 @@ def test_the_threshold_is_configurable(client, site, app_config):
     ({}, "reason"),
     ({"reason": "spam", "note": "x" * 1001}, "note"),
     ({"reason": "spam", "colour": "red"}, "colour"),
+    ({"reason": "spam", "reader": "short"}, "reader"),
+    ({"reason": "spam", "reader": "x" * 65}, "reader"),
+    ({"reason": "spam", "reader": "not allowed <chars> here!"}, "reader"),
 ])
 def test_bad_reports_are_422_naming_the_field(client, site, body, field):
     comment_id = published(client)

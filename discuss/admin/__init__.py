@@ -40,6 +40,10 @@ def nav_links() -> list[dict[str, object]]:
 
 @bp.app_context_processor
 def _admin_context() -> dict[str, object]:
+    # Only the moderation pages ask who is signed in: a public page must not touch the
+    # session (that would make its responses vary by cookie).
+    if request.blueprint not in ("review", "admin"):
+        return {}
     from .access import may_use_admin_area
 
     shows = bool(getattr(current_user, "is_authenticated", False)) and may_use_admin_area(current_user.moderator)

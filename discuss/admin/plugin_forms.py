@@ -314,8 +314,8 @@ def _decode(spec: FieldSpec, key: str, form: Mapping[str, Any]) -> tuple[Any, An
             if all(value is None for value in cells.values()):
                 break
             cells = {part: (value or "").strip() for part, value in cells.items()}
-            rows.append(cells)
-            if any(cells.values()):
+            if any(cells.values()):  # an empty row is removed (the page adds one blank row)
+                rows.append(cells)
                 entries.append({part: value for part, value in cells.items() if value})
         return rows, entries
     # json

@@ -256,14 +256,17 @@ def submitted_settings(host: PluginHost, site: Site, form: Mapping[str, Any]) ->
 
 
 def _kept(info: PluginInfo, stored: Mapping[str, Any], enabled: bool, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """What to store for one plugin: a setting that was stored, or differs from its default.
+    """What to store for one plugin: the settings that differ from their defaults, and those
+    stored already and left as they were (so saving an untouched form changes nothing).
 
-    So saving an untouched form stores (and audits) nothing new.
+    A setting put back to its default is removed, as is a field left empty (a number,
+    a date, a removed secret): the plugin's default applies.
     """
     defaults = defaults_of(info.schema)
-    entry = {key: value for key, value in raw.items() if key in stored or defaults.get(key, object()) != value}
-    # A field left empty (a number, a date, a removed secret) goes back to its default.
-    if "enabled" in stored or enabled != info.enabled_by_default:
+    unset = object()
+    entry = {key: value for key, value in raw.items()
+             if defaults.get(key, unset) != value or stored.get(key, unset) == value}
+    if enabled != info.enabled_by_default or stored.get("enabled", unset) == enabled:
         entry = {"enabled": enabled, **entry}
     return entry
 

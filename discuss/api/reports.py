@@ -15,7 +15,7 @@ import marshmallow as ma
 from flask import Response, current_app, g, request
 from marshmallow import fields, validate
 
-from ..clients import request_ip_hash
+from ..clients import hash_reader, request_ip_hash
 from ..errors import APIError
 from ..extensions import limiter
 from ..origins import add_cors_headers, origin_allowed
@@ -36,6 +36,11 @@ class ReportCreate(ma.Schema):
     reason = fields.String(required=True, validate=validate.OneOf(REASONS))
     note = Text(load_default="", validate=validate.Length(max=MAX_NOTE_LENGTH),
                 metadata={"description": "What is wrong, for the moderators (optional)."})
+    reader = fields.String(
+        load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
+        metadata={"description": "A random id the reader's browser keeps (the widget stores one in "
+                                 "localStorage): reports from one browser count as one reader from "
+                                 "however many addresses. Stored only as a keyed hash."})
 
 
 def _report_limit() -> str:
@@ -76,7 +81,7 @@ def report(data: dict[str, Any], comment_id: int):
     hide it until a moderator decides.
     """
     reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
-                              request_ip_hash())  # a ReportRefused answers 404/422 by itself
+                              request_ip_hash(), hash_reader(data["reader"]))  # a ReportRefused answers 404/422
     body = {"report": reported.report, "message": "Thank you: the moderators will look at it."}
     return body, 200 if reported.duplicate else 201
 

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import re2
+
 from discuss.textnorm import normalise
 
 from . import grammar, lexicon
@@ -125,11 +127,29 @@ def _trigger_words() -> frozenset[str]:
 TRIGGERS = _trigger_words()
 # First pieces of a word split in two ("immi grants", "mus lims"), never an everyday word.
 _PREFIXES = frozenset(w[:i] for w in CONTENT_WORDS for i in range(3, len(w) - 1)) - KNOWN - GUARD - _COMMON
+# For each such piece, the rest of the words it begins.
+_REST: dict[str, set[str]] = {}
+for _word in CONTENT_WORDS:
+    for _i in range(3, len(_word) - 1):
+        if _word[:_i] in _PREFIXES:
+            _REST.setdefault(_word[:_i], set()).add(_word[_i:])
 _WORDS = re.compile(r"[a-z0-9@$]+")
+# The same words as _WORDS.findall, three times as fast: every byte that is not one of
+# those characters (UTF-8 bytes of other characters included) becomes a space.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789@$")
+_NOT_WORD_TO_SPACE = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
+
+
+def _words(text: str) -> list[str]:
+    return text.encode("utf-8", "surrogatepass").translate(_NOT_WORD_TO_SPACE).decode("ascii").split()
+
+
 _SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
 _ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot"}
 _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])){2,}")
-_SPACED_HINT = re.compile(r"[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])")
+# Whether three letters stand apart anywhere ("m u s l i m s"): RE2, a linear pass at
+# C speed (Python's re tried every position of every comment).
+_SPACED_HINT = re2.compile(r"[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$](?:[^a-z0-9@$]|$)")
 _SENTENCES = re.compile(r"[^.!?\n\u2026]*(?:[.!?\n\u2026]+|$)")
 # Distinct words already seen to be nothing the grammar needs (bounded; cleared when full).
 _PLAIN: set[str] = set()
@@ -138,7 +158,7 @@ _PLAIN_LIMIT = 200_000
 
 def _triggered(text: str, extra: frozenset[str]) -> bool:
     """Whether ``text`` (normalised) names a group at all, however spelt: most comments do not."""
-    words = _WORDS.findall(text)
+    words = _words(text)
     if not words:
         return False
     distinct = set(words)
@@ -149,10 +169,17 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
         read = read_word(word)
         if any(part in TRIGGERS for part in read) or (read[0] != word and read[0] in COMMON_ADJECTIVES):
             return True
-    if distinct & COMMON_ADJECTIVES:
+    adjectives = distinct & COMMON_ADJECTIVES
+    if adjectives and "typical" in distinct:
         for before, first, second in zip([""] + words, words, words[1:]):
             if first in COMMON_ADJECTIVES and (second in _ADJECTIVE_HEADS or second in TRIGGERS
                                                or before == "typical"):
+                return True
+    elif adjectives:  # an adjective directly before a person noun: "typical", "those foreign people"
+        heads = distinct & _ADJECTIVE_HEADS
+        if heads:
+            pairs = set(zip(words, words[1:]))
+            if any((adjective, head) in pairs for adjective in adjectives for head in heads):
                 return True
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()
@@ -164,7 +191,7 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
             return True
         if count > 200:
             break
-    if distinct & _PREFIXES:  # two pieces of one word: "immi grants"
+    if any(_REST[p] & distinct for p in distinct & _PREFIXES):  # two pieces of one word: "immi grants"
         for first, second in zip(words, words[1:]):
             if first in _PREFIXES and first + second in CONTENT_WORDS:
                 return True
