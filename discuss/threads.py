@@ -84,7 +84,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
-        _site.c.privacy_notice,
+        _site.c.privacy_notice, _site.c.language,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -136,8 +136,9 @@ class ThreadHead:
     url: str
     closed: bool
     comment_count: int
-    privacy_notice: str  # the site's own, or the default
+    privacy_notice: str  # the site's own, or the default (in English: translate where shown)
     signature: tuple
+    language: str = "en"  # the site's default language
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,13 @@ def thread_head(site_slug: str, key: str) -> ThreadHead | None:
     head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, notice, count, total, versions, last_update = head
+    origins, thread_id, title, url, closed, notice, language, count, total, versions, last_update = head
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
         privacy_notice=notice_text(notice),
         signature=(thread_id, title, url, closed, notice, count, total, versions, str(last_update)),
+        language=language or "en",
     )
 
 

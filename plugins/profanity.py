@@ -42,7 +42,7 @@ from typing import Iterable, Mapping
 
 import marshmallow as ma
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import N_, Submission, Verdict, hookimpl
 from discuss.textnorm import Normalised, normalise
 
 from . import profanity_lexicon as lexicon
@@ -56,8 +56,8 @@ AMBIGUOUS = "ambiguous"
 MILD = lexicon.MILD  # mild British swearing: holds by default (setting ``mild``)
 NAME = "name"  # a name when capitalised (Dick, Fanny), ambiguous otherwise
 
-PUBLIC_REASON = ("Please rephrase your comment without swear words or slurs; "
-                 "you are welcome to make the same point politely.")
+PUBLIC_REASON = N_("Please rephrase your comment without swear words or slurs; "
+                    "you are welcome to make the same point politely.")
 
 # A list word containing one of these is strong (reject).
 STRONG_STEMS = (

@@ -20,7 +20,7 @@ from typing import Mapping
 import marshmallow as ma
 import re2
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import N_, Submission, Verdict, hookimpl
 from discuss.textnorm import normalise
 
 name = "watch_words"
@@ -64,7 +64,7 @@ class settings_schema(ma.Schema):
                            metadata={"description": "the site's own entries"})
     legal_risk = ma.fields.Boolean(load_default=True,
                                    metadata={"description": "also hold the built-in legal-risk list"})
-    public_reason = ma.fields.String(load_default="Please rephrase your comment.",
+    public_reason = ma.fields.String(load_default=N_("Please rephrase your comment."),
                                      metadata={"description": "told to residents when an entry rejects"})
 
 

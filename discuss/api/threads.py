@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from flask import Response, current_app, g, request
 
+from .. import i18n
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, Outcome, Posted, post_comment, submission_for
 from ..errors import APIError
@@ -66,12 +67,16 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     if head is None:
         end_read()
         raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
+    language = i18n.use(i18n.api_language(head.language))
     # The serialised page is kept while the head's signature holds: a hit reads no comments.
     cache = current_app.extensions.get("discuss_page_cache")
-    cache_key = (site, thread_key, size, after_root)
+    cache_key = (site, thread_key, size, after_root, language)
     page: SerialisedPage | None = cache.get(cache_key, head.signature) if cache is not None else None
     if page is None:
-        page = serialise(read_page(head, limit=size, after_root=after_root))
+        read = read_page(head, limit=size, after_root=after_root)
+        # The default privacy notice in the reader's language (a site's own is shown as written).
+        read.thread["privacy_notice"] = i18n.public_text(read.thread["privacy_notice"])
+        page = serialise(read)
         if cache is not None:
             cache.put(cache_key, head.signature, page)
     end_read()
@@ -80,6 +85,8 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     headers = {
         "ETag": f'"{page.etag}"',
         "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache",
+        "Content-Language": language,
+        "Vary": "Accept-Language",
     }
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
@@ -96,6 +103,7 @@ def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, site: str, key: str, **kwargs: Any):
         thread_key = _key(key)
         the_site = _site(site)
+        i18n.use(i18n.api_language(the_site.language))
         if not origin_allowed(request.headers.get("Origin"), the_site.allowed_origins):
             raise APIError(403, "This page's origin may not post to this site.",
                            errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
@@ -144,8 +152,9 @@ def posted_response(posted: Posted) -> tuple[dict[str, Any], int]:
     if posted.outcome.shown_as_held:
         shown = {name: getattr(posted.comment, name) for name in PostedComment().fields}
         shown["status"] = PENDING
-        return {"comment": shown, "message": HELD_MESSAGE}, 202
-    raise APIError(422, posted.public_reason, errors={"body": [posted.public_reason]})
+        return {"comment": shown, "message": i18n.public_text(HELD_MESSAGE)}, 202
+    reason = i18n.public_text(posted.public_reason)
+    raise APIError(422, reason, errors={"body": [reason]})
 
 
 @blp.after_app_request

@@ -1,7 +1,7 @@
 """site.reports_to_hide and moderator_action.site_id: the admin area's per-site threshold and site audit
 
 Revision ID: 0006_site_admin
-Revises: 0010_report_reader
+Revises: 0008_import_sources
 Create Date: 2026-11-30 05:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_site_admin'
-down_revision = '0010_report_reader'
+down_revision = '0008_import_sources'
 branch_labels = None
 depends_on = None
 
