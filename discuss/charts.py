@@ -18,7 +18,6 @@ from pygal.style import Style
 from .dashboard import OUTCOME_LABELS, OUTCOMES, Figures
 
 SVG = "http://www.w3.org/2000/svg"
-XLINK = "http://www.w3.org/1999/xlink"
 #: The CSP for a chart answered on its own: styles inside it, nothing else.
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
@@ -37,8 +36,9 @@ _OPTIONS = dict(js=[], disable_xml_declaration=True, style=STYLE, width=760, hei
 
 def scriptless(svg_text: str) -> str:
     """``svg_text`` without scripts, event handlers, foreign objects or links."""
-    ET.register_namespace("", SVG)
-    ET.register_namespace("xlink", XLINK)
+    # No ET.register_namespace: it is process-wide, and would rename other
+    # documents' namespaces (the Atom feeds'). Tags lose their namespace here and the
+    # root says xmlns itself, so the text comes out as plain SVG.
     root = ET.fromstring(svg_text)
     for parent in list(root.iter()):
         for child in list(parent):
@@ -50,6 +50,12 @@ def scriptless(svg_text: str) -> str:
             local = name.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "href":
                 del element.attrib[name]
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = element.tag.rsplit("}", 1)[-1]
+        for name in [n for n in element.attrib if n.startswith("{")]:
+            del element.attrib[name]  # namespaced attributes (xlink:...) are links or metadata
+    root.set("xmlns", SVG)
     return ET.tostring(root, encoding="unicode")
 
 
