@@ -1,7 +1,7 @@
 """idempotency_key: first outcomes of replies sent with an idempotency key
 
 Revision ID: 0012_idempotency_key
-Revises: 0008_import_sources
+Revises: 0007_moderator_invites
 Create Date: 2026-11-30 07:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_idempotency_key'
-down_revision = '0008_import_sources'
+down_revision = '0007_moderator_invites'
 branch_labels = None
 depends_on = None
 
