@@ -194,6 +194,45 @@ def test_the_same_form_sent_again_answers_its_first_outcome_and_stores_nothing(c
     assert [c.body for c in comments()].count(body) == 1
 
 
+def test_the_same_form_sent_twice_at_once_stores_one_reply_and_both_see_it(client, thread, pm):
+    """A resident presses Send again while the first is still being screened: both
+    requests screen, one commits, the other answers the first's outcome."""
+    import threading
+
+    barrier = threading.Barrier(2, timeout=1.5)
+
+    class Together:
+        @hookimpl
+        def discuss_screen_comment(self):
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+            return None
+
+    pm.register(Together(), name="together")
+    token = form_token(client)
+    db.session.commit()
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(send(client, token=token, body="Pressed twice")))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not barrier.broken, "the two requests did not screen at the same time"
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    assert [c.body for c in comments()].count("Pressed twice") == 1
+
+
+def test_a_form_that_stored_nothing_may_be_sent_again_with_the_same_token(client, thread):
+    token = form_token(client)
+    assert send(client, token=token, author_name="   ", body="Forgot my name").status_code == 422
+    assert send(client, token=token, author_name="Ann", body="Forgot my name").status_code == 303
+    assert [c.body for c in comments()].count("Forgot my name") == 1
+
+
 @pytest.mark.parametrize("token", ["", "forged.token.value"])
 def test_a_missing_or_forged_token_is_refused(client, thread, token):
     response = send(client, token=token)

@@ -5,8 +5,10 @@ browser). It proves the form came from our page for this thread, recently
 (``EMBED_FORM_MAX_AGE``), and is bound to the browser that loaded the page
 through a random ``SameSite=Lax`` cookie: another site cannot read our page
 (so cannot see a token) and its cross-site POST carries no cookie, which is
-what defeats CSRF here. The nonce is spent on first use (a row in
-``form_nonce``), so a captured or resubmitted form cannot post twice.
+what defeats CSRF here. The nonce is spent by the reply it stores (a row in
+``form_nonce``, written in the reply's transaction) and is the form's
+idempotency key, so a captured or resubmitted form cannot post twice: sent
+again with the same words it answers its first outcome, with others it is refused.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def spend(token: str, site: str, key: str, *, max_age: int | None = None) -> Non
 
     :raises FormTokenError: with a message fit to show to the person posting.
     """
-    spend_nonce(check(token, site, key, max_age=max_age), max_age=max_age)
+    spend_now(check(token, site, key, max_age=max_age), max_age=max_age)
 
 
 def check(token: str, site: str, key: str, *, max_age: int | None = None) -> str:
@@ -107,20 +109,23 @@ def check(token: str, site: str, key: str, *, max_age: int | None = None) -> str
 
 
 def spend_nonce(nonce: str, *, max_age: int | None = None) -> None:
-    """Spend a checked token's nonce (committed at once).
+    """Spend a checked token's nonce inside the caller's write transaction (the reply's own,
+    so a form that stored nothing can be sent again, and one that stored a reply cannot).
 
-    :raises FormTokenError: when it was spent already.
+    :raises FormTokenError: when it was spent already (the caller's transaction must roll back).
     """
-    _spend_nonce(nonce, current_app.config["EMBED_FORM_MAX_AGE"] if max_age is None else max_age)
-
-
-def _spend_nonce(nonce: str, max_age: int) -> None:
+    max_age = current_app.config["EMBED_FORM_MAX_AGE"] if max_age is None else max_age
     now = utcnow()
     try:
-        with writing():
+        with db.session.begin_nested():
             db.session.add(FormNonce(nonce=nonce[:64], used_at=now))
-            # Spent nonces older than a token's lifetime can never match again.
-            db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
-    except IntegrityError as exc:  # spent already (writing() rolled back)
+    except IntegrityError as exc:  # spent already
         raise FormTokenError(ALREADY_SENT) from exc
+    # Spent nonces older than a token's lifetime can never match again.
+    db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
 
+
+def spend_now(nonce: str, *, max_age: int | None = None) -> None:
+    """:func:`spend_nonce` in a transaction of its own, committed at once."""
+    with writing():
+        spend_nonce(nonce, max_age=max_age)

@@ -126,7 +126,6 @@ def post_reply(site: str, key: str):
         if first is not None:
             end_read()
             return _form_answer(the_site, key, form, first.status, first.response)
-        form_tokens.spend_nonce(nonce)
     except form_tokens.FormTokenError as exc:
         return render_page(the_site, key, form=form, errors={"token": [str(exc)]}, status=400)
     except idempotency.BadKey:  # the same form sent again with other words
@@ -139,9 +138,11 @@ def post_reply(site: str, key: str):
                                 user_agent=request.headers.get("User-Agent", ""))
 
     def answer(posted) -> tuple[int, dict[str, Any]]:
+        # In the reply's transaction: its outcome under the nonce, and the nonce spent.
         status, response = _outcome(the_site, key, posted)
         if claim is not None:
             idempotency.remember(claim, status, response)
+        form_tokens.spend_nonce(nonce)
         return status, response
 
     try:
@@ -149,7 +150,9 @@ def post_reply(site: str, key: str):
     except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
         return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
                            status=exc.code)
-    except idempotency.KeyTaken:  # cannot happen while the nonce is spent first; answered all the same
+    except form_tokens.FormTokenError as exc:  # spent before this service kept outcomes
+        return render_page(the_site, key, form=form, errors={"token": [str(exc)]}, status=400)
+    except idempotency.KeyTaken:  # the same form, sent twice at once: the first one's outcome
         first = idempotency.earlier(claim) if claim is not None else None
         end_read()
         if first is None:
