@@ -11,6 +11,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 import discuss
+from discuss.i18n import gettext
+from tests.reviewing import other_site  # noqa: F401  (a fixture)
+from tests.test_admin_sites import login, people  # noqa: F401  (a fixture)
 
 ROOT = Path(discuss.__file__).parent
 TEMPLATES = sorted((ROOT / "admin" / "templates" / "admin").glob("*.html"))
@@ -84,3 +87,20 @@ def test_the_moderation_template_is_what_the_code_marks():
                                     "-o", str(out), str(ROOT.parent)])
         fresh = {m.id for m in read_po(out.open("rb")) if m.id}
     assert fresh == {m.id for m in read_po((TRANSLATIONS / "moderation.pot").open("rb")) if m.id}
+
+
+def test_the_admin_pages_and_their_messages_are_read_from_the_catalogue(app, client, people):
+    """With a test-only translation in the table, the page and its flash message show it."""
+    login(client)
+    with app.test_request_context():
+        gettext("Sites")  # loads this app's merged catalogues
+        from flask_babel import get_translations
+
+        table = get_translations()
+        table._catalog.update({"Sites you administer": "[sites you administer]",
+                               "Saved.": "[saved]", "Nothing changed.": "[nothing changed]"})
+    page = client.get("/moderation/admin/sites").get_data(as_text=True)
+    assert "[sites you administer]" in page and "Sites you administer" not in page
+    saved = client.post("/moderation/admin/sites/council", data={"name": "Renamed council", "origins": ""},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "[saved]" in saved
