@@ -229,3 +229,20 @@ class FormNonce(db.Model):
 
     nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CacheChange(db.Model):
+    """The last change to each invalidation tag (SQLite only: see discuss/invalidation.py).
+
+    Written by triggers on ``comment``, ``thread`` and ``site`` (migration
+    ``0011_cache_change``), never by the application; ``seq`` rises with every
+    change, so a process reads only the tags past the last ``seq`` it saw. One row
+    per tag: the table grows with threads, not with writes. Empty on PostgreSQL,
+    whose triggers ``NOTIFY`` instead.
+    """
+
+    __tablename__ = "cache_change"
+    __table_args__ = (sa.Index("ix_cache_change_seq", "seq"),)
+
+    tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.Integer)

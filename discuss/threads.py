@@ -21,7 +21,6 @@ from .bounds import parse_id
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
 from .privacy import notice_text
-from .privacy import notice_text
 
 MAX_KEY_LENGTH = 500
 
@@ -84,7 +83,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
-        _site.c.privacy_notice,
+        _site.c.privacy_notice, _site.c.id,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -138,6 +137,7 @@ class ThreadHead:
     comment_count: int
     privacy_notice: str  # the site's own, or the default
     signature: tuple
+    site_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,12 +156,13 @@ def thread_head(site_slug: str, key: str) -> ThreadHead | None:
     head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, notice, count, total, versions, last_update = head
+    origins, thread_id, title, url, closed, notice, site_id, count, total, versions, last_update = head
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
         privacy_notice=notice_text(notice),
         signature=(thread_id, title, url, closed, notice, count, total, versions, str(last_update)),
+        site_id=site_id,
     )
 
 

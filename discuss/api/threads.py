@@ -21,10 +21,11 @@ from ..models import PENDING, Site
 from ..origins import add_cors_headers, origin_allowed
 from ..schemas import CommentCreate, ErrorResponse, PostedComment, PostedResponse, ThreadQuery, ThreadResponse
 from ..sites import find_site
-from ..threads import BadKey, decode_cursor, normalise_key, read_page, thread_head
+from ..invalidation import purge_key
+from ..threads import BadKey, ThreadHead, decode_cursor, normalise_key
 from ..transactions import end_read
 from .bodies import ApiBlueprint
-from .page_cache import SerialisedPage, serialise
+from .page_cache import read_cached, tags_of
 
 blp = ApiBlueprint(
     "threads", __name__, url_prefix="/api/v1",
@@ -62,28 +63,37 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
-    head = thread_head(site, thread_key)
-    if head is None:
-        end_read()
-        raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
-    # The serialised page is kept while the head's signature holds: a hit reads no comments.
     cache = current_app.extensions.get("discuss_page_cache")
-    cache_key = (site, thread_key, size, after_root)
-    page: SerialisedPage | None = cache.get(cache_key, head.signature) if cache is not None else None
-    if page is None:
-        page = serialise(read_page(head, limit=size, after_root=after_root))
-        if cache is not None:
-            cache.put(cache_key, head.signature, page)
+    found = read_cached(cache, site, thread_key, size, after_root)
     end_read()
+    if found is None:
+        raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
+    head, page = found
     g.allowed_origins = head.allowed_origins
-    max_age = current_app.config["THREAD_CACHE_SECONDS"]
-    headers = {
-        "ETag": f'"{page.etag}"',
-        "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache",
-    }
+    headers = cache_headers(head, current_app.config)
+    headers["ETag"] = f'"{page.etag}"'
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
     return Response(page.body, 200, headers, mimetype="application/json")
+
+
+def surrogate_keys(head: ThreadHead) -> list[str]:
+    """The keys a CDN or Varnish can purge a thread read by (docs/operations.md, Caching):
+    ``discuss`` (everything), ``discuss-s<site id>`` (the site), and ``discuss-t<thread id>``
+    (the thread; ``discuss-n<site id>`` for a page with no thread yet)."""
+    return ["discuss", *(purge_key(tag) for tag in sorted(tags_of(head)))]
+
+
+def cache_headers(head: ThreadHead, config: Any) -> dict[str, str]:
+    """Cache-Control and surrogate keys of a public thread read."""
+    max_age = config["THREAD_CACHE_SECONDS"]
+    stale = config["THREAD_STALE_SECONDS"]
+    if max_age:
+        control = f"public, max-age={max_age}" + (f", stale-while-revalidate={stale}" if stale else "")
+    else:
+        control = "public, no-cache"
+    keys = surrogate_keys(head)
+    return {"Cache-Control": control, "Surrogate-Key": " ".join(keys), "Cache-Tag": ",".join(keys)}
 
 
 def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
