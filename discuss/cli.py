@@ -37,10 +37,11 @@ def main() -> None:
 
 def register(app) -> None:
     from .privacy_cli import privacy_group
+    from .purge import purge_relay
     from .review.cli import moderators
 
     for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
-                    privacy_group):
+                    privacy_group, purge_relay):
         app.cli.add_command(command)
 
 

@@ -348,3 +348,48 @@ def _builtin_plugins() -> list[str]:
     from discuss.plugins import get_plugin_manager
 
     return [name for name, _ in get_plugin_manager(load_entry_points=True).list_name_plugin()]
+
+
+def test_the_purge_relay_purges_the_changed_threads_keys(client, site, app):
+    """A real HTTP server stands in for Varnish; the relay sends it PURGE with the keys."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from discuss.invalidation import watcher_for
+    from discuss.purge import PurgeRelay, run
+
+    received = []
+
+    class Varnish(BaseHTTPRequestHandler):
+        def do_PURGE(self):
+            received.append(self.headers["xkey-purge"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Varnish)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    first = post(client, "first").json["comment"]["id"]
+    thread_id = db.session.execute(sa.select(Thread.id)).scalar_one()
+    relay = PurgeRelay(f"http://127.0.0.1:{server.server_port}/")
+    stop = threading.Event()
+    runner = threading.Thread(target=run, args=(watcher_for(app.config["SQLALCHEMY_DATABASE_URI"]), relay),
+                              kwargs={"interval": 0.02, "stop": stop}, daemon=True)
+    runner.start()
+    try:
+        import time
+
+        deadline = time.monotonic() + 10
+        while not relay.sent and time.monotonic() < deadline:  # the start-up resync purges everything
+            time.sleep(0.02)
+        store(first, status=DELETED)
+        while len(relay.sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        runner.join(5)
+        server.shutdown()
+    assert received[0] == "discuss"
+    assert received[1] == f"discuss-t{thread_id}"
