@@ -70,6 +70,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         logging.getLogger("discuss.hooks").setLevel(logging.INFO)
 
     _register_blueprints(app)
+    if app.config["THREAD_PAGE_CACHE"] and app.config["THREAD_REPLAY"]:
+        from .api.replay import ReplayReads
+
+        app.wsgi_app = ReplayReads(app.wsgi_app, app.extensions["discuss_page_cache"])
     from .cli import register as register_cli
 
     register_cli(app)

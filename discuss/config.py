@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     # Keep thread heads and serialised pages per process; served without a query while the
     # invalidation channel vouches for them (discuss/invalidation.py), else checked per read.
     "THREAD_PAGE_CACHE": True,
+    # Answer a kept thread read before Flask, whole (discuss/api/replay.py).
+    "THREAD_REPLAY": True,
     # Invalidation: "auto" (LISTEN/NOTIFY on PostgreSQL, PRAGMA data_version on SQLite),
     # or "check" (no channel: every read checks the thread's signature).
     "THREAD_CACHE_INVALIDATION": "auto",

@@ -52,5 +52,7 @@ def end_read() -> None:
 
     Called before slow work that needs no database (plugins screening a reply,
     rendering a page), so a request does not hold a connection through it.
+    A request that never used the session (a cached read) creates none.
     """
-    db.session.rollback()
+    if db.session.registry.has():
+        db.session.rollback()

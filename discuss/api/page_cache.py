@@ -56,6 +56,8 @@ class PageCache:
         self.watcher.attach(self)
         self._heads: OrderedDict[tuple, tuple[frozenset, ThreadHead]] = OrderedDict()
         self._items: OrderedDict[tuple, tuple[frozenset, tuple, SerialisedPage]] = OrderedDict()
+        # Whole answers for discuss.api.replay, valid only while trusted.
+        self._responses: OrderedDict[tuple, tuple[frozenset, tuple]] = OrderedDict()
         self._lock = threading.Lock()
         self._seq = 0
         self._log: deque[tuple[int, frozenset[str]]] = deque(maxlen=self.LOG)
@@ -79,7 +81,7 @@ class PageCache:
         with self._lock:
             self._seq += 1
             self._log.append((self._seq, tags))
-            for store in (self._heads, self._items):
+            for store in (self._heads, self._items, self._responses):
                 for key in [key for key, item in store.items() if item[0] & tags]:
                     del store[key]
 
@@ -90,6 +92,7 @@ class PageCache:
             self._log.append((self._seq, frozenset([ALL])))
             self._heads.clear()
             self._items.clear()
+            self._responses.clear()
 
     def _changed_since(self, mark: int, tags: frozenset[str]) -> bool:
         if mark == self._seq:
@@ -138,6 +141,21 @@ class PageCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    # -- whole responses (discuss.api.replay) -------------------------------------------
+    def response(self, key: tuple) -> tuple | None:
+        """A kept answer; only meaningful while :meth:`trusted`."""
+        with self._lock:
+            item = self._responses.get(key)
+            return None if item is None else item[1]
+
+    def put_response(self, key: tuple, tags: frozenset[str], value: tuple, mark: int) -> None:
+        with self._lock:
+            if self._changed_since(mark, tags):
+                return
+            self._responses[key] = (tags, value)
+            while len(self._responses) > self.size * 4:
+                self._responses.popitem(last=False)
 
     def clear(self) -> None:
         self.reset()

@@ -26,11 +26,16 @@ from ..threads import BadKey, ThreadHead, decode_cursor, normalise_key
 from ..transactions import end_read
 from .bodies import ApiBlueprint
 from .page_cache import read_cached, tags_of
+from .replay import MARK as REPLAY_MARK
 
 blp = ApiBlueprint(
     "threads", __name__, url_prefix="/api/v1",
     description="Read a page's discussion and post replies to it.",
 )
+
+
+#: One instance for every read (webargs would build a schema per request from the class).
+THREAD_QUERY = ThreadQuery()
 
 
 def _key(raw: str) -> str:
@@ -46,7 +51,7 @@ def _post_limit() -> str:
 
 @blp.route("/sites/<site>/threads/", defaults={"key": ""}, methods=["GET"])
 @blp.route("/sites/<site>/threads/<path:key>", methods=["GET"])
-@blp.arguments(ThreadQuery, location="query", as_kwargs=True)
+@blp.arguments(THREAD_QUERY, location="query", as_kwargs=True)
 @blp.response(200, ThreadResponse)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag).")
 @blp.alt_response(404, schema=ErrorResponse, description="Unknown site.")
@@ -74,6 +79,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     headers["ETag"] = f'"{page.etag}"'
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
+    request.environ[REPLAY_MARK] = tags_of(head)  # the whole answer may be replayed (discuss.api.replay)
     return Response(page.body, 200, headers, mimetype="application/json")
 
 
