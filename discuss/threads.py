@@ -3,7 +3,7 @@
 The read path never renders: it reads pre-rendered HTML in two queries (the
 thread's head with its count, then the page of comments) and builds the tree in
 Python. It returns values; the views serialise them (the JSON API keeps the
-serialised pages, checked against the head's signature).
+serialised pages: discuss/api/page_cache.py).
 """
 
 from __future__ import annotations
