@@ -98,6 +98,26 @@ _HEAD = (
     .group_by(_site.c.id, _thread.c.id)
 )
 
+# While the page cache is trusted (discuss/invalidation.py) no signature is needed: the
+# published count alone, from the (thread_id, status, root_id) index, never the rows.
+_PUBLISHED_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(_comment)
+    .where(_comment.c.thread_id == _thread.c.id, _comment.c.status == PUBLISHED)
+    .scalar_subquery()
+)
+_HEAD_LIGHT = (
+    sa.select(
+        _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
+        _site.c.privacy_notice, _site.c.id,
+        sa.case((_thread.c.id.is_(None), 0), else_=_PUBLISHED_COUNT),
+        sa.null(), sa.null(), sa.null(),
+    )
+    .select_from(_site)
+    .outerjoin(_thread, sa.and_(_thread.c.site_id == _site.c.id, _thread.c.key == sa.bindparam("key")))
+    .where(_site.c.slug == sa.bindparam("slug"))
+)
+
 _ROOTS = (
     sa.select(_comment.c.root_id)
     .where(_comment.c.thread_id == sa.bindparam("thread_id"), _comment.c.status == PUBLISHED,
@@ -112,8 +132,9 @@ _PAGE = (
         _comment.c.id, _comment.c.parent_id, _comment.c.status,
         _comment.c.author_name, _comment.c.body_html, _comment.c.created_at,
     )
-    .where(_comment.c.thread_id == sa.bindparam("thread_id"),
-           _comment.c.root_id.in_(_ROOTS.scalar_subquery()))
+    # Root ids are comment ids of this thread: the roots alone pick the rows, through the
+    # root_id index (a thread_id condition here lets the planner scan the whole thread).
+    .where(_comment.c.root_id.in_(_ROOTS.scalar_subquery()))
     .order_by(_comment.c.id)
 )
 
@@ -136,7 +157,7 @@ class ThreadHead:
     closed: bool
     comment_count: int
     privacy_notice: str  # the site's own, or the default
-    signature: tuple
+    signature: tuple | None  # None: read without one (thread_head(signed=False))
     site_id: int = 0
 
 
@@ -151,17 +172,22 @@ class ThreadPage:
     allowed_origins: list[str]
 
 
-def thread_head(site_slug: str, key: str) -> ThreadHead | None:
-    """The thread's head in one query; ``None`` when the site does not exist."""
-    head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
+def thread_head(site_slug: str, key: str, *, signed: bool = True) -> ThreadHead | None:
+    """The thread's head in one query; ``None`` when the site does not exist.
+
+    ``signed=False``: without the signature (``None``), which costs reading every
+    comment row of the thread; for a caller that learns of changes otherwise.
+    """
+    statement = _HEAD if signed else _HEAD_LIGHT
+    head = db.session.connection().execute(statement, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
     origins, thread_id, title, url, closed, notice, site_id, count, total, versions, last_update = head
+    signature = (thread_id, title, url, closed, notice, count, total, versions, str(last_update))
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
-        privacy_notice=notice_text(notice),
-        signature=(thread_id, title, url, closed, notice, count, total, versions, str(last_update)),
+        privacy_notice=notice_text(notice), signature=signature if signed else None,
         site_id=site_id,
     )
 

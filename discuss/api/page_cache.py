@@ -127,6 +127,7 @@ class PageCache:
         with self._lock:
             item = self._items.get(key)
             if item is None or (signature is not None and item[1] != signature):
+                # (a page kept without a signature, while trusted, never matches one)
                 return None
             self._items.move_to_end(key)
             return item[2]
@@ -177,7 +178,7 @@ def read_cached(cache: PageCache | None, site: str, key: str, size: int,
     mark = cache.mark() if cache is not None else 0
     head = cache.head(site, key) if trusted else None
     if head is None:
-        head = thread_head(site, key)
+        head = thread_head(site, key, signed=not trusted)
         if head is None:
             return None
         if cache is not None:
