@@ -1,7 +1,9 @@
 """discuss: threaded comments with pluggable moderation, for councils.
 
 Plugin authors import from here and nowhere else:
-``from discuss import hookimpl, Verdict, Submission, SiteView, CommentView, History``.
+``from discuss import hookimpl, Verdict, Submission, SiteView, CommentView, History``;
+and, for text residents see in their language (docs/plugins.md, Translating),
+``lazy_gettext``, ``lazy_ngettext`` and ``N_``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Flask
 
 from .history import History
 from .hookspecs import CONTRACT_VERSION, hookimpl
+from .i18n import N_, lazy_gettext, lazy_ngettext
 from .submission import Submission
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 from .verdict import Verdict
@@ -22,6 +25,7 @@ from .verdict import Verdict
 __all__ = [
     "create_app", "hookimpl", "CONTRACT_VERSION", "Verdict", "Submission", "History",
     "SiteView", "CommentView", "ModeratorView", "ActionView", "ReportView",
+    "N_", "lazy_gettext", "lazy_ngettext",
 ]
 
 __version__ = "0.1.0"
@@ -54,6 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .headers import init_app as init_security_headers
 
     init_security_headers(app)
+    from .i18n import init_app as init_i18n
+
+    init_i18n(app)
 
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = PluginHost.for_app(app, pm)

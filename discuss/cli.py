@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
+from .i18n import LANGUAGES
 from .models import Site
 from .sites import find_site
 from .transactions import end_read, writing
@@ -36,12 +37,13 @@ def main() -> None:
 
 
 def register(app) -> None:
+    from .importing.cli import export_command, import_group
     from .privacy_cli import privacy_group
     from .purge import purge_relay
     from .review.cli import moderators
 
     for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
-                    privacy_group, purge_relay):
+                    privacy_group, import_group, export_command, purge_relay):
         app.cli.add_command(command)
 
 
@@ -71,9 +73,11 @@ def sites() -> None:
 @click.option("--settings", "settings_json", default=None, help="Per-plugin settings as JSON.")
 @click.option("--privacy-notice", default=None,
               help="Shown under the reply form (empty: the default notice).")
+@click.option("--language", default=None, type=click.Choice(LANGUAGES),
+              help="The residents' default language when their page names none we ship (new sites: en).")
 @with_appcontext
 def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str | None,
-              privacy_notice: str | None) -> None:
+              privacy_notice: str | None, language: str | None) -> None:
     """Add a site SLUG (or update the one that exists)."""
     from .origins import normalise_origin
     from .plugins import PluginSettingsError
@@ -104,6 +108,8 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
             site.moderation = settings
         if privacy_notice is not None:
             site.privacy_notice = privacy_notice.strip()
+        if language is not None:
+            site.language = language
         try:
             current_app.extensions["discuss"].check_site(site)
         except PluginSettingsError as exc:  # nothing is stored

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import Refusal
 from .extensions import db
+from .i18n import N_, lazy_gettext
 from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
@@ -45,11 +46,13 @@ class ThreadClosed(InvalidReply):
     code = 403
 
     def __init__(self) -> None:
-        super().__init__("thread", "This discussion is closed to new comments.")
+        super().__init__("thread", N_("This discussion is closed to new comments."))
 
 
 #: What the author is told when the reply waits for a moderator (or is silently refused).
-HELD_MESSAGE = "Thanks, your comment is awaiting moderation."
+HELD_MESSAGE = N_("Thanks, your comment is awaiting moderation.")
+#: What the author is told when the reply is published at once.
+PUBLISHED_MESSAGE = N_("Your comment is published.")
 
 
 class Outcome(enum.Enum):
@@ -112,14 +115,14 @@ def check_parent(thread: Thread | None, parent_id: int | None) -> None:
         return
     parent = db.session.get(Comment, parent_id)
     if parent is None or thread is None or parent.thread_id != thread.id:
-        raise InvalidReply("parent_id", "no such comment in this thread")
+        raise InvalidReply("parent_id", N_("no such comment in this thread"))
     if parent.status != PUBLISHED:
-        raise InvalidReply("parent_id", "that comment is not published")
+        raise InvalidReply("parent_id", N_("that comment is not published"))
     depth = 1
     while parent.parent_id is not None:
         depth += 1
         if depth >= MAX_DEPTH:
-            raise InvalidReply("parent_id", f"replies can nest at most {MAX_DEPTH} deep")
+            raise InvalidReply("parent_id", lazy_gettext("replies can nest at most %(depth)d deep", depth=MAX_DEPTH))
         parent = db.session.get(Comment, parent.parent_id)
 
 
@@ -138,11 +141,11 @@ def check_page_url(site: Site, page_url: str) -> None:
         parts = urlsplit(page_url)
         origin = normalise_origin(f"{parts.scheme}://{parts.netloc}")
     except ValueError:
-        raise InvalidReply("page_url", "Not a web page address.") from None
+        raise InvalidReply("page_url", N_("Not a web page address.")) from None
     allowed = set(site.allowed_origins or [])
     if origin in allowed or "*" in allowed or (has_request_context() and origin == own_origin()):
         return
-    raise InvalidReply("page_url", "The page is not on one of this site's addresses.")
+    raise InvalidReply("page_url", N_("The page is not on one of this site's addresses."))
 
 
 def post_comment(host: PluginHost, site: Site, submission: Submission) -> Posted:

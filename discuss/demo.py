@@ -1,22 +1,22 @@
-"""The demo: a council blog post (the seed page) with its discussion loaded."""
+"""The demo: a council blog post (the seed page) with its discussion loaded from a WordPress export."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import resources
 
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import PUBLISHED, Comment, Site, Thread
-from .render import render_body
+from .models import Site, Thread
 from .transactions import writing
 
 DEMO_SITE = "demo"
 DEMO_KEY = "/demo"
 SEED_FILE = "councillors-and-social-media.txt"
+#: The seed post's discussion as a WordPress export (WXR), loaded through the importer.
+SEED_WXR = "councillors-and-social-media.wxr"
 
 
 @dataclass
@@ -70,50 +70,29 @@ def read_seed() -> SeedPost:
 
 
 def load_demo(base_url: str = "") -> Thread:
-    """Create the demo site and the seed post's thread with its comments (idempotent)."""
-    post = read_seed()
+    """Create the demo site and load the seed post's discussion (idempotent).
+
+    The two seed comments come from :data:`SEED_WXR`, a WordPress export, through
+    the WordPress importer (:mod:`discuss.importing`), as a council's own would.
+    """
+    from .importing import run_import
+    from .importing.wxr import Reader
+
     with writing():
-        site, thread = _store_demo(post, base_url)
-    if site is not None:
+        if db.session.execute(sa.select(Site.id).filter_by(slug=DEMO_SITE)).first() is None:
+            db.session.add(Site(slug=DEMO_SITE, name="Demo Borough Council", allowed_origins=[], moderation={}))
+    with resources.files("discuss.seed").joinpath(SEED_WXR).open("rb") as file:
+        summary = run_import(DEMO_SITE, Reader(file))
+    with writing():
+        site = db.session.execute(sa.select(Site).filter_by(slug=DEMO_SITE)).scalar_one()
+        thread = db.session.execute(
+            sa.select(Thread).filter_by(site_id=site.id, key=DEMO_KEY)
+        ).scalar_one()
+        if summary.threads_created:
+            thread.url = base_url + DEMO_KEY  # the demo page is served here, not at the export's blog
+    if summary.created:
         seed_review_queue(site)
     return thread
-
-
-def _store_demo(post: SeedPost, base_url: str) -> tuple[Site | None, Thread]:
-    """The demo site and thread, created with the seed comments unless there; the site only when new."""
-    site = db.session.execute(sa.select(Site).filter_by(slug=DEMO_SITE)).scalar_one_or_none()
-    if site is None:
-        site = Site(slug=DEMO_SITE, name="Demo Borough Council", allowed_origins=[], moderation={})
-        db.session.add(site)
-        db.session.flush()
-    thread = db.session.execute(
-        sa.select(Thread).filter_by(site_id=site.id, key=DEMO_KEY)
-    ).scalar_one_or_none()
-    if thread is not None:
-        return None, thread
-    thread = Thread(site_id=site.id, key=DEMO_KEY, title=post.title, url=base_url + DEMO_KEY)
-    db.session.add(thread)
-    db.session.flush()
-    when = datetime.strptime(post.date, "%B %d, %Y") if post.date else datetime(2011, 12, 9)
-
-    def add(node: SeedComment, parent: Comment | None, hour: int) -> None:
-        comment = Comment(
-            thread_id=thread.id, parent_id=parent.id if parent else None,
-            root_id=parent.root_id if parent else None,
-            author_name=node.author, author_email=None, body=node.body,
-            body_html=render_body(node.body), status=PUBLISHED,
-            created_at=when.replace(hour=hour), updated_at=when.replace(hour=hour),
-        )
-        db.session.add(comment)
-        db.session.flush()
-        if comment.root_id is None:
-            comment.root_id = comment.id
-        for offset, reply in enumerate(node.replies, start=1):
-            add(reply, comment, min(hour + offset, 23))
-
-    for index, node in enumerate(post.comments):
-        add(node, None, 10 + index)
-    return site, thread
 
 
 #: Replies a resident might send, which the default plugins hold: the demo's

@@ -14,6 +14,8 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .i18n import current, lazy_gettext, public_text
+
 DEFAULT_MESSAGES = {
     400: "The request could not be understood.",
     401: "Authentication is required.",
@@ -28,7 +30,7 @@ DEFAULT_MESSAGES = {
     500: "Something went wrong on our side.",
 }
 
-_HTML_ERROR = """<!doctype html><html lang="en"><meta charset="utf-8">
+_HTML_ERROR = """<!doctype html><html lang="{{ lang }}"><meta charset="utf-8">
 <title>{{ code }} {{ status }}</title>
 <main style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto">
 <h1>{{ status }}</h1><p>{{ message }}</p></main></html>"""
@@ -96,7 +98,7 @@ class DiscussApi(Api):
         if not message:
             message = DEFAULT_MESSAGES.get(error.code or 500) or error.description
             if error.code == 422 and errors:
-                message = "Invalid input: " + ", ".join(sorted(errors)) + "."
+                message = lazy_gettext("Invalid input: %(fields)s.", fields=", ".join(sorted(errors)))
             elif error.code == 429:
                 message = f"Too many requests ({error.description}): please wait and try again."
         headers = dict(data.get("headers") or {})
@@ -108,8 +110,13 @@ class DiscussApi(Api):
                 if name in response.headers:
                     headers[name] = response.headers[name]
         code = error.code or 500
+        # Residents' answers are in the request's language (discuss.i18n.use); anything else stays as written.
+        message = public_text(message)
+        errors = {name: [public_text(m) for m in msgs] if isinstance(msgs, list) else msgs
+                  for name, msgs in errors.items()}
         if _wants_html():
-            body = render_template_string(_HTML_ERROR, code=code, status=HTTP_STATUS_CODES.get(code, "Error"), message=message)
+            body = render_template_string(_HTML_ERROR, code=code, status=HTTP_STATUS_CODES.get(code, "Error"),
+                                          message=message, lang=current())
             return Response(body, code, headers, mimetype="text/html")
         response = jsonify(error_body(code, message, errors))
         response.status_code = code

@@ -43,6 +43,9 @@ class Site(db.Model):
     moderation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Shown under the reply form; empty: the service's default (discuss.privacy.notice_text).
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The language residents are answered in when their page or browser names none we ship
+    # (discuss.i18n.LANGUAGES): "en" or "cy".
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     threads: Mapped[list["Thread"]] = relationship(back_populates="site")
@@ -229,6 +232,30 @@ class FormNonce(db.Model):
 
     nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ImportSource(db.Model):
+    """Where an imported thread or comment came from, so an import run twice creates nothing twice.
+
+    ``source`` names the export (``wordpress:<blog url>``, ``disqus:<forum>``, ``json``),
+    ``source_id`` the item's id in it; ``run`` is the import that wrote the row, which
+    tells a duplicate in one file from an item an earlier run brought in.
+    """
+
+    __tablename__ = "import_source"
+    __table_args__ = (sa.UniqueConstraint("site_id", "source", "kind", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"))
+    source: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[str] = mapped_column(sa.String(8))  # "thread" or "comment"
+    source_id: Mapped[str] = mapped_column(sa.String(500))
+    thread_id: Mapped[int | None] = mapped_column(sa.ForeignKey("thread.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    # How deep the comment hangs (1: top level); replies nest at most 30 deep.
+    depth: Mapped[int] = mapped_column(default=0)
+    run: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CacheChange(db.Model):

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .i18n import N_
 from .submission import Submission
 from .verdict import PUBLISH, REJECT, Verdict, strictest
 
@@ -66,7 +67,7 @@ class Screening:
         for pv in self.verdicts:
             if pv.verdict.decision == self.decision and pv.verdict.public_reason:
                 return pv.verdict.public_reason
-        return "Your comment could not be published."
+        return N_("Your comment could not be published.")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .extensions import db
+from .i18n import N_
 from .models import (
     REJECTED, Ban, Comment, Moderator, ModeratorAction, Report, Site, VerdictRecord, lower_email, utcnow,
 )
@@ -39,7 +40,7 @@ ERASED_NAME = "Former commenter"
 REMOVED_BODY = "[This comment was removed at its author's request.]"
 REPORTS_NOTE = ("Reports a person made cannot be listed: a report stores only a keyed hash of the "
                 "reporter's IP address, never an email, so no report can be linked to an email address.")
-DEFAULT_NOTICE = ("Your name and comment are published. Your email address is never shown: we keep it, with a "
+DEFAULT_NOTICE = N_("Your name and comment are published. Your email address is never shown: we keep it, with a "
                   "one-way hash of your internet address, only to prevent abuse, and delete them when no "
                   "longer needed. You can ask the council for a copy of what we hold about you, or for it "
                   "to be erased.")

@@ -16,7 +16,18 @@ from marshmallow import fields, validate
 
 from .bounds import MAX_ID
 from .config import DEFAULTS
+from .i18n import N_, lazy_gettext
 from .threads import MAX_KEY_LENGTH
+
+#: marshmallow's own messages a resident can meet on the reply form, for the catalogue
+#: (they are translated where they are shown, by :func:`discuss.i18n.public_text`).
+RESIDENT_MESSAGES = (
+    N_("Missing data for required field."),
+    N_("Not a valid email address."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Unknown field."),
+)
 
 _FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
 
@@ -24,7 +35,7 @@ _FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
 def no_bad_characters(value: str) -> None:
     """Refuse NUL and lone surrogates: no database can store them faithfully."""
     if _FORBIDDEN.search(value):
-        raise ma.ValidationError("Contains characters that are not allowed (NUL or lone surrogates).")
+        raise ma.ValidationError(N_("Contains characters that are not allowed (NUL or lone surrogates)."))
 
 
 def iso_utc(value: datetime) -> str:
@@ -52,7 +63,7 @@ class NonEmptyText(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if not text:
-            raise ma.ValidationError("Must not be empty.")
+            raise ma.ValidationError(N_("Must not be empty."))
         return text
 
 
@@ -106,13 +117,13 @@ class CommentCreate(ma.Schema):
     def _name_length(self, value: str, **_: object) -> None:
         limit = current_app.config["MAX_NAME_LENGTH"]
         if len(value) > limit:
-            raise ma.ValidationError(f"Must be at most {limit} characters.")
+            raise ma.ValidationError([lazy_gettext("Must be at most %(limit)d characters.", limit=limit)])
 
     @ma.validates("body")
     def _body_length(self, value: str, **_: object) -> None:
         limit = current_app.config["MAX_BODY_LENGTH"]
         if len(value) > limit:
-            raise ma.ValidationError(f"Must be at most {limit} characters.")
+            raise ma.ValidationError([lazy_gettext("Must be at most %(limit)d characters.", limit=limit)])
 
     @ma.pre_load
     def _empty_strings_are_absent(self, data, **_: object):

@@ -83,7 +83,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
-        _site.c.privacy_notice, _site.c.id,
+        _site.c.privacy_notice, _site.c.language, _site.c.id,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -109,7 +109,7 @@ _PUBLISHED_COUNT = (
 _HEAD_LIGHT = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
-        _site.c.privacy_notice, _site.c.id,
+        _site.c.privacy_notice, _site.c.language, _site.c.id,
         sa.case((_thread.c.id.is_(None), 0), else_=_PUBLISHED_COUNT),
         sa.null(), sa.null(), sa.null(),
     )
@@ -156,8 +156,9 @@ class ThreadHead:
     url: str
     closed: bool
     comment_count: int
-    privacy_notice: str  # the site's own, or the default
+    privacy_notice: str  # the site's own, or the default (in English: translate where shown)
     signature: tuple | None  # None: read without one (thread_head(signed=False))
+    language: str = "en"  # the site's default language
     site_id: int = 0
 
 
@@ -182,13 +183,13 @@ def thread_head(site_slug: str, key: str, *, signed: bool = True) -> ThreadHead 
     head = db.session.connection().execute(statement, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, notice, site_id, count, total, versions, last_update = head
-    signature = (thread_id, title, url, closed, notice, count, total, versions, str(last_update))
+    origins, thread_id, title, url, closed, notice, language, site_id, count, total, versions, last_update = head
+    signature = (thread_id, title, url, closed, notice, language, count, total, versions, str(last_update))
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
         privacy_notice=notice_text(notice), signature=signature if signed else None,
-        site_id=site_id,
+        language=language or "en", site_id=site_id,
     )
 
 

@@ -17,12 +17,12 @@ from typing import Mapping
 
 import marshmallow as ma
 
-from discuss import History, Submission, Verdict, hookimpl
+from discuss import N_, History, Submission, Verdict, hookimpl
 
 name = "bans"
 enabled_by_default = True
 
-PUBLIC_REASON = "You cannot comment on this site."
+PUBLIC_REASON = N_("You cannot comment on this site.")
 
 
 class settings_schema(ma.Schema):

@@ -19,7 +19,7 @@ from typing import Mapping
 
 import marshmallow as ma
 
-from discuss import History, Submission, Verdict, hookimpl
+from discuss import History, Submission, Verdict, hookimpl, lazy_ngettext
 
 name = "flood"
 enabled_by_default = True
@@ -51,8 +51,10 @@ def discuss_screen_comment(submission: Submission, settings: Mapping, history: H
             minutes = math.ceil(retry_after / 60)
             return Verdict.reject(
                 f"more than {limit} comments in {settings['window_minutes']} minutes by {kind}",
-                public_reason=(f"You have posted a lot in a short time. Please try again in "
-                               f"{minutes} minute{'s' if minutes != 1 else ''}."),
+                # Evaluated when the resident is answered, in their language.
+                public_reason=lazy_ngettext(
+                    "You have posted a lot in a short time. Please try again in %(num)d minute.",
+                    "You have posted a lot in a short time. Please try again in %(num)d minutes.", minutes),
                 retry_after=retry_after, by=kind, count=seen.count,
             )
     return None

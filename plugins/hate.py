@@ -24,7 +24,7 @@ from typing import Mapping
 
 import marshmallow as ma
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import N_, Submission, Verdict, hookimpl
 from discuss.hatespeech import analyse
 
 name = "hate"
@@ -32,8 +32,8 @@ enabled_by_default = True
 
 REASON = "may be hateful"
 THREAT_REASON = "possible threat"
-PUBLIC_REASON = ("Please rephrase your comment: it may break our rules on hateful or threatening language. "
-                 "You are welcome to make your point respectfully.")
+PUBLIC_REASON = N_("Please rephrase your comment: it may break our rules on hateful or threatening language. "
+                    "You are welcome to make your point respectfully.")
 
 
 class settings_schema(ma.Schema):

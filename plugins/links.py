@@ -21,7 +21,7 @@ from typing import Mapping
 import marshmallow as ma
 import re2
 
-from discuss import History, Submission, Verdict, hookimpl
+from discuss import N_, History, Submission, Verdict, hookimpl
 from discuss.textnorm import disguised_words, normalise
 
 name = "links"
@@ -104,14 +104,14 @@ def discuss_screen_comment(submission: Submission, settings: Mapping, history: H
     denied = [link for link in links if _domain_in(link[2], settings["deny_domains"])]
     if denied:
         return Verdict.reject(
-            "blocked link", public_reason="Links to that website are not allowed here.",
+            "blocked link", public_reason=N_("Links to that website are not allowed here."),
             spans=[[a, b] for a, b, _ in denied], domains=sorted({h for _, _, h in denied}),
         )
     if settings["duplicate_window_minutes"]:
         duplicate = _find_duplicate(submission, history, settings["duplicate_window_minutes"],
                                     same_thread=settings["duplicate_scope"] == "thread")
         if duplicate is not None:
-            return Verdict.reject("duplicate", public_reason="You have already posted this comment.",
+            return Verdict.reject("duplicate", public_reason=N_("You have already posted this comment."),
                                   duplicate_of=duplicate)
     counted = [link for link in links if not _domain_in(link[2], settings["allow_domains"])]
     if len(counted) > settings["max_links"]:

@@ -32,6 +32,7 @@ Verdict details: ``spans`` (``[[start, end], ...]`` into the original body),
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from functools import lru_cache
@@ -41,7 +42,7 @@ from typing import Iterable, Mapping
 
 import marshmallow as ma
 
-from discuss import Submission, Verdict, hookimpl
+from discuss import N_, Submission, Verdict, hookimpl
 from discuss.textnorm import Normalised, normalise
 
 from . import profanity_lexicon as lexicon
@@ -55,8 +56,8 @@ AMBIGUOUS = "ambiguous"
 MILD = lexicon.MILD  # mild British swearing: holds by default (setting ``mild``)
 NAME = "name"  # a name when capitalised (Dick, Fanny), ambiguous otherwise
 
-PUBLIC_REASON = ("Please rephrase your comment without swear words or slurs; "
-                 "you are welcome to make the same point politely.")
+PUBLIC_REASON = N_("Please rephrase your comment without swear words or slurs; "
+                    "you are welcome to make the same point politely.")
 
 # A list word containing one of these is strong (reject).
 STRONG_STEMS = (
@@ -101,8 +102,12 @@ SUFFIXES = ("s", "es", "er", "ers", "ing", "ings", "in", "ed", "y", "ey", "ier",
             "tard", "tards", "stain", "show", "storm", "off", "up", "ery", "wad", "nut")
 # Stems that build compounds at the end of a word: "horseshit", "clusterfuck".
 COMPOUND_STEMS = ("fuck", "shit", "cunt", "bitch")
+# (classify_leet relies on no compound stem ending in a letter an ambiguous leet character can be)
+assert not any(stem.endswith(("i", "l", "g", "b", "o")) for stem in COMPOUND_STEMS)
 # Innocent words that a compound rule would catch.
 NOT_COMPOUNDS = frozenset({"mishit", "mishits"})
+_HAS_COMPOUND_STEM = re.compile("|".join(COMPOUND_STEMS)).search
+_REPEAT_OR_COMPOUND = re.compile(r"(.)\1|" + "|".join(COMPOUND_STEMS)).search
 
 _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t",
          "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"}
@@ -114,9 +119,13 @@ _ENDINGS = ("", ".", ",", "!", "?", ";", ":", ")", '"', "'", "!!", "?!", "...")
 MAX_SPELLED_OUT = 2000  # single letters searched for spelled-out words in one comment
 
 _TOKEN = re.compile(r"[\w@$!|+*#]+")
+# Punctuation that is no part of a token (none is \w or a character of _TOKEN).
+_NOT_TOKEN = ".,;:?\"'()[]{}<>-/\\%&=~^`\u2026\u201c\u201d\u2018\u2019"
+_TWO_WORDS = re.compile(r"([^\W\d_]+)[" + re.escape(_NOT_TOKEN) + r"]([^\W\d_]+)")
 # Words too common to gate the phrase search on ("sod off" waits for "sod").
 _COMMON = frozenset("you what a an the off it all this that of up em lot absolute complete total utter".split())
 _REPEAT = re.compile(r"(.)\1+")
+_FIRST_GROUP = operator.itemgetter(1)  # for _REPEAT.sub: as r"\1", without expanding a template each time
 _CODE = re.compile(r"[a-z]{1,2}\d+")  # road and bus numbers: A55, B4056, M25
 # Single characters separated by spaces or punctuation: "f u c k", "s - h - i - t".
 _SINGLE_RUN = re.compile(r"\b\w(?:[ \t.\-*/·\u2022,~+:]{1,3}\w\b){2,}")
@@ -243,6 +252,8 @@ class WordList:
             for k in range(1, len(form) + 1))
         self._suffixed = re.compile(
             r"(?:" + "|".join(map(re.escape, self.strong_stems)) + r")(?:" + "|".join(SUFFIXES) + r")")
+        self._head = min(map(len, self.strong_stems))  # 4: a suffixed word starts with a stem's head
+        self._stem_heads = frozenset(stem[:self._head] for stem in self.strong_stems)
         self._compound = re.compile(
             r"[a-z]{2,}(" + "|".join(COMPOUND_STEMS) + r")(?:" + "|".join(SUFFIXES) + r")?")
         self._lock = threading.Lock()
@@ -281,6 +292,39 @@ class WordList:
 
     def classify_chunk(self, chunk: str) -> list[tuple[int, int, str, str]]:
         """Hits inside one whitespace-free chunk such as ``sh1t,`` or ``s.h.i.t`` or ``bull-shit``."""
+        # Most chunks are a plain word, perhaps in punctuation that is no part of a
+        # token ("council.", "(bins)"): one token, classified as letters (what
+        # :meth:`classify_tokens` finds for it, without the token loop).
+        word = chunk if chunk.isalpha() else chunk.strip(_NOT_TOKEN)
+        if word.isdigit():
+            return []  # a number ("2024", "45."): no letter, so no word, leet or spelled out
+        if word.isalpha():
+            hit = self.classify_letters(word)
+            if not hit:
+                return []
+            start = chunk.index(word) if word is not chunk else 0
+            return [(start, start + len(word), *hit)]
+        pair = _TWO_WORDS.fullmatch(word)
+        if pair and pair[1].isalpha() and pair[2].isalpha() and (len(pair[1]) > 1 or len(pair[2]) > 1):
+            # Two words joined by one punctuation mark ("isn't", "fly-tipping"): each
+            # word, then (when neither is listed) the two read as one, as the token loop does.
+            first, second = pair[1], pair[2]
+            start = len(chunk) - len(chunk.lstrip(_NOT_TOKEN))
+            hits = []
+            hit = self.classify_letters(first)
+            if hit:
+                hits.append((start, start + len(first), *hit))
+            hit = self.classify_letters(second)
+            if hit:
+                hits.append((start + len(first) + 1, start + len(word), *hit))
+            if hits:
+                return hits
+            hit = self.classify_letters(first + second, compounds=False)
+            return [(start, start + len(word), *hit)] if hit else []
+        return self.classify_tokens(chunk)
+
+    def classify_tokens(self, chunk: str) -> list[tuple[int, int, str, str]]:
+        """:meth:`classify_chunk` token by token (any chunk)."""
         # One pass that keeps no match objects (a chunk can be a megabyte of
         # tokens): hits, how many tokens, whether all are single characters, and
         # the first few for a spelled-out search.
@@ -360,24 +404,41 @@ class WordList:
         tier = self.words.get(letters)
         if tier:
             return letters, tier
-        collapsed = _REPEAT.sub(r"\1", letters)
+        if not _REPEAT_OR_COMPOUND(letters):
+            # Most words repeat no letter and hold no compound stem: only a suffixed
+            # stem is left to look for (what the general case below finds for them).
+            if len(letters) > 4 and letters[:self._head] in self._stem_heads and self._suffixed.fullmatch(letters):
+                return next(s for s in sorted(self.strong_stems, key=len, reverse=True) if letters.startswith(s)), STRONG
+            return None
+        collapsed = _REPEAT.sub(_FIRST_GROUP, letters) if _REPEAT.search(letters) else letters
         if collapsed != letters:
             for word in self.collapsed.get(collapsed, ()):
                 if _runs_cover(letters, word):
                     return word, self.words[word]
         if len(letters) > 4:
             for form in {letters, collapsed}:
-                match = self._suffixed.fullmatch(form)
+                # Cheap looks first: a suffixed stem starts with the head of a stem,
+                # a compound holds a compound stem.
+                match = self._suffixed.fullmatch(form) if form[:self._head] in self._stem_heads else None
                 if match:
                     stem = next(s for s in sorted(self.strong_stems, key=len, reverse=True) if form.startswith(s))
                     return stem, STRONG
-                match = self._compound.fullmatch(form) if compounds else None
+                match = self._compound.fullmatch(form) if compounds and _HAS_COMPOUND_STEM(form) else None
                 if match and form not in NOT_COMPOUNDS:
                     return match.group(1), STRONG
         return None
 
     def classify_leet(self, token: str, *, compounds: bool = True) -> tuple[str, str] | None:
         ambiguous = [i for i, c in enumerate(token) if c in _LEET_AMBIGUOUS]
+        if ambiguous and ambiguous[0] and len(ambiguous) == len(token) - ambiguous[0]:
+            # Only the end is ambiguous ("street!", "well!!"): every reading starts with
+            # the same letters, and ends in letters (i, l, g, b, o) that end no compound
+            # stem. When no listed word, suffixed stem or repeated spelling of one can
+            # start so, and no compound stem is in them, no reading is a word.
+            head = "".join(_LEET.get(c, c) for c in token[:ambiguous[0]])
+            if (head.isalpha() and _REPEAT.sub(_FIRST_GROUP, head) not in self.prefixes
+                    and not _HAS_COMPOUND_STEM(head)):
+                return None
         if len(ambiguous) > 4:
             ambiguous = ambiguous[:4]
         base = [_LEET.get(c, c) for c in token]

@@ -219,7 +219,10 @@ def _without_spans(text: str, spans) -> str:
 def _addresses_someone(text: str) -> bool:
     """Whether the comment speaks to a person ("you idiot", "I hate you"): abuse of a fellow
     commenter is for the house rules, criticism of people spoken about is not."""
-    return _SECOND_PERSON.search(text) is not None
+    try:
+        return _SECOND_PERSON.search(text) is not None
+    except UnicodeEncodeError:  # lone surrogates: RE2 reads UTF-8
+        return _SECOND_PERSON.search(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")) is not None
 
 
 def _without_swearing(text: str) -> str:

@@ -39,6 +39,7 @@ cat <<MSG
   discuss demo is running:
     council page:   http://$HOST:$PORT/demo
     no-JS thread:   http://$HOST:$PORT/embed/demo/demo
+    in Welsh:       http://$HOST:$PORT/demo?lang=cy
     moderation:     http://$HOST:$PORT/moderation/   (log in as moderator@demo.example / demo-moderator)
     API docs:       http://$HOST:$PORT/api/docs
   Ctrl-C stops it. The database is $DISCUSS_INSTANCE_PATH/discuss.db.

@@ -159,3 +159,26 @@ def test_demo_starts_with_held_comments_in_the_queue(app):
     assert len(held) == len(HELD_EXAMPLES)
     for comment in held:
         assert any(v.decision == "hold" and v.reason for v in comment.verdicts)
+
+
+def test_demo_comments_come_from_the_seed_wxr_through_the_importer(app):
+    from importlib import resources
+
+    from discuss.demo import SEED_WXR, load_demo, read_seed
+    from discuss.importing.records import SourceComment
+    from discuss.importing.wxr import Reader
+    from discuss.models import ImportSource
+
+    with resources.files("discuss.seed").joinpath(SEED_WXR).open("rb") as file:
+        imported = [r for r in Reader(file).records() if isinstance(r, SourceComment)]
+    [dave] = read_seed().comments  # the seed page's text and the WXR file tell the same discussion
+    [reply] = dave.replies
+    assert [(c.author_name, c.body, c.parent_source_id) for c in imported] == [
+        (dave.author, dave.body, None), (reply.author, reply.body, imported[0].source_id)]
+    load_demo()
+    sources = db.session.execute(sa.select(ImportSource.source, ImportSource.kind)).all()
+    assert sorted(sources) == [("wordpress:https://demo.example", "comment")] * 2 + [
+        ("wordpress:https://demo.example", "thread")]
+    thread = db.session.execute(sa.select(Comment.thread_id)).scalars().first()
+    from discuss.models import Thread
+    assert db.session.get(Thread, thread).url == "/demo"

@@ -440,3 +440,25 @@ def test_a_replayed_answer_is_dropped_by_a_write_and_not_replayed_while_untruste
     store(first, status=PUBLISHED)
     assert ids(client.get(THREAD_URL).json["comments"]) == [first]
     watcher.heartbeat = 1.0
+
+
+def test_a_write_drops_every_language_and_cursor_of_the_thread(client, site, app):
+    tops = [post(client, f"top {n}").json["comment"]["id"] for n in range(3)]
+    listening(app)
+    welsh = {"Accept-Language": "cy"}
+    english = client.get(THREAD_URL + "?limit=2")
+    cymraeg = client.get(THREAD_URL + "?limit=2", headers=welsh)
+    assert english.headers["Content-Language"] == "en" and cymraeg.headers["Content-Language"] == "cy"
+    assert english.json["thread"]["privacy_notice"] != cymraeg.json["thread"]["privacy_notice"]
+    assert "Accept-Language" in cymraeg.headers["Vary"]
+    cursor = english.json["next_cursor"]
+    for headers in ({}, welsh):  # kept, and replayed, per language
+        assert client.get(THREAD_URL + "?limit=2", headers=headers).headers["Content-Language"] == \
+            headers.get("Accept-Language", "en")
+        client.get(THREAD_URL + f"?limit=2&cursor={cursor}", headers=headers)
+    store(tops[0], status=DELETED)
+    store(tops[2], status=PENDING)
+    settle(app)
+    for headers in ({}, welsh):
+        assert ids(client.get(THREAD_URL + "?limit=2", headers=headers).json["comments"]) == [tops[1]]
+        assert client.get(THREAD_URL + f"?limit=2&cursor={cursor}", headers=headers).json["comments"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
@@ -71,3 +72,24 @@ def test_on_by_default_through_the_api(client, site):
 def test_wrong_settings_name_the_field():
     with pytest.raises(PluginSettingsError, match=r"site 'x', plugin 'personal_data': phone_numbers"):
         load_settings(personal_data, {"phone_numbers": "maybe"}, site="x")
+
+
+class _EveryLook:
+    """Stands in for the RE2 first looks: every look passes (the Python checks decide alone)."""
+
+    def Match(self, text):  # noqa: N802 (RE2's name)
+        return [0, 1, 2, 3]
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789 -()+@.abcdAZLS\u00a0\u2003\u0663\ud800\n")), max_size=60)
+       | st.text(max_size=40))
+@hsettings(max_examples=400, deadline=None)
+def test_the_one_pass_first_looks_rule_out_nothing_the_python_checks_find(text):
+    settings = load_settings(personal_data)
+    fast = personal_data.find_personal_data(text, settings)
+    saved = personal_data._FIRST_LOOKS
+    personal_data._FIRST_LOOKS = _EveryLook()
+    try:
+        assert personal_data.find_personal_data(text, settings) == fast
+    finally:
+        personal_data._FIRST_LOOKS = saved

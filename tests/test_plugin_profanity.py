@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
@@ -419,3 +420,73 @@ def test_slur_homonyms_the_analysis_reads_as_innocent_publish(text):
 def test_a_slur_used_as_one_is_still_stopped():
     verdict = run_plugin(profanity, "Get those faggots off our high street.")
     assert verdict is not None and verdict.decision != "publish"
+
+
+def _letters_without_looks(words, letters, compounds=True):
+    """classify_letters as it was before its cheap looks: every regex tried."""
+    import re as _re
+
+    tier = words.words.get(letters)
+    if tier:
+        return letters, tier
+    collapsed = _re.sub(r"(.)\1+", r"\1", letters)
+    if collapsed != letters:
+        for word in words.collapsed.get(collapsed, ()):
+            if profanity._runs_cover(letters, word):
+                return word, words.words[word]
+    if len(letters) > 4:
+        for form in {letters, collapsed}:
+            if words._suffixed.fullmatch(form):
+                return next(s for s in sorted(words.strong_stems, key=len, reverse=True) if form.startswith(s)), "strong"
+            match = words._compound.fullmatch(form) if compounds else None
+            if match and form not in profanity.NOT_COMPOUNDS:
+                return match.group(1), "strong"
+    return None
+
+
+_PIECES = ["fuck", "shit", "cunt", "bitch", "wank", "twat", "bastard", "ers", "ing", "head", "y", "s", "lines",
+           "horse", "bull", "mis", "a", "e", "o", "t", "k", "kk", "uu", "ss", "1", ".", ",", "'", "(", ")", "!",
+           "*", "\u201c", "\u2026", "-", "_", "\u00e9"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=6).map("".join))
+@hsettings(max_examples=500, deadline=None)
+def test_plain_word_fast_paths_find_what_the_token_loop_finds(chunk):
+    words = profanity.wordlist()
+    assert words.classify_chunk(chunk) == words.classify_tokens(chunk)
+    letters = "".join(c for c in chunk if c.isalpha())
+    if letters:
+        assert words.classify_letters(letters) == _letters_without_looks(words, letters)
+        assert words.classify_letters(letters, compounds=False) == _letters_without_looks(words, letters, False)
+
+
+def _leet_every_reading(words, token, compounds=True):
+    """classify_leet without its look at the end: every reading tried."""
+    from itertools import product
+
+    ambiguous = [i for i, c in enumerate(token) if c in profanity._LEET_AMBIGUOUS][:4]
+    base = [profanity._LEET.get(c, c) for c in token]
+    for choice in product(*(profanity._LEET_AMBIGUOUS[token[i]] for i in ambiguous)):
+        letters = base[:]
+        for i, c in zip(ambiguous, choice):
+            letters[i] = c
+        word = "".join(letters)
+        if word.isalpha():
+            hit = words.classify_letters(word, compounds=compounds)
+            if hit:
+                return hit
+    return None
+
+
+_LISTED = sorted(profanity.wordlist().words) + [stem + "in" for stem in profanity.COMPOUND_STEMS]
+
+
+@given(st.sampled_from(_LISTED).flatmap(lambda w: st.integers(1, len(w)).map(lambda k: w[:k]))
+       | st.lists(st.sampled_from(_PIECES[:16] + ["$", "@", "3", "5", "w", "ll", "b", "c"]), min_size=1, max_size=4).map("".join),
+       st.text(alphabet="!1|60", min_size=1, max_size=6))
+@hsettings(max_examples=500, deadline=None)
+def test_leet_ending_look_rules_out_no_reading(head, tail):
+    words = profanity.wordlist()
+    token = head + tail
+    assert words.classify_leet(token) == _leet_every_reading(words, token)
+    assert words.classify_leet(token, compounds=False) == _leet_every_reading(words, token, False)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from discuss.textnorm import normalise
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
@@ -74,3 +77,25 @@ def test_thousands_of_matches_still_find_the_strictest_entry(tail, status):
     verdict = run_plugin(watch_words, "an apple " * 1000 + tail, settings)
     assert verdict.decision == status
     assert len(verdict.details["spans"]) <= watch_words.MAX_MATCHES + 2
+
+
+_ENTRIES = (("fly-tip*", "flag", ""), ("b?n men", "hold", ""), ("crook", "reject", ""), ("a*", "flag", ""),
+            ("on the take", "hold", ""), ("é*x", "hold", ""), ("cr?ok*", "flag", ""))
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcefiklmnoprtxy -_!1\u00e9\u200b\n")), max_size=80),
+       st.sets(st.integers(0, len(_ENTRIES) - 1), min_size=1))
+@hsettings(max_examples=300, deadline=None)
+def test_only_entries_whose_pieces_occur_are_searched_with_the_same_matches(text, chosen):
+    # The hook runs a regex over only the entries whose literal piece the text
+    # holds (found by one RE2 pass); the regex over every entry finds the same.
+    entries = tuple(_ENTRIES[i] for i in sorted(chosen))
+    regex, usable, _, pieces = watch_words._compiled(entries)
+    norm = normalise(text).text
+    present = tuple(sorted(pieces.Match(norm.encode("utf-8", "surrogatepass")) or ())) if pieces is not None else tuple(range(len(usable)))
+    everything = [(m.span(), m.lastgroup) for m in regex.finditer(norm)]
+    if not present:
+        assert everything == []
+        return
+    some = [(m.span(), m.lastgroup) for m in watch_words._present(entries, present).finditer(norm)]
+    assert some == everything

@@ -24,7 +24,7 @@ import json
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..invalidation import ALL, CheckingWatcher, Watcher
 from ..schemas import iso_utc
@@ -165,14 +165,18 @@ class PageCache:
         return len(self._items)
 
 
-def read_cached(cache: PageCache | None, site: str, key: str, size: int,
-                after_root: int | None) -> tuple[ThreadHead, SerialisedPage] | None:
-    """The thread's head and serialised page, ``None`` for an unknown site.
+def read_cached(cache: PageCache | None, site: str, key: str, size: int, after_root: int | None, *,
+                variant: Callable[[ThreadHead], str] = lambda head: "",
+                localise: Callable[[ThreadPage], None] | None = None,
+                ) -> tuple[ThreadHead, SerialisedPage, str] | None:
+    """The thread's head, its serialised page and the page's variant; ``None`` for an unknown site.
 
-    Trusted cache: a kept head and page cost no query. Otherwise the head is read
-    (one query) and a kept page is served only while its signature holds. A page
-    read from the database is kept unless its thread changed while it was being
-    read (the mark). The caller ends the read transaction.
+    ``variant(head)`` names the version of the page to serve (the reader's language)
+    and is part of the page's key; ``localise`` adjusts a page read from the database
+    before it is serialised. Trusted cache: a kept head and page cost no query.
+    Otherwise the head is read (one query) and a kept page is served only while its
+    signature holds. A page read from the database is kept unless its thread changed
+    while it was being read (the mark). The caller ends the read transaction.
     """
     trusted = cache is not None and cache.trusted()
     mark = cache.mark() if cache is not None else 0
@@ -183,15 +187,19 @@ def read_cached(cache: PageCache | None, site: str, key: str, size: int,
             return None
         if cache is not None:
             cache.put_head(head, mark)
-    page_key = (site, key, size, after_root)
+    chosen = variant(head)
+    page_key = (site, key, size, after_root, chosen)
     page = None
     if cache is not None:
         page = cache.get(page_key) if trusted else cache.get(page_key, head.signature)
     if page is None:
-        page = serialise(read_page(head, limit=size, after_root=after_root))
+        read = read_page(head, limit=size, after_root=after_root)
+        if localise is not None:
+            localise(read)
+        page = serialise(read)
         if cache is not None:
             cache.put_page(page_key, head, page, mark)
-    return head, page
+    return head, page, chosen
 
 
 def serialise(page: ThreadPage) -> SerialisedPage:

@@ -15,6 +15,7 @@ import marshmallow as ma
 from flask import Response, current_app, g, request
 from marshmallow import fields, validate
 
+from .. import i18n
 from ..clients import hash_reader, request_ip_hash
 from ..errors import APIError
 from ..extensions import limiter
@@ -82,8 +83,13 @@ def report(data: dict[str, Any], comment_id: int):
     """
     reported = report_comment(current_app.extensions["discuss"], comment_id, data["reason"], data["note"],
                               request_ip_hash(), hash_reader(data["reader"]))  # a ReportRefused answers 404/422
-    body = {"report": reported.report, "message": "Thank you: the moderators will look at it."}
+    i18n.use(i18n.api_language(None))  # the reader's Accept-Language, else English
+    body = {"report": reported.report, "message": i18n.public_text(REPORTED)}
     return body, 200 if reported.duplicate else 201
+
+
+#: What a reader who reported a comment is told.
+REPORTED = i18n.N_("Thank you: the moderators will look at it.")
 
 
 @blp.after_request

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from flask import Response, current_app, g, request
 
+from .. import i18n
 from ..clients import request_ip_hash
 from ..comments import HELD_MESSAGE, Outcome, Posted, post_comment, submission_for
 from ..errors import APIError
@@ -22,7 +23,7 @@ from ..origins import add_cors_headers, origin_allowed
 from ..schemas import CommentCreate, ErrorResponse, PostedComment, PostedResponse, ThreadQuery, ThreadResponse
 from ..sites import find_site
 from ..invalidation import purge_key
-from ..threads import BadKey, ThreadHead, decode_cursor, normalise_key
+from ..threads import BadKey, ThreadHead, ThreadPage, decode_cursor, normalise_key
 from ..transactions import end_read
 from .bodies import ApiBlueprint
 from .page_cache import read_cached, tags_of
@@ -69,18 +70,27 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
     cache = current_app.extensions.get("discuss_page_cache")
-    found = read_cached(cache, site, thread_key, size, after_root)
+    found = read_cached(cache, site, thread_key, size, after_root,
+                        variant=lambda head: i18n.use(i18n.api_language(head.language)),
+                        localise=_localise)
     end_read()
     if found is None:
         raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
-    head, page = found
+    head, page, language = found
     g.allowed_origins = head.allowed_origins
     headers = cache_headers(head, current_app.config)
     headers["ETag"] = f'"{page.etag}"'
+    headers["Content-Language"] = language
+    headers["Vary"] = "Accept-Language"  # the language is negotiated (discuss.i18n.api_language)
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
     request.environ[REPLAY_MARK] = tags_of(head)  # the whole answer may be replayed (discuss.api.replay)
     return Response(page.body, 200, headers, mimetype="application/json")
+
+
+def _localise(page: ThreadPage) -> None:
+    """The default privacy notice in the reader's language (a site's own is shown as written)."""
+    page.thread["privacy_notice"] = i18n.public_text(page.thread["privacy_notice"])
 
 
 def surrogate_keys(head: ThreadHead) -> list[str]:
@@ -112,6 +122,7 @@ def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, site: str, key: str, **kwargs: Any):
         thread_key = _key(key)
         the_site = _site(site)
+        i18n.use(i18n.api_language(the_site.language))
         if not origin_allowed(request.headers.get("Origin"), the_site.allowed_origins):
             raise APIError(403, "This page's origin may not post to this site.",
                            errors={"origin": [f"{request.headers.get('Origin')} is not allowed."]})
@@ -160,8 +171,9 @@ def posted_response(posted: Posted) -> tuple[dict[str, Any], int]:
     if posted.outcome.shown_as_held:
         shown = {name: getattr(posted.comment, name) for name in PostedComment().fields}
         shown["status"] = PENDING
-        return {"comment": shown, "message": HELD_MESSAGE}, 202
-    raise APIError(422, posted.public_reason, errors={"body": [posted.public_reason]})
+        return {"comment": shown, "message": i18n.public_text(HELD_MESSAGE)}, 202
+    reason = i18n.public_text(posted.public_reason)
+    raise APIError(422, reason, errors={"body": [reason]})
 
 
 @blp.after_app_request

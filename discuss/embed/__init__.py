@@ -4,6 +4,7 @@ council page and the per-thread Atom feeds, all on one blueprint.
 - ``/embed.js`` and ``/embed.v<version>.js``: the widget (:mod:`.assets`)
 - ``/embed/<site>/<key>``: the thread without JavaScript, and its form (:mod:`.pages`)
 - ``/feeds/<site>/<key>.atom``: published comments, newest first (:mod:`.feeds`)
+- ``/embed/i18n/<lang>.json``: the widget's words in one language (:mod:`.strings`)
 - ``/demo``: a council blog post with the widget embedded (:mod:`.demo_page`)
 """
 
@@ -28,6 +29,6 @@ def render(template: str, **context: Any) -> str:
     context.setdefault("discuss_script_url", script_url)
     return current_app.jinja_env.get_template(template).render(**context)
 
-from . import assets, demo_page, feeds, pages  # noqa: E402,F401  (routes register on bp)
+from . import assets, demo_page, feeds, pages, strings  # noqa: E402,F401  (routes register on bp)
 
 __all__ = ["bp"]

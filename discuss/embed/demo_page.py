@@ -7,9 +7,10 @@ load`` has not been run, so ``discuss init-db && discuss serve`` is enough.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, make_response, url_for
+from flask import abort, current_app, make_response, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from .. import i18n
 from ..demo import DEMO_KEY, DEMO_SITE, load_demo, read_seed
 from ..extensions import db
 from ..models import PUBLISHED, Comment, Site, Thread
@@ -52,7 +53,11 @@ def is_subheading(paragraph: str) -> bool:
 
 @bp.get("/demo")
 def demo_page():
-    """The demo council blog post, with its discussion embedded."""
+    """The demo council blog post, with its discussion embedded; ``?lang=cy`` embeds it in Welsh.
+
+    The post itself is the council's English page; only the discussion changes
+    language (``data-discuss-lang``), which is what a council's Welsh page would do.
+    """
     if not current_app.config["DEMO_PAGE"]:
         abort(404)
     try:
@@ -65,10 +70,15 @@ def demo_page():
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
         return response
     post = read_seed()
+    language = i18n.shipped(request.args.get("lang")) or i18n.DEFAULT_LANGUAGE
     html = render(
         "embed/demo.html", post=post, count=count, site=DEMO_SITE, key=DEMO_KEY,
-        is_subheading=is_subheading,
-        no_js_url=url_for("embed.thread_page", site=DEMO_SITE, key=DEMO_KEY.lstrip("/")),
+        is_subheading=is_subheading, language=language,
+        # The switch: each other language, named in itself.
+        switch=[{"lang": lang, "name": i18n.NAMES[lang], "url": url_for("embed.demo_page", lang=lang)}
+                for lang in i18n.LANGUAGES if lang != language],
+        no_js_url=url_for("embed.thread_page", site=DEMO_SITE, key=DEMO_KEY.lstrip("/"),
+                          lang=language if request.args.get("lang") else None),
     )
     response = make_response(html)
     response.headers["Content-Security-Policy"] = DEMO_CSP

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Response, current_app, request
 
+from .. import i18n
 from ..models import Site
 from ..schemas import iso_utc
 from ..origins import public_url
@@ -43,13 +44,17 @@ def thread_feed(site: str, key: str):
     """An Atom 1.0 feed of the thread's last :data:`FEED_LENGTH` published comments.
 
     An unknown site is 404; a page with no comments yet gives a valid, empty feed.
+    Its titles are in ``?lang=``, else the reader's ``Accept-Language``, else the site's language.
     """
     the_site = load_site(site)
+    i18n.use(i18n.page_language(the_site.language))
     key = thread_key(key)
     document = build_feed(the_site, key)
     end_read()
     body = ET.tostring(document, encoding="utf-8", xml_declaration=True)
     response = Response(body, mimetype="application/atom+xml")
+    response.headers["Content-Language"] = i18n.current()
+    response.vary.add("Accept-Language")
     max_age = current_app.config["THREAD_CACHE_SECONDS"]
     response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-cache"
     response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
@@ -64,9 +69,9 @@ def build_feed(site: Site, key: str) -> ET.Element:
     title = activity.title or key
     created = activity.created_at or site.created_at
 
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": i18n.current()})
     _sub(feed, "id", self_url)
-    _sub(feed, "title", f"Comments on {title}")
+    _sub(feed, "title", i18n.gettext("Comments on %(title)s", title=title))
     _sub(feed, "subtitle", site.name)
     updated = max((c.updated_at or c.created_at for c in comments), default=created)
     _sub(feed, "updated", iso_utc(updated))
@@ -81,7 +86,7 @@ def build_feed(site: Site, key: str) -> ET.Element:
     for comment in comments:
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"{discussion}#comment-{comment.id}")
-        _sub(entry, "title", f"{comment.author_name} commented")
+        _sub(entry, "title", i18n.gettext("%(name)s commented", name=comment.author_name))
         _sub(entry, "link", rel="alternate", type="text/html", href=f"{discussion}#comment-{comment.id}")
         _sub(entry, "published", iso_utc(comment.created_at))
         _sub(entry, "updated", iso_utc(comment.updated_at or comment.created_at))

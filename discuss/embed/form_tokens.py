@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import FormNonce, utcnow
 from ..transactions import writing
 
@@ -76,17 +77,17 @@ def spend(token: str, site: str, key: str, *, max_age: int | None = None) -> Non
     try:
         payload = _serializer().loads(token or "", max_age=max_age)
     except SignatureExpired as exc:
-        raise FormTokenError("This form has expired. Please check your comment and send it again.") from exc
+        raise FormTokenError(N_("This form has expired. Please check your comment and send it again.")) from exc
     except BadSignature as exc:
-        raise FormTokenError("This form could not be verified. Please send it again from this page.") from exc
+        raise FormTokenError(N_("This form could not be verified. Please send it again from this page.")) from exc
     if not (isinstance(payload, list) and len(payload) == 4):
-        raise FormTokenError("This form could not be verified. Please send it again from this page.")
+        raise FormTokenError(N_("This form could not be verified. Please send it again from this page."))
     token_site, token_key, nonce, fingerprint = payload
     if (token_site, token_key) != (site, key):
-        raise FormTokenError("This form belongs to another discussion. Please send it again from this page.")
+        raise FormTokenError(N_("This form belongs to another discussion. Please send it again from this page."))
     if not hmac.compare_digest(str(fingerprint), _fingerprint(browser_id())):
-        raise FormTokenError("This form was opened in another browser, or your browser did not keep our "
-                             "cookie. Please allow cookies from this site and send it again.")
+        raise FormTokenError(N_("This form was opened in another browser, or your browser did not keep our "
+                                "cookie. Please allow cookies from this site and send it again."))
     _spend_nonce(str(nonce), max_age)
 
 
@@ -98,6 +99,6 @@ def _spend_nonce(nonce: str, max_age: int) -> None:
             # Spent nonces older than a token's lifetime can never match again.
             db.session.execute(sa.delete(FormNonce).where(FormNonce.used_at < now - timedelta(seconds=max_age)))
     except IntegrityError as exc:  # spent already (writing() rolled back)
-        raise FormTokenError("This form was already sent. If your comment is not shown, please write it "
-                             "again below.") from exc
+        raise FormTokenError(N_("This form was already sent. If your comment is not shown, please write it "
+                                "again below.")) from exc
 

@@ -12,7 +12,6 @@ with the reason beside the field and the typed text kept.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,8 @@ from flask import Response, current_app, make_response, redirect, request, url_f
 
 from ..bounds import parse_id
 from ..clients import request_ip_hash
-from ..comments import HELD_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
+from .. import i18n
+from ..comments import HELD_MESSAGE, PUBLISHED_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
 from ..errors import APIError
 from ..extensions import limiter
 from ..models import Site
@@ -34,7 +34,8 @@ from ..transactions import end_read
 from . import bp, form_tokens, render
 
 FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
-FIELD_LABELS = {"author_name": "Name", "author_email": "Email", "body": "Comment"}
+FIELD_LABELS = {"author_name": i18n.lazy_gettext("Name"), "author_email": i18n.lazy_gettext("Email"),
+                "body": i18n.lazy_gettext("Comment")}
 
 # The page runs no script at all; it may only load our styles and post to us.
 #: Framable by the service itself and the site's allowed origins (frame_ancestors), no one else.
@@ -79,10 +80,17 @@ def load_site(slug: str) -> Site:
     return site
 
 
-def display_date(when: datetime | None) -> str:
-    if not when:
-        return ""
-    return f"{when.day} {when:%B %Y} at {when:%H:%M}"
+def chosen_language() -> dict[str, str]:
+    """``{"lang": ...}`` when the page was asked for in a language with ``?lang=``, so the
+    page's own links and its form keep it; else nothing (the browser's language holds)."""
+    lang = i18n.shipped(request.args.get("lang"))
+    return {"lang": lang} if lang else {}
+
+
+def _switch_urls(site: str, key: str) -> list[dict[str, str]]:
+    """Links to this page in the other shipped languages."""
+    return [{"lang": lang, "name": i18n.NAMES[lang], "url": page_url(site, key, lang=lang)}
+            for lang in i18n.LANGUAGES if lang != i18n.current()]
 
 
 @bp.get("/embed/<site>/", defaults={"key": ""}, endpoint="thread_page")
@@ -90,6 +98,7 @@ def display_date(when: datetime | None) -> str:
 def thread_page(site: str, key: str):
     """The thread and the reply form; ``?reply_to=<id>`` puts the form under a comment."""
     the_site = load_site(site)
+    i18n.use(i18n.page_language(the_site.language))
     key = thread_key(key)
     reply_to = request.args.get("reply_to", type=int)
     return render_page(the_site, key, form={"parent_id": reply_to} if reply_to else {})
@@ -101,10 +110,11 @@ def thread_page(site: str, key: str):
 def post_reply(site: str, key: str):
     """Post the form; 303 to the page with the outcome, or the page again with the problems."""
     the_site = load_site(site)
+    i18n.use(i18n.page_language(the_site.language))
     key = thread_key(key)
     origin = request.headers.get("Origin")
     if origin and origin != "null" and origin != own_origin():
-        raise APIError(403, "This form can only be sent from this site's own page.",
+        raise APIError(403, i18n.N_("This form can only be sent from this site's own page."),
                        errors={"origin": [f"{origin} may not post this form."]})
     form = {name: request.form.get(name, "") for name in FORM_FIELDS}
     try:
@@ -125,9 +135,9 @@ def post_reply(site: str, key: str):
     if posted.outcome is Outcome.REJECTED:
         return render_page(the_site, key, form=form, errors={"body": [posted.public_reason]}, status=422)
     if posted.outcome is Outcome.PUBLISHED:
-        target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id)
+        target = page_url(the_site.slug, key, posted="published", comment=posted.comment.id, **chosen_language())
     else:  # held, or silently refused: the author is told the same
-        target = page_url(the_site.slug, key, posted="held")
+        target = page_url(the_site.slug, key, posted="held", **chosen_language())
     # The outcome box takes focus itself (autofocus); a fragment here would cancel that.
     return redirect(target, 303)
 
@@ -154,34 +164,39 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
     end_read()
     if page is None:  # the site went away since the request began
         raise APIError(404, f"No site called {site.slug!r}.", errors={"site": ["Unknown site."]})
-    errors = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+    errors = {name: [i18n.public_text(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
               for name, msgs in (errors or {}).items()}
     parent = _find(page.comments, form.get("parent_id"))
+    lang = chosen_language()
     outcome = None
     if request.method == "GET" and request.args.get("posted") == "published":
-        outcome = {"kind": "ok", "text": "Your comment is published.",
+        outcome = {"kind": "ok", "text": i18n.public_text(PUBLISHED_MESSAGE),
                    "comment": request.args.get("comment", type=int)}
     elif request.method == "GET" and request.args.get("posted") == "held":
-        outcome = {"kind": "held", "text": HELD_MESSAGE, "comment": None}
+        outcome = {"kind": "held", "text": i18n.public_text(HELD_MESSAGE), "comment": None}
     html = render(
         "embed/thread.html",
         site=site, key=key, thread=page.thread, comments=page.comments,
-        next_url=page_url(site.slug, key, cursor=page.next_cursor) if page.next_cursor else None,
+        next_url=page_url(site.slug, key, cursor=page.next_cursor, **lang) if page.next_cursor else None,
         back_link=safe_link(page.thread.get("url") or ""),
         form=form, errors=errors, field_labels=FIELD_LABELS, parent=parent, outcome=outcome,
         token=form_tokens.issue(site.slug, key),
         # No fragment: a fragment would cancel the error summary's autofocus.
-        action=page_url(site.slug, key),
-        cancel_url=page_url(site.slug, key) + "#reply",
-        reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id) + "#reply",
-        feed=feed_url(site.slug, key),
-        display_date=display_date,
+        action=page_url(site.slug, key, **lang),
+        cancel_url=page_url(site.slug, key, **lang) + "#reply",
+        reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id, **lang) + "#reply",
+        feed=feed_url(site.slug, key) + (f"?lang={lang['lang']}" if lang else ""),
+        language=i18n.current(),
+        other_languages=_switch_urls(site.slug, key),
+        privacy_notice=i18n.public_text(page.thread.get("privacy_notice")),
         iso_utc=iso_utc,
     )
     response = make_response(html, status)
     response.headers["Content-Security-Policy"] = f"{PAGE_CSP}; {frame_ancestors(site.allowed_origins or [])}"
     response.headers["Cache-Control"] = "no-store"  # carries a one-time token
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Language"] = i18n.current()
+    response.vary.add("Accept-Language")
     return form_tokens.remember_browser(response)
 
 

@@ -23,6 +23,7 @@ from ..bounds import MAX_YEAR, MIN_YEAR, parse_count, parse_id
 from ..decisions import BanRequest, DecisionRefused, decide, decide_many
 from ..errors import APIError
 from ..extensions import db, limiter, login_manager
+from ..i18n import N_, gettext as _, ngettext
 from ..models import PENDING, PUBLISHED, Moderator, utcnow
 from ..schemas import AuditEntryOut
 from ..transactions import end_read, writing
@@ -48,8 +49,20 @@ REJECT_REASONS = (
 #: The templates show audit entries as the API writes them (date-times as ISO text).
 AUDIT_ROWS = AuditEntryOut(many=True)
 
-_VERB = {"approve": "Approved", "reject": "Rejected", "edit": "Edited and published", "ban": "Banned the author of",
-         "delete": "Deleted", "restore": "Restored"}
+# What each decision's flash message says (the moderation catalogue translates them).
+_VERB = {"approve": N_("Approved comment %(id)s (now %(status)s)."),
+         "reject": N_("Rejected comment %(id)s (now %(status)s)."),
+         "edit": N_("Edited and published comment %(id)s (now %(status)s)."),
+         "ban": N_("Banned the author of comment %(id)s (now %(status)s)."),
+         "delete": N_("Deleted comment %(id)s (now %(status)s)."),
+         "restore": N_("Restored comment %(id)s (now %(status)s).")}
+
+
+def _bulk_done(action: str, count: int) -> str:
+    """The flash message after a bulk decision (only approve and reject can be bulk)."""
+    if action == "approve":
+        return ngettext("Approved %(num)d comment.", "Approved %(num)d comments.", count)
+    return ngettext("Rejected %(num)d comment.", "Rejected %(num)d comments.", count)
 
 
 @login_manager.unauthorized_handler
@@ -57,7 +70,7 @@ def _unauthorized():
     # A page asks to sign in; a form posted without a session (expired, or forged
     # elsewhere) is refused outright: it cannot be replayed after signing in anyway.
     if request.method == "GET":
-        flash("Please sign in to moderate.", "info")
+        flash(_("Please sign in to moderate."), "info")
         return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
     raise APIError(401, "Please sign in to moderate.")
 
@@ -96,7 +109,7 @@ def login():
     email = request.form.get("email", "").strip()
     moderator = authenticate(email, request.form.get("password", ""))
     if moderator is None:
-        flash("That email and password do not match an active moderator.", "error")
+        flash(_("That email and password do not match an active moderator."), "error")
         return render_template("review/login.html", next=target, email=email), 401
     session.clear()  # no session fixation: a fresh session for the signed-in moderator
     session.permanent = True  # ends after SESSION_LIFETIME_HOURS
@@ -112,7 +125,7 @@ def logout():
             end_sessions(db.session.get(Moderator, moderator_id))
     logout_user()
     session.clear()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("review.login"))
 
 
@@ -191,7 +204,7 @@ def decide_one(comment_id: int) -> Response:
             abort(refused.code)
         flash(refused.message, "error")
         return redirect(target, code=303)
-    flash(f"{_VERB[action]} comment {comment_id} (now {made.comment.status}).", "ok")
+    flash(_(_VERB[action], id=comment_id, status=made.comment.status), "ok")
     return redirect(target, code=303)
 
 
@@ -203,13 +216,13 @@ def bulk() -> Response:
     target = _safe_next(form.get("next"))
     items = []
     for value in form.getlist("selected"):
-        id_text, _, version_text = value.partition(":")
+        id_text, _sep, version_text = value.partition(":")
         comment_id, version = parse_id(id_text), parse_id(version_text)
         if comment_id is None or version is None:
             abort(400)
         items.append((comment_id, version))
     if not items:
-        flash("Select some comments first (x, or the tick boxes).", "error")
+        flash(_("Select some comments first (x, or the tick boxes)."), "error")
         return redirect(target, code=303)
     reason = (form.get("reason_text") or "").strip() or form.get("reason", "")
     try:
@@ -220,10 +233,10 @@ def bulk() -> Response:
         return redirect(target, code=303)
     done = [o.comment_id for o in outcomes if o.decision is not None]
     if done:
-        flash(f"{_VERB[form['action']]} {len(done)} comment{'s' if len(done) != 1 else ''}.", "ok")
+        flash(_bulk_done(form["action"], len(done)), "ok")
     for outcome in outcomes:
         if outcome.refused is not None:
-            flash(f"Comment {outcome.comment_id}: {outcome.refused.message}", "error")
+            flash(_("Comment %(id)s: %(message)s", id=outcome.comment_id, message=outcome.refused.message), "error")
     return redirect(target, code=303)
 
 

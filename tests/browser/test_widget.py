@@ -83,7 +83,7 @@ def test_cross_origin_page_shows_the_nested_discussion(opened, council, service)
     assert indent[1] > indent[0] + 10  # replies are indented
     assert page.get_by_role("button", name="Reply to Dave Griffin").is_visible()
     feed = page.get_by_role("link", name="Comments feed (Atom)")
-    assert feed.get_attribute("href") == f"{service}/feeds/council/blog/post.atom"
+    assert feed.get_attribute("href") == f"{service}/feeds/council/blog/post.atom?lang=en"
     for label in ("Name (required)", "Email (optional, never published)", "Comment (required)"):
         assert page.get_by_label(label, exact=True).is_visible()
 
@@ -249,8 +249,9 @@ def test_several_widgets_and_the_default_thread_key(page, council, service, coun
     assert comments()[-1].thread_id == db.session.execute(
         sa.select(Thread.id).where(Thread.key == "/")).scalar_one()
     links = widgets.nth(1).get_by_role("link")
-    assert links.nth(0).get_attribute("href") == f"{service}/feeds/council.atom"
-    assert links.nth(1).get_attribute("href") == f"{service}/embed/council/"
+    # The links keep the widget's language (docs/translating.md).
+    assert links.nth(0).get_attribute("href") == f"{service}/feeds/council.atom?lang=en"
+    assert links.nth(1).get_attribute("href") == f"{service}/embed/council/?lang=en"
 
 
 def test_styles_neither_leak_out_nor_in(opened):

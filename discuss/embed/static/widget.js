@@ -8,8 +8,27 @@
   // The server puts discuss.css here when it serves the file (see discuss/embed/assets.py).
   var CSS = "/*CSS*/";
   var FIELDS = ["author_name", "author_email", "body"];
-  var HELD = "Thanks, your comment is awaiting moderation.";
   var seq = 0;
+  // The widget's words come from the service, one language at a time (/embed/i18n/<lang>.json,
+  // see discuss/embed/strings.py); one request per language and site, shared by every widget on the page.
+  var wordsFor = {};
+  function words(lang, site) {
+    var url = BASE + "/embed/i18n/" + encodeURIComponent(lang || "-") + ".json?site=" + encodeURIComponent(site || "");
+    if (!wordsFor[url]) {
+      wordsFor[url] = fetch(url, { credentials: "omit", headers: { Accept: "application/json" } }).then(function (res) {
+        if (!res.ok) throw new Error(res.status);
+        return res.json();
+      });
+    }
+    return wordsFor[url];
+  }
+
+  // "%(name)s" and "%(num)d" placeholders, as in the gettext catalogues.
+  function fill(text, values) {
+    return String(text).replace(/%\((\w+)\)[sd]/g, function (all, name) {
+      return values && values[name] != null ? values[name] : all;
+    });
+  }
 
   // Build an element. Text only ever goes in through textContent: author names,
   // titles and messages can hold markup and must show as text.
@@ -32,20 +51,8 @@
     return key.split("/").map(encodeURIComponent).join("/");
   }
 
-  function plural(n) {
-    return n + (n === 1 ? " Comment" : " Comments");
-  }
-
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d)) return iso;
-    try {
-      return d.toLocaleString(document.documentElement.lang || "en-GB", {
-        day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit"
-      });
-    } catch (e) {
-      return d.toISOString();
-    }
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
   }
 
   // Drafts survive a reload or a failed post; storage can be unavailable
@@ -88,9 +95,55 @@
     this.parentId = null;
     this.id = "d" + (++seq) + "-";
     this.root = host.attachShadow({ mode: "open" });
-    this.render();
-    this.load(null);
+    // The language: the embed's own, else the page's; the service falls back to the site's default.
+    var asked = host.getAttribute("data-discuss-lang") || document.documentElement.lang || "";
+    var self = this;
+    // The words and the first page are fetched at once. The thread is asked for in the same
+    // language as the words ("*": none, so the service takes the site's default for both).
+    // (Only letters, digits and hyphens: any other character would make the request need a CORS preflight.)
+    var first = this.fetchPage(null, asked.replace(/[^A-Za-z0-9-]/g, "-").slice(0, 35) || "*");
+    first.catch(function () {});  // handled in load(); here only so a failure is not reported twice
+    words(asked, this.site).then(function (w) {
+      self.words = w;
+      self.lang = w.lang;
+      self.render();
+      self.load(null, first);
+    }).catch(function () {
+      // Without the service's words there is nothing to show but the way to the discussion's own page.
+      adopt(self.root);
+      self.root.append(h("p", { "class": "loading", lang: "en" }, [
+        "The comments could not be loaded. ",
+        h("a", { href: BASE + "/embed/" + encodeURIComponent(self.site) + (self.keyPath || "/") }, ["Open the discussion"])
+      ]));
+    });
   }
+
+  // A message in the widget's language.
+  Widget.prototype.t = function (name, values) {
+    return fill(this.words.strings[name], values);
+  };
+
+  // A plural message ("2 Comments", "2 sylw"): the category by the language's plural rules
+  // (Intl.PluralRules), the text from the service (filled from the catalogue by Babel's rules).
+  Widget.prototype.plural = function (name, n) {
+    var forms = this.words.plurals[name], category = "other";
+    try {
+      category = new Intl.PluralRules(this.lang).select(n);
+    } catch (e) {
+      category = n === 1 ? "one" : "other";
+    }
+    return fill(forms[category] || forms.other, { num: n });
+  };
+
+  // "5 January 2026 at 09:30", "5 Ionawr 2026 am 09:30", in the reader's time zone.
+  Widget.prototype.when = function (iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return iso;
+    return this.t("date_time", {
+      date: d.getDate() + " " + this.words.months[d.getMonth()] + " " + d.getFullYear(),
+      time: two(d.getHours()) + ":" + two(d.getMinutes())
+    });
+  };
 
   Widget.prototype.heading = function (offset, props, text) {
     return h("h" + Math.min(this.level + offset, 6), props, [text]);
@@ -103,9 +156,9 @@
 
     this.count = h("span", { "class": "count", text: "" });
     this.list = h("ol", { "class": "comments" });
-    this.more = h("button", { type: "button", "class": "more", hidden: true, onclick: function () { self.load(self.cursor); } }, ["Show more comments"]);
+    this.more = h("button", { type: "button", "class": "more", hidden: true, onclick: function () { self.load(self.cursor); } }, [this.t("more")]);
     this.status = h("p", { "class": "status", role: "status", "aria-live": "polite", tabindex: "-1" });
-    this.loading = h("p", { "class": "loading", text: "Loading comments…" });
+    this.loading = h("p", { "class": "loading", text: this.t("loading") });
 
     var field = function (name, label, control, hint) {
       var err = h("span", { "class": "error", id: id + name + "-error" });
@@ -127,24 +180,25 @@
     this.honeypot = h("input", { type: "text", id: id + "website", name: "website", tabindex: "-1", autocomplete: "off" });
     this.replying = h("p", { "class": "replying", hidden: true });
     this.parentError = h("span", { "class": "error", id: id + "parent_id-error" });
-    this.submit = h("button", { type: "submit", "class": "submit" }, ["Post Comment"]);
+    this.submit = h("button", { type: "submit", "class": "submit" }, [this.t("post")]);
     this.form = h("form", { "class": "reply-form", novalidate: true, "aria-labelledby": id + "reply-title", onsubmit: function (ev) { ev.preventDefault(); self.send(); } }, [
-      this.heading(1, { id: id + "reply-title", "class": "reply-title" }, "Leave a Reply"),
+      this.heading(1, { id: id + "reply-title", "class": "reply-title" }, this.t("leave_reply")),
       this.replying, this.parentError,
-      field("author_name", ["Name ", h("span", { "class": "req", text: "(required)" })], this.inputs.author_name),
-      field("author_email", ["Email ", h("span", { "class": "req", text: "(optional, never published)" })], this.inputs.author_email),
-      field("body", ["Comment ", h("span", { "class": "req", text: "(required)" })], this.inputs.body,
-        "Plain text or a little Markdown: *italic*, **bold**, [a link](https://…), > quote, - list."),
+      field("author_name", [this.t("name") + " ", h("span", { "class": "req", text: this.t("required") })], this.inputs.author_name),
+      field("author_email", [this.t("email") + " ", h("span", { "class": "req", text: this.t("optional") })], this.inputs.author_email),
+      field("body", [this.t("comment") + " ", h("span", { "class": "req", text: this.t("required") })], this.inputs.body,
+        this.t("hint")),
       // A trap for bots that fill every field: hidden from people and from assistive technology.
-      h("div", { "class": "hp", "aria-hidden": "true" }, [h("label", { "for": this.honeypot.id, text: "Leave this empty" }), this.honeypot]),
+      h("div", { "class": "hp", "aria-hidden": "true" }, [h("label", { "for": this.honeypot.id, text: this.t("honeypot") }), this.honeypot]),
       h("p", { "class": "actions" }, [this.submit]),
       this.notice = h("p", { "class": "privacy-notice" })
     ]);
-    var section = h("section", { "class": "discuss", "aria-labelledby": id + "title" }, [
-      this.heading(0, { id: id + "title", "class": "title" }, "Join the discussion"),
+    var query = "?lang=" + encodeURIComponent(this.lang);
+    var section = h("section", { "class": "discuss", lang: this.lang, "aria-labelledby": id + "title" }, [
+      this.heading(0, { id: id + "title", "class": "title" }, this.t("title")),
       h("p", { "class": "links" }, [
-        h("a", { href: feed, type: "application/atom+xml", text: "Comments feed (Atom)" }), " · ",
-        h("a", { href: noJs, text: "Open on its own page" })
+        h("a", { href: feed + query, type: "application/atom+xml", text: this.t("feed") }), " · ",
+        h("a", { href: noJs + query, text: this.t("own_page") })
       ]),
       this.heading(1, { "class": "count-heading" }, this.count),
       this.loading, this.list, this.more, this.status, this.form
@@ -154,26 +208,32 @@
     this.restoreDraft();
   };
 
-  Widget.prototype.load = function (cursor) {
-    var self = this;
+  // One page of the thread, in ``lang`` (the default privacy notice is the only text in it).
+  Widget.prototype.fetchPage = function (cursor, lang) {
     var url = this.api + (this.keyPath || "/") + (cursor ? "?cursor=" + encodeURIComponent(cursor) : "");
-    this.more.disabled = true;
     // Revalidate every time (a 304 when nothing changed): a reader who just
     // posted must not get a cached copy without their comment on reload.
-    fetch(url, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json" } })
+    return fetch(url, { credentials: "omit", cache: "no-cache", headers: { Accept: "application/json", "Accept-Language": lang } })
       .then(function (res) {
         if (!res.ok) throw new Error(res.status);
         return res.json();
-      })
+      });
+  };
+
+  // Show a page: ``pending``, the first page already on its way, else fetched now.
+  Widget.prototype.load = function (cursor, pending) {
+    var self = this;
+    this.more.disabled = true;
+    (pending || this.fetchPage(cursor, this.lang))
       .then(function (data) {
         self.loading.remove();
         self.total = data.thread.comment_count;
         self.closed = data.thread.closed;
         self.notice.textContent = data.thread.privacy_notice || "";
-        self.count.textContent = plural(self.total);
+        self.count.textContent = self.plural("comments", self.total);
         data.comments.forEach(function (c) { self.list.append(self.comment(c)); });
         if (self.closed && self.form.isConnected) {
-          self.form.replaceWith(h("p", { "class": "closed", text: "This discussion is closed to new comments." }));
+          self.form.replaceWith(h("p", { "class": "closed", text: self.t("closed") }));
         }
         self.cursor = data.next_cursor;
         self.more.hidden = !self.cursor;
@@ -181,7 +241,7 @@
         self.restoreReply();
       })
       .catch(function () {
-        self.loading.textContent = "The comments could not be loaded. Please try again later, or use the link to the discussion's own page.";
+        self.loading.textContent = self.t("load_failed");
         self.more.disabled = false;
       });
   };
@@ -191,7 +251,7 @@
     var li = h("li", { "class": "comment", "data-id": c.id });
     var replies = h("ol", { "class": "replies" });
     if (c.removed) {
-      li.append(h("p", { "class": "removed", text: "This comment was removed." }));
+      li.append(h("p", { "class": "removed", text: this.t("removed") }));
     } else {
       var author = h("span", { "class": "author", id: this.id + "c" + c.id, text: c.author_name });
       var body = h("div", { "class": "body" });
@@ -199,11 +259,11 @@
       // with an allow-list (discuss/render.py) when the comment was written.
       body.innerHTML = c.body_html;
       var reply = h("button", { type: "button", "class": "reply-button" }, [
-        "Reply", h("span", { "class": "visually-hidden", text: " to " + c.author_name })
+        this.t("reply"), h("span", { "class": "visually-hidden", text: " " + this.t("reply_to", { name: c.author_name }) })
       ]);
       reply.addEventListener("click", function () { self.replyTo(c.id, c.author_name, li, reply, true); });
       li.append(h("article", { "class": "comment-body", tabindex: "-1", "aria-labelledby": author.id }, [
-        h("p", { "class": "meta" }, [author, " says: ", h("time", { datetime: c.created_at, text: when(c.created_at) })]),
+        h("p", { "class": "meta" }, [author, " " + this.t("says") + " ", h("time", { datetime: c.created_at, text: this.when(c.created_at) })]),
         body, h("p", { "class": "actions" }, [reply])
       ]));
     }
@@ -219,8 +279,8 @@
     this.parentId = id;
     this.replyButton = button;
     this.replying.textContent = "";
-    this.replying.append("Replying to ", h("span", { "class": "author", text: name }), " ",
-      h("button", { type: "button", "class": "cancel", onclick: function () { self.cancelReply(true); } }, ["Cancel reply"]));
+    this.replying.append(this.t("replying_to") + " ", h("span", { "class": "author", text: name }), " ",
+      h("button", { type: "button", "class": "cancel", onclick: function () { self.cancelReply(true); } }, [this.t("cancel_reply")]));
     this.replying.hidden = false;
     li.insertBefore(this.form, li.querySelector(".replies"));
     if (focus) {
@@ -271,7 +331,7 @@
         this.inputs[name].setAttribute("aria-invalid", "true");
         this.root.getElementById(this.id + name + "-error").textContent = text;
       } else if (name === "parent_id") {
-        this.parentError.textContent = "You cannot reply to that comment: " + text;
+        this.parentError.textContent = this.t("cannot_reply", { reason: text });
       } else {
         general.push(text);
       }
@@ -301,8 +361,8 @@
     var self = this, data = {}, missing = {};
     this.clearErrors();
     FIELDS.forEach(function (f) { data[f] = this.inputs[f].value.trim(); }, this);
-    if (!data.author_name) missing.author_name = "Please enter your name.";
-    if (!data.body) missing.body = "Please write your comment.";
+    if (!data.author_name) missing.author_name = this.t("need_name");
+    if (!data.body) missing.body = this.t("need_body");
     if (Object.keys(missing).length) return this.showErrors(missing);
     if (!data.author_email) delete data.author_email;
     data.website = this.honeypot.value;
@@ -310,16 +370,17 @@
     if (/^https?:$/.test(location.protocol)) data.page_url = location.href.split("#")[0].slice(0, 1000);
     data.page_title = document.title.slice(0, 300);
     this.submit.disabled = true;
-    this.say("Sending your comment…");
+    this.say(this.t("sending"));
     // The home page's thread (key "/") posts to .../threads/comments.
     fetch(this.api + this.keyPath + "/comments", {
       method: "POST", credentials: "omit",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      // The answer's messages (a moderation plugin's reason, field errors) in the widget's language.
+      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": this.lang },
       body: JSON.stringify(data)
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) { self.done(res.status, json); });
     }).catch(function () {
-      self.say("We could not reach the comment service. Your comment is kept here; please try again.", "error", true);
+      self.say(self.t("unreachable"), "error", true);
     }).then(function () {
       self.submit.disabled = false;
     });
@@ -331,20 +392,20 @@
       this.inputs.body.value = "";
       if (this.parentId) this.cancelReply(false);
       store(this.draftKey, { author_name: this.inputs.author_name.value, author_email: this.inputs.author_email.value });
-      if (status === 202) return this.say(json.message || HELD, "held", true);
+      if (status === 202) return this.say(json.message || this.t("held"), "held", true);
       var c = json.comment;
       var li = this.comment({ id: c.id, parent_id: c.parent_id, author_name: c.author_name, body_html: c.body_html, created_at: c.created_at, replies: [] });
       var parent = parentId && this.list.querySelector("li[data-id='" + Number(parentId) + "'] > .replies");
       (parent || this.list).append(li);
       this.total = (this.total || 0) + 1;
-      this.count.textContent = plural(this.total);
-      this.say("Your comment is published.", "ok", false);
+      this.count.textContent = this.plural("comments", this.total);
+      this.say(this.t("published"), "ok", false);
       li.querySelector("article").focus();
       return;
     }
     var errors = (json && json.errors) || {};
-    var message = (json && json.message) || "Your comment could not be posted (error " + status + ").";
-    if (status === 429) message = "You are posting too often. Please wait a minute and try again; your comment is kept.";
+    var message = (json && json.message) || this.t("failed", { status: status });
+    if (status === 429) message = this.t("too_often");
     this.showErrors(status === 422 ? errors : {}, message);
   };
 

@@ -7,7 +7,7 @@ PostgreSQL: the triggers ``pg_notify('discuss_cache', tag)`` (delivered on
 commit). SQLite: they record the tag in ``cache_change`` with a rising ``seq``.
 
 Revision ID: 0011_cache_change
-Revises: 0010_report_reader
+Revises: 0008_import_sources
 Create Date: 2026-11-30 06:45:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_cache_change'
-down_revision = '0010_report_reader'
+down_revision = '0008_import_sources'
 branch_labels = None
 depends_on = None
 
