@@ -440,6 +440,15 @@ def big_thread(common: dict[str, str], facts: dict, args) -> dict[str, str]:
 
     cold = Gunicorn("wsgi:app", {**common, "DISCUSS_THREAD_PAGE_CACHE": "false"})
     try:
+        for name, target in (("first page", path), ("deep cursor page", deep)):
+            _, body = get(cold.port, target)
+            page = json.loads(body)
+
+            def count(nodes):
+                return sum(1 + count(node["replies"]) for node in nodes)
+
+            out[f"{name}: what it holds"] = (f"{len(page['comments'])} top-level, {count(page['comments'])} comments, "
+                                              f"{len(body) / 1024:.0f} KB")
         out["first page, cold (page cache off)"] = f"{timed(cold.port, path):8.2f} ms"
         out["deep cursor page, cold"] = f"{timed(cold.port, deep):8.2f} ms"
     finally:
