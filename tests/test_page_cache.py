@@ -462,3 +462,36 @@ def test_a_write_drops_every_language_and_cursor_of_the_thread(client, site, app
     for headers in ({}, welsh):
         assert ids(client.get(THREAD_URL + "?limit=2", headers=headers).json["comments"]) == [tops[1]]
         assert client.get(THREAD_URL + f"?limit=2&cursor={cursor}", headers=headers).json["comments"] == []
+
+
+def test_answers_with_cookies_or_to_credentials_are_never_replayed(site, app):
+    """A signed-in moderator reading a thread may get their session cookie refreshed:
+    that answer must never be replayed to anyone else; nor is an answer to a request
+    that carried a cookie or credentials kept."""
+    from werkzeug.test import Client
+
+    from discuss.api.replay import MARK, ReplayReads
+
+    listening(app)
+    calls = []
+
+    def thread_view(environ, start_response):  # a WSGI app answering as the thread view does
+        calls.append(environ.get("QUERY_STRING"))
+        environ[MARK] = frozenset(["t:1", "s:1"])
+        headers = [("Content-Type", "application/json"), ("ETag", '"abc"')]
+        if "cookie" in environ.get("QUERY_STRING", ""):
+            headers.append(("Set-Cookie", "session=secret; HttpOnly"))
+        start_response("200 OK", headers)
+        return [b"{}"]
+
+    replaying = Client(ReplayReads(thread_view, cache_of(app)))
+    for _ in range(2):
+        replaying.get(THREAD_URL + "?plain")
+    assert calls.count("plain") == 1  # kept, then replayed
+    for _ in range(2):
+        assert "session=secret" in replaying.get(THREAD_URL + "?cookie").headers["Set-Cookie"]
+    assert calls.count("cookie") == 2  # never kept
+    for _ in range(2):
+        replaying.get(THREAD_URL + "?signed-in", headers={"Cookie": "session=mine"})
+        replaying.get(THREAD_URL + "?bearer", headers={"Authorization": "Bearer x"})
+    assert calls.count("signed-in") == 2 and calls.count("bearer") == 2

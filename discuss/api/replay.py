@@ -13,7 +13,9 @@ not trusted replays nothing. ``If-None-Match`` is answered here too: 304 when
 it names the kept ETag, the kept body otherwise.
 
 Only what the thread view marks replayable is kept (``environ["discuss.replay"]``:
-a 200 thread read); anything else (errors, 304s, other routes) goes through Flask.
+a 200 thread read), and only when the request carried no cookie or credentials
+and the answer sets no cookie; anything else (errors, 304s, other routes) goes
+through Flask.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags or f"W/{etag}" in tags
 
 
+def _shareable(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bool:
+    """Whether an answer may be replayed to anyone: one to a request without credentials
+    that sets no cookie (a signed-in moderator's refreshed session cookie must never be)."""
+    if environ.get("HTTP_COOKIE") or environ.get("HTTP_AUTHORIZATION"):
+        return False
+    return not any(name.lower() == "set-cookie" for name, _ in headers)
+
+
 class ReplayReads:
     """WSGI middleware: replays kept thread reads while the page cache is trusted."""
 
@@ -80,7 +90,7 @@ class ReplayReads:
 
         result = self.app(environ, capture)
         tags = environ.get(MARK)
-        if tags is None or not captured.get("status", "").startswith("200"):
+        if tags is None or not captured.get("status", "").startswith("200") or not _shareable(environ, captured["headers"]):
             return result
         try:
             body = b"".join(result)
