@@ -134,6 +134,10 @@ class SQLiteWatcher(Watcher):
                     if rows:
                         self._seq = rows[-1][1]
                         self._invalidate(tag for tag, _ in rows)
+                    elif conn.execute("SELECT coalesce(max(seq), 0) FROM cache_change").fetchone()[0] < self._seq:
+                        # The table was made again (its numbers restarted): what changed is unknown.
+                        self._seq = 0
+                        self._reset()
                 return True
             except sqlite3.Error as exc:
                 log.warning("page cache: cannot watch %s (%s); checking every read", self.path, exc)

@@ -495,3 +495,17 @@ def test_answers_with_cookies_or_to_credentials_are_never_replayed(site, app):
         replaying.get(THREAD_URL + "?signed-in", headers={"Cookie": "session=mine"})
         replaying.get(THREAD_URL + "?bearer", headers={"Authorization": "Bearer x"})
     assert calls.count("signed-in") == 2 and calls.count("bearer") == 2
+
+
+def test_emptying_the_change_table_does_not_blind_the_watcher(client, site, app):
+    """SQLite's cache_change numbers never go back (AUTOINCREMENT), even when its rows
+    are deleted (as the test suite's cleanup does), so later changes are still heard."""
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM cache_change"))
+    cache_of(app).trusted()
+    store(first, status=DELETED)
+    settle(app)
+    assert client.get(THREAD_URL).json["comments"] == []

@@ -4,7 +4,8 @@ Every committed change to a thread's comments, the thread or its site names a
 tag (``t:<thread id>``, ``n:<site id>``, ``s:<site id>``, ``*``) so that every
 process can drop exactly the cached pages it affects (discuss/invalidation.py).
 PostgreSQL: the triggers ``pg_notify('discuss_cache', tag)`` (delivered on
-commit). SQLite: they record the tag in ``cache_change`` with a rising ``seq``.
+commit). SQLite: they record the tag in ``cache_change`` with a rising ``seq``
+(AUTOINCREMENT: never reused, even after the rows are deleted).
 
 Revision ID: 0011_cache_change
 Revises: 0008_import_sources
@@ -47,8 +48,9 @@ TABLES = ("comment", "thread", "site")
 
 
 def _sqlite_record(tag: str) -> str:
-    return ("INSERT OR REPLACE INTO cache_change (tag, seq) VALUES "
-            f"({tag}, (SELECT coalesce(max(seq), 0) + 1 FROM cache_change));")
+    # REPLACE deletes the tag's row and inserts it again: a new AUTOINCREMENT seq, which
+    # never goes back (not even when every row is deleted).
+    return f"INSERT OR REPLACE INTO cache_change (tag) VALUES ({tag});"
 
 
 # (table, operation): the tags the row names, as SQL expressions.
@@ -68,11 +70,12 @@ SQLITE_TAGS = {
 def upgrade():
     op.create_table(
         'cache_change',
-        sa.Column('tag', sa.String(length=40), nullable=False),
         sa.Column('seq', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('tag'),
+        sa.Column('tag', sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint('seq'),
+        sa.UniqueConstraint('tag', name='uq_cache_change_tag'),
+        sqlite_autoincrement=True,
     )
-    op.create_index('ix_cache_change_seq', 'cache_change', ['seq'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(POSTGRES_FUNCTION)
         for table in TABLES:
@@ -98,5 +101,4 @@ def downgrade():
     else:
         for table, operation in SQLITE_TAGS:
             op.execute(f'DROP TRIGGER IF EXISTS discuss_cache_{table}_{operation.lower()}')
-    op.drop_index('ix_cache_change_seq', table_name='cache_change')
     op.drop_table('cache_change')
