@@ -8,7 +8,7 @@ the same run times, per comment:
   app on a temporary SQLite database (the database-reading plugins query it),
   each comment a new text as in life (the headline figure), and the same
   comments again (what the per-text memory saves);
-* the same without the toxicity plugin;
+* the same without the toxicity plugin, and with one plugin in an isolated process;
 * the profanity plugin's matcher alone, warm and with nothing remembered;
 * the hate plugin alone (its analysis is remembered per text, for the toxicity
   plugin to share; here the memory is emptied before every call);
@@ -164,6 +164,13 @@ def main() -> None:
                 return hate.discuss_screen_comment(submissions[text], hate_settings)
 
             hate_only = per_comment_ms(hate_alone, texts, args.rounds)
+            # One plugin screening in an isolated process (discuss/isolation.py): the price of
+            # being able to kill a plugin stuck in C code.
+            app.config["ISOLATE_PLUGINS"] = ["watch_words"]
+            pipeline(texts[0])
+            isolated = per_comment_ms(pipeline, texts, args.rounds, end_request)
+            app.config["ISOLATE_PLUGINS"] = []
+            pm._isolation.close()
             app.config["DISABLED_PLUGINS"] = ["toxicity"]
             without_toxicity = per_comment_ms(pipeline, texts, args.rounds, end_request)
             app.config["DISABLED_PLUGINS"] = []
@@ -189,6 +196,7 @@ def main() -> None:
         ("PIPELINE, all built-ins, each comment new", first_sight),
         ("pipeline, the same comments again", full),
         ("pipeline without toxicity", without_toxicity),
+        ("pipeline, watch_words in an isolated process", isolated),
         (f"pipeline, {args.short_words}-word comments, each new", short),
         ("hate plugin alone, nothing remembered", hate_only),
         ("profanity matcher alone", matcher),

@@ -183,6 +183,9 @@ def _register_blueprints(app: Flask) -> None:
     from .review import register_review
 
     register_review(app, api)
+    from .admin import register_admin
+
+    register_admin(app)
     app.extensions["discuss_api"] = api
     register_fallback(app)
 

@@ -23,7 +23,9 @@ from .extensions import db, login_manager
 from .models import ApiToken, Moderator, Site, utcnow
 from .transactions import writing
 
-ROLES = ("moderator", "admin")
+#: ``moderator``: the queue of their sites; ``site_admin``: that, and the admin area
+#: (``/moderation/admin/``) for their sites; ``admin``: everything, on every site.
+ROLES = ("moderator", "site_admin", "admin")
 TOKEN_PREFIX = "dsk_"
 #: How precisely ``ApiToken.last_used_at`` follows a token's use.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)

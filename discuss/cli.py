@@ -119,9 +119,9 @@ def sites_add(slug: str, name: str, origins: tuple[str, ...], settings_json: str
 
 
 def _valid_slug(slug: str) -> bool:
-    import re
+    from .sites import valid_slug
 
-    return bool(re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug))
+    return valid_slug(slug)
 
 
 @sites.command("list")

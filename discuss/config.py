@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     # Plugins.
     "PLUGIN_TIMEOUT": 2.0,           # seconds, per plugin
     "DISABLED_PLUGINS": [],          # plugin names switched off for every site
+    # Plugins that screen in a separate process, killed when they overrun (discuss/isolation.py):
+    # names, or "third-party" for every plugin that is not built in. JSON list in the environment.
+    "ISOLATE_PLUGINS": [],
+    "ISOLATION_WORKERS": 2,          # processes in the isolated plugins' pool, per server process
     "LOAD_ENTRY_POINTS": True,       # load third-party plugins from the "discuss" group
     "TRACE_HOOKS": False,            # log every hook call (plugin authors' debugging aid)
     # Threads.

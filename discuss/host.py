@@ -24,6 +24,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from .isolation import IsolatedRunner, NotIsolatable, hook_target, isolated_names
 from .plugins import DiscussPluginManager, PluginInfo, describe_plugins, effective_settings
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 
@@ -82,6 +83,7 @@ class PluginHost:
         self._settings = lru_cache(maxsize=1024)(self._load_settings)
         self._untrace: Any = None
         self._engine: Any = None
+        self._isolation: IsolatedRunner | None = None
 
     @classmethod
     def for_app(cls, app: "Flask", pm: DiscussPluginManager) -> "PluginHost":
@@ -153,6 +155,43 @@ class PluginHost:
             others = [p for _, p in self.pm.list_name_plugin() if p is not None and p is not only]
             caller = self._callers[key] = self.pm.subset_hook_caller(hook_name, others)
         return caller
+
+    def isolated(self) -> frozenset[str]:
+        """Plugins that screen in a separate process (the ``ISOLATE_PLUGINS`` setting)."""
+        setting = self.app.config["ISOLATE_PLUGINS"] if self.app is not None else ()
+        if not setting:
+            return frozenset()
+        return isolated_names(setting, ((info.name, info.builtin) for info in self.infos()))
+
+    def isolated_caller(self, hook_name: str, name: str, timeout: float) -> Any:
+        """Like :meth:`caller`, but the call runs in an isolated process killed after ``timeout``."""
+        if self._isolation is None:
+            workers = int(self.app.config["ISOLATION_WORKERS"]) if self.app is not None else 2
+            self._isolation = IsolatedRunner(workers)
+        impl = next(i for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i.plugin_name == name)
+        try:
+            target = hook_target(impl.function)
+        except NotIsolatable as exc:
+            problem = exc
+
+            def refuse(**_kwargs: Any) -> list[Any]:
+                raise problem  # judged like any failing plugin: the comment holds
+
+            return refuse
+        self._isolation.warm()
+        wants = set(impl.argnames) | set(impl.kwargnames)
+        engine = self.engine()
+        url = engine.url.render_as_string(hide_password=False) if engine is not None else None
+        runner = self._isolation
+
+        def call(history: Any = None, **kwargs: Any) -> list[Any]:
+            values = {key: (dict(value) if key == "settings" else value)
+                      for key, value in kwargs.items() if key in wants}
+            past = (url, history._site_id) if "history" in wants and url and history is not None else None
+            value = runner.call(target, values, timeout, past)
+            return [] if value is None else [value]
+
+        return call
 
     def engine(self) -> Any:
         """The app's database engine (None for a host without an app)."""

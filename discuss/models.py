@@ -43,6 +43,8 @@ class Site(db.Model):
     moderation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Shown under the reply form; empty: the service's default (discuss.privacy.notice_text).
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Reader reports from different people that hide a comment; empty: the service's REPORTS_TO_HIDE.
+    reports_to_hide: Mapped[int | None] = mapped_column()
     # The language residents are answered in when their page or browser names none we ship
     # (discuss.i18n.LANGUAGES): "en" or "cy".
     language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
@@ -172,12 +174,15 @@ class ApiToken(db.Model):
 
 
 class ModeratorAction(db.Model):
-    """The audit log: every decision and every automatic hide.
+    """The audit log: every decision, every automatic hide, every change made in the admin area.
 
-    ``moderator_id`` is empty for automatic actions (a hide after reports)."""
+    ``moderator_id`` is empty for automatic actions (a hide after reports).
+    ``site_id`` names the site of a change that concerns no comment (a site's
+    settings, a thread closed); a comment's site is found through its thread."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"), index=True)
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(32))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")

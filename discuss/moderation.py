@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 PLUGIN_ERROR = "plugin error"
 SCREEN_HOOK = "discuss_screen_comment"
+#: Seconds an isolated plugin's caller waits beyond its budget for the pool to kill it and say so.
+ISOLATION_GRACE = 0.5
 
 
 @dataclass(frozen=True)
@@ -132,16 +134,23 @@ class _Run:
 def run_screening(host: "PluginHost", submission: Submission, facts: "SiteFacts") -> Screening:
     """The host's screening: build one job per enabled plugin, run them with budgets, combine."""
     enabled = {e.info.name: e for e in host.enabled(facts)}
+    isolated = host.isolated()
     jobs = []
     for name in host.call_order(SCREEN_HOOK):
         chosen = enabled.get(name)
         if chosen is None:
             continue
+        budget = float(chosen.info.timeout or host.default_timeout)
+        if name in isolated:
+            # The child is killed when its budget ends; the grace lets that answer arrive.
+            caller, budget = host.isolated_caller(SCREEN_HOOK, name, budget), budget + ISOLATION_GRACE
+        else:
+            caller = host.caller(SCREEN_HOOK, name)
         jobs.append(_Job(
             name=name,
-            caller=host.caller(SCREEN_HOOK, name),
+            caller=caller,
             kwargs={"submission": submission, "site": facts.view, "settings": chosen.settings},
-            budget=float(chosen.info.timeout or host.default_timeout),
+            budget=budget,
         ))
     verdicts = tuple(_run_with_budgets(host, facts, jobs)) if jobs else ()
     decision = strictest(pv.verdict for pv in verdicts)

@@ -43,7 +43,17 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 
 
 class PluginSettingsError(RuntimeError):
-    """A site's settings for a plugin do not validate."""
+    """A site's settings for a plugin do not validate.
+
+    ``plugin`` names the plugin; ``messages`` are the errors by field, as marshmallow
+    gives them (the admin pages show each beside its field).
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None,
+                 messages: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.messages = dict(messages or {})
 
 
 class PluginContractError(pluggy.PluginValidationError):
@@ -228,12 +238,14 @@ def effective_settings(
     enabled = raw.pop("enabled", info.enabled_by_default)
     if not isinstance(enabled, bool):
         raise PluginSettingsError(
-            f"site {site_label!r}, plugin {info.name!r}: field 'enabled' must be true or false"
+            f"site {site_label!r}, plugin {info.name!r}: field 'enabled' must be true or false",
+            plugin=info.name, messages={"enabled": ["Must be true or false."]},
         )
     if info.schema is None:
         if raw:
             raise PluginSettingsError(
-                f"site {site_label!r}, plugin {info.name!r}: takes no settings, got {sorted(raw)}"
+                f"site {site_label!r}, plugin {info.name!r}: takes no settings, got {sorted(raw)}",
+                plugin=info.name, messages={key: ["This plugin takes no settings."] for key in raw},
             )
         return enabled, {}
     try:
@@ -242,7 +254,8 @@ def effective_settings(
         fields = "; ".join(f"{k}: {' '.join(map(str, v if isinstance(v, list) else [v]))}"
                            for k, v in exc.normalized_messages().items())
         raise PluginSettingsError(
-            f"site {site_label!r}, plugin {info.name!r}: {fields}"
+            f"site {site_label!r}, plugin {info.name!r}: {fields}",
+            plugin=info.name, messages=exc.normalized_messages(),
         ) from exc
     return enabled, settings
 

@@ -6,7 +6,8 @@ share either are one reader. So one address is one reader whatever browser it
 uses (an IPv6 /64 is one address, see :func:`discuss.clients.hash_ip`), and one
 browser is one reader from however many addresses (a phone moving between
 networks, or someone hopping through a VPN). When a comment's open reports reach
-``REPORTS_TO_HIDE`` it goes back to ``pending`` with ``hidden_by_reports`` set,
+the site's threshold (set in the admin area; default ``REPORTS_TO_HIDE``)
+it goes back to ``pending`` with ``hidden_by_reports`` set,
 so the public thread stops showing it until a moderator decides. The hide is
 recorded in the audit log as an automatic action (no moderator).
 
@@ -67,6 +68,14 @@ def reportable_site(comment_id: int) -> Site | None:
     return row[2]
 
 
+def reports_to_hide(site: Site) -> int:
+    """How many readers' reports hide a comment of ``site``: its own threshold (set in the
+    admin area), else the service's ``REPORTS_TO_HIDE``; 0 means reports never hide."""
+    if site.reports_to_hide is not None:
+        return int(site.reports_to_hide)
+    return int(current_app.config["REPORTS_TO_HIDE"])
+
+
 def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
                    ip_hash: str, reader_hash: str | None = None) -> Reported:
     """Store a reader's report; hide the comment when the reports reach the threshold.
@@ -88,7 +97,7 @@ def report_comment(host: PluginHost, comment_id: int, reason: str, note: str,
         raise ReportRefused(404, f"No published comment {comment_id}.")
     site_id = site.id
 
-    threshold = int(current_app.config["REPORTS_TO_HIDE"])
+    threshold = reports_to_hide(site)
     with writing():
         same_reader = Report.ip_hash == ip_hash
         if reader_hash:

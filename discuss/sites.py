@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from .extensions import db
@@ -11,3 +13,11 @@ from .models import Site
 def find_site(slug: str) -> Site | None:
     """The site called ``slug``, or ``None``."""
     return db.session.execute(sa.select(Site).filter_by(slug=slug)).scalar_one_or_none()
+
+
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def valid_slug(slug: str) -> bool:
+    """Whether ``slug`` can name a site: 1-64 lower-case letters, digits and hyphens."""
+    return bool(SLUG_PATTERN.fullmatch(slug))

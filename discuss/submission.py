@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Mapping
+from .pickling import reduce_frozen
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,9 @@ class Submission:
     Nothing in it is trusted: every string is what the client sent (after
     schema validation), except ``ip_hash``, ``site`` and ``received_at``.
     """
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     body: str
     author_name: str

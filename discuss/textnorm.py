@@ -179,7 +179,9 @@ def normalise(text: str) -> Normalised:
     """
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return Normalised(text.lower(), text)
-    if len(_SPECIAL.findall(text)) * 16 < len(text):
+    # Each character beyond ASCII takes two to four bytes in UTF-8: an upper bound on how
+    # many there are, at C speed (the ASCII controls are few wherever they matter).
+    if (len(text.encode("utf-8", "surrogatepass")) - len(text)) * 16 < len(text):
         return _normalise_mostly_ascii(text)
     return _normalise_each(text)
 

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Mapping
+from .pickling import reduce_frozen
 
 
 @dataclass(frozen=True)
 class SiteView:
     """The council site a comment belongs to."""
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     slug: str
     name: str
@@ -35,6 +39,9 @@ class SiteView:
 @dataclass(frozen=True)
 class CommentView:
     """A stored comment, as event hooks see it."""
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     id: int
     thread_key: str
@@ -67,6 +74,9 @@ class CommentView:
 class ModeratorView:
     """The moderator who made a decision."""
 
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
+
     id: int
     email: str
     name: str
@@ -80,6 +90,9 @@ class ModeratorView:
 @dataclass(frozen=True)
 class ActionView:
     """An audit entry: one moderator action with the comment's state before and after."""
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     id: int
     action: str
@@ -101,6 +114,9 @@ class ActionView:
 @dataclass(frozen=True)
 class ReportView:
     """A reader's report of a published comment."""
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     id: int
     reason: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
+from .pickling import reduce_frozen
 
 PUBLISH = "publish"
 HOLD = "hold"
@@ -28,6 +29,9 @@ class Verdict:
     for the matched characters of the body. ``body`` replaces the comment's text when
     the comment is published (a censoring plugin masks words this way).
     """
+
+    def __reduce__(self) -> tuple:  # picklable despite its read-only mappings
+        return reduce_frozen(self)
 
     decision: str
     reason: str = ""

@@ -155,6 +155,8 @@ class LinearToxicityModel:
         self.idf = np.asarray(vectorizer.idf_, dtype=float)
         folds = model.calibrated_classifiers_
         self.coef = np.vstack([fold.estimator.coef_.ravel() for fold in folds]).T  # (words, folds)
+        self.idf_coef = self.coef * self.idf[:, None]
+        self.idf_squared = self.idf * self.idf
         self.intercept = np.array([float(fold.estimator.intercept_[0]) for fold in folds])
         self.a = np.array([float(fold.calibrators[0].a_) for fold in folds])
         self.b = np.array([float(fold.calibrators[0].b_) for fold in folds])
@@ -167,12 +169,13 @@ class LinearToxicityModel:
         np = self._np
         counts = Counter(self.token.findall(text.lower()))
         vocabulary = self.vocabulary
-        words = list((counts.keys() & vocabulary.keys()) - ignore)
+        words = (counts.keys() & vocabulary.keys()) - ignore
         if words:
-            ids = [vocabulary[w] for w in words]
-            tf = np.array([counts[w] for w in words], dtype=float)
-            x = tf * self.idf[ids]
-            decision = (x @ self.coef[ids]) / math.sqrt(float(x @ x)) + self.intercept
+            ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.intp, count=len(words))
+            tf = np.fromiter(map(counts.__getitem__, words), dtype=float, count=len(words))
+            # x = tf * idf; decision = (x @ coef) / |x| + intercept, with idf folded in beforehand.
+            decision = (tf @ self.idf_coef[ids]) / math.sqrt(float((tf * tf) @ self.idf_squared[ids])) \
+                + self.intercept
         else:
             decision = self.intercept
         calibrated = 1.0 / (1.0 + np.exp(self.a * decision + self.b))

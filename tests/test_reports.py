@@ -209,3 +209,9 @@ def test_reports_are_rate_limited_per_address(client, site, app_config):
     assert limited.status_code == 429
     assert limited.json["code"] == 429 and "Retry-After" in limited.headers
     assert report(client, ids[3], ip="198.51.100.99").status_code == 201  # another reader is not limited
+
+
+def test_the_widget_can_name_every_reason_the_service_takes():
+    from discuss.embed.strings import WIDGET_STRINGS
+    from discuss.reports import REASONS
+    assert {f"reason_{reason}" for reason in REASONS} <= set(WIDGET_STRINGS)

@@ -65,6 +65,23 @@ WIDGET_STRINGS: dict[str, str] = {
     "failed": N_("Your comment could not be posted (error %(status)s)."),
     "too_often": N_("You are posting too often. Please wait a minute and try again; your comment is kept."),
     "date_time": N_("%(date)s at %(time)s"),
+    "report": N_("Report"),
+    "report_comment_by": N_("the comment by %(name)s"),
+    "report_title": N_("Report this comment to the moderators"),
+    "report_reason": N_("What is wrong with it?"),
+    "reason_spam": N_("Spam or advertising"),
+    "reason_abuse": N_("Abusive, hateful or threatening"),
+    "reason_personal-data": N_("It shares someone's personal information"),
+    "reason_off-topic": N_("Off topic"),
+    "reason_other": N_("Something else"),
+    "report_note": N_("Anything the moderators should know (optional)"),
+    "report_choose": N_("Please choose what is wrong with it."),
+    "send_report": N_("Send report"),
+    "cancel": N_("Cancel"),
+    "reporting": N_("Sending your report…"),
+    "report_thanks": N_("Thank you: the moderators will look at it."),
+    "report_failed": N_("Your report could not be sent. Please try again later."),
+    "report_too_often": N_("You have sent a lot of reports. Please try again later."),
 }
 
 #: Plural messages: (singular, plural) msgids, ``%(num)d`` the number.

@@ -131,11 +131,11 @@ def _query(viewer: Moderator, filters: AuditFilters):
         .outerjoin(Moderator, ModeratorAction.moderator_id == Moderator.id)
         .outerjoin(Comment, ModeratorAction.comment_id == Comment.id)
         .outerjoin(Thread, Comment.thread_id == Thread.id)
-        .outerjoin(Site, Thread.site_id == Site.id)
+        .outerjoin(Site, sa.func.coalesce(Thread.site_id, ModeratorAction.site_id) == Site.id)
     )
     allowed = site_ids(viewer)
     if allowed is not None:
-        query = query.where(Thread.site_id.in_(allowed or [-1]))
+        query = query.where(sa.func.coalesce(Thread.site_id, ModeratorAction.site_id).in_(allowed or [-1]))
     if filters.comment_id is not None:
         site_id = db.session.execute(
             sa.select(Thread.site_id).join(Comment, Comment.thread_id == Thread.id)

@@ -24,14 +24,15 @@ def moderators() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="The moderator's name, shown in the audit log.")
 @click.option("--role", type=click.Choice(ROLES), default="moderator", show_default=True,
-              help="An admin works on every site; a moderator on the sites given with --site.")
+              help="An admin works on every site; a moderator on the sites given with --site; a "
+                   "site_admin also configures those sites in /moderation/admin/.")
 @click.option("--site", "sites", multiple=True, metavar="SLUG", help="A site this moderator works on (repeat).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @with_appcontext
 def moderators_add(email: str, name: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Add a moderator EMAIL, with a password (prompted unless --password-stdin)."""
-    if role == "moderator" and not sites:
-        raise click.BadParameter("a moderator needs at least one --site (or use --role admin)",
+    if role != "admin" and not sites:
+        raise click.BadParameter(f"a {role} needs at least one --site (or use --role admin)",
                                  param_hint="--site")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -80,6 +80,38 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%d %b %Y %H:%M") if value else ""
 
 
+@bp.app_template_global("changed_rows")
+def _changed_rows(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
+    """An admin change's before/after as rows ``(dotted key, before, after)``; a side without
+    the key is ``None``. Nested mappings are opened (``flood.max_per_ip``)."""
+    missing = object()
+    rows: list[tuple[str, Any, Any]] = []
+
+    def walk(prefix: str, old: Any, new: Any) -> None:
+        if isinstance(old, dict) or isinstance(new, dict):
+            old_map = old if isinstance(old, dict) else {}
+            new_map = new if isinstance(new, dict) else {}
+            if (old is missing or isinstance(old, dict)) and (new is missing or isinstance(new, dict)):
+                for key in sorted(set(old_map) | set(new_map), key=str):
+                    walk(f"{prefix}.{key}" if prefix else str(key), old_map.get(key, missing),
+                         new_map.get(key, missing))
+                return
+        rows.append((prefix, None if old is missing else old, None if new is missing else new))
+
+    walk("", before or {}, after or {})
+    return rows
+
+
+@bp.app_template_filter("audit_value")
+def _audit_value(value: Any) -> str:
+    """A before/after value of an admin change, as short readable text (JSON for structures)."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 # -- signing in --------------------------------------------------------------------
 
 def _login_limit() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -305,3 +306,49 @@ def test_long_threads_load_more_on_demand(page, council, service, council_site, 
     page.get_by_text("Comment 2").wait_for()
     assert authors.all_text_contents() == ["Author 0", "Author 1", "Author 2"]
     assert page.get_by_role("button", name="Show more comments").count() == 0
+
+
+def reports() -> list:
+    from discuss.models import Report
+    db.session.rollback()  # a new snapshot: the service wrote from another thread
+    return db.session.scalars(sa.select(Report).order_by(Report.id)).all()
+
+
+def test_a_reader_reports_a_comment_with_the_keyboard(opened, axe_source):
+    from tests.browser.conftest import run_axe
+    page = opened
+    report = page.get_by_role("button", name="Report the comment by Dave Griffin")
+    report.focus()
+    page.keyboard.press("Enter")
+    assert report.get_attribute("aria-expanded") == "true"
+    # Focus is on the first reason; the form has no accessibility violations.
+    assert active_in_widget(page)["tag"] == "INPUT"
+    assert run_axe(page, axe_source) == []
+    if os.environ.get("DISCUSS_SCREENSHOTS"):  # docs/widget-report.png (DISCUSS_SCREENSHOTS=docs)
+        page.set_viewport_size({"width": 760, "height": 900})
+        page.locator("[data-discuss-site]").screenshot(path=os.path.join(os.environ["DISCUSS_SCREENSHOTS"],
+                                                                          "widget-report.png"))
+    # Sending without a reason says so, without a request.
+    page.get_by_role("button", name="Send report").click()
+    page.get_by_text("Please choose what is wrong with it.").wait_for()
+    assert reports() == []
+    page.get_by_label("Abusive, hateful or threatening").check()
+    page.get_by_label("Anything the moderators should know (optional)").fill("Aimed at my neighbour.")
+    page.get_by_role("button", name="Send report").click()
+    page.get_by_role("status").filter(has_text="Thank you: the moderators will look at it.").wait_for()
+    assert "Thank you" in active_in_widget(page)["text"]
+    [stored] = reports()
+    assert (stored.reason, stored.note) == ("abuse", "Aimed at my neighbour.")
+    # The browser's id went with it (as a keyed hash), and is kept for the next report.
+    reader = page.evaluate("() => JSON.parse(localStorage.getItem('discuss-reader'))")
+    assert stored.reader_hash and reader and reader not in stored.reader_hash
+
+
+def test_cancelling_a_report_returns_focus_and_sends_nothing(opened):
+    page = opened
+    report = page.get_by_role("button", name="Report the comment by Public-i team")
+    report.click()
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    assert report.get_attribute("aria-expanded") == "false"
+    assert active_in_widget(page)["cls"] == "report-button"
+    assert reports() == []

@@ -262,9 +262,13 @@
         this.t("reply"), h("span", { "class": "visually-hidden", text: " " + this.t("reply_to", { name: c.author_name }) })
       ]);
       reply.addEventListener("click", function () { self.replyTo(c.id, c.author_name, li, reply, true); });
+      var report = h("button", { type: "button", "class": "report-button", "aria-expanded": "false" }, [
+        this.t("report"), h("span", { "class": "visually-hidden", text: " " + this.t("report_comment_by", { name: c.author_name }) })
+      ]);
+      report.addEventListener("click", function () { self.openReport(c.id, report); });
       li.append(h("article", { "class": "comment-body", tabindex: "-1", "aria-labelledby": author.id }, [
         h("p", { "class": "meta" }, [author, " " + this.t("says") + " ", h("time", { datetime: c.created_at, text: this.when(c.created_at) })]),
-        body, h("p", { "class": "actions" }, [reply])
+        body, h("p", { "class": "actions" }, [reply, " ", report])
       ]));
     }
     if (this.closed && reply) reply.remove();
@@ -407,6 +411,92 @@
     var message = (json && json.message) || this.t("failed", { status: status });
     if (status === 429) message = this.t("too_often");
     this.showErrors(status === 422 ? errors : {}, message);
+  };
+
+  // A random id this browser keeps, sent with reports so that one browser reporting from
+  // several addresses counts as one reader (the service keeps only a keyed hash of it).
+  function readerId() {
+    var id = store("discuss-reader");
+    if (typeof id === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(id)) return id;
+    try {
+      var bytes = new Uint8Array(18);
+      crypto.getRandomValues(bytes);
+      id = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    } catch (e) {
+      return null;
+    }
+    store("discuss-reader", id);
+    return id;
+  }
+
+  var REASONS = ["spam", "abuse", "personal-data", "off-topic", "other"];
+
+  // "Report" opens a small form under the comment: why (one of the service's reasons) and a note.
+  Widget.prototype.openReport = function (commentId, button) {
+    var self = this;
+    if (this.reportForm) this.closeReport(false);
+    var name = this.id + "r" + commentId;
+    var choices = REASONS.map(function (reason, i) {
+      var input = h("input", { type: "radio", name: name, value: reason, id: name + "-" + i });
+      if (i === 0) input.required = true;
+      return h("label", { "class": "choice", "for": input.id }, [input, " " + self.t("reason_" + reason)]);
+    });
+    var note = h("textarea", { id: name + "-note", name: "note", maxlength: "1000", rows: "3" });
+    var problem = h("p", { "class": "error", role: "alert" });
+    var send = h("button", { type: "submit", "class": "submit" }, [this.t("send_report")]);
+    var cancel = h("button", { type: "button", "class": "cancel", onclick: function () { self.closeReport(true); } }, [this.t("cancel")]);
+    var form = h("form", { "class": "report-form", novalidate: true, onsubmit: function (ev) { ev.preventDefault(); self.sendReport(commentId, form); } }, [
+      h("fieldset", {}, [h("legend", { text: this.t("report_title") }), h("p", { "class": "hint", text: this.t("report_reason") })].concat(choices)),
+      h("div", { "class": "field" }, [h("label", { "for": note.id, text: this.t("report_note") }), note]),
+      problem, h("p", { "class": "actions" }, [send, " ", cancel])
+    ]);
+    form.problem = problem;
+    form.send = send;
+    this.reportForm = form;
+    this.reportButton = button;
+    button.setAttribute("aria-expanded", "true");
+    button.closest("article").after(form);
+    form.querySelector("input").focus();
+  };
+
+  Widget.prototype.closeReport = function (refocus) {
+    if (!this.reportForm) return;
+    this.reportForm.remove();
+    this.reportButton.setAttribute("aria-expanded", "false");
+    if (refocus) this.reportButton.focus();
+    this.reportForm = this.reportButton = null;
+  };
+
+  Widget.prototype.sendReport = function (commentId, form) {
+    var self = this, chosen = form.querySelector("input:checked");
+    if (!chosen) {
+      form.problem.textContent = this.t("report_choose");
+      return form.querySelector("input").focus();
+    }
+    var data = { reason: chosen.value, note: form.querySelector("textarea").value.trim() };
+    var reader = readerId();
+    if (reader) data.reader = reader;
+    form.send.disabled = true;
+    form.problem.textContent = this.t("reporting");
+    fetch(BASE + "/api/v1/comments/" + Number(commentId) + "/reports", {
+      method: "POST", credentials: "omit",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": this.lang },
+      body: JSON.stringify(data)
+    }).then(function (res) {
+      if (res.status === 200 || res.status === 201) {
+        var button = self.reportButton;
+        var thanks = h("p", { "class": "status ok", tabindex: "-1", role: "status", text: self.t("report_thanks") });
+        self.closeReport(false);
+        button.replaceWith(thanks);
+        thanks.focus();
+        return;
+      }
+      form.send.disabled = false;
+      form.problem.textContent = self.t(res.status === 429 ? "report_too_often" : "report_failed");
+    }).catch(function () {
+      form.send.disabled = false;
+      form.problem.textContent = self.t("report_failed");
+    });
   };
 
   function mountAll() {
