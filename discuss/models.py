@@ -185,6 +185,8 @@ class ModeratorAction(db.Model):
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"), index=True)
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(32))
+    # What an admin-area change was made to, when not a comment: "moderator:<email>", "ban:<id>".
+    subject: Mapped[str | None] = mapped_column(sa.String(400))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     before: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
@@ -237,6 +239,27 @@ class FormNonce(db.Model):
 
     nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ModeratorInvite(db.Model):
+    """A one-time link that lets an invited moderator set their password.
+
+    Only the SHA-256 hash of the link's token is kept; the link works once
+    (``used_at``) and until ``expires_at``. A moderator has at most one invite:
+    inviting again replaces its token and expiry.
+    """
+
+    __tablename__ = "moderator_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderator.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderator.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+    moderator: Mapped[Moderator] = relationship(foreign_keys=[moderator_id])
 
 
 class ImportSource(db.Model):

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 PLUGIN_ERROR = "plugin error"
 SCREEN_HOOK = "discuss_screen_comment"
 #: Seconds an isolated plugin's caller waits beyond its budget for the pool to kill it and say so.
-ISOLATION_GRACE = 0.5
+ISOLATION_GRACE = 2.0
 
 
 @dataclass(frozen=True)

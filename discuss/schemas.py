@@ -213,6 +213,8 @@ class AuditEntryOut(ma.Schema):
     before = fields.Dict(metadata={"description": "status, version, hidden_by_reports (and body) before."})
     after = fields.Dict(metadata={"description": "The same after (and the ban, for ban)."})
     created_at = Timestamp()
+    subject = fields.String(allow_none=True, metadata={
+        "description": "What an admin change was made to: moderator:<email>, ban:<id>; null for comments."})
 
 
 class ErrorResponse(ma.Schema):

@@ -431,7 +431,8 @@ def test_audit_csv_export(client, people, holding):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["id", "created_at", "site", "comment_id", "moderator", "action", "reason", "before", "after"]
+    assert rows[0] == ["id", "created_at", "site", "comment_id", "moderator", "action", "reason", "before", "after",
+                       "subject"]
     assert rows[1][2:6] == ["council", str(comment_id), "mod@council.example", "reject"]
     assert rows[1][6].startswith("'=")  # not a formula in a spreadsheet
 

@@ -58,5 +58,6 @@ def _nav_context() -> dict[str, object]:
 def register_admin(app: Flask) -> None:
     """Register the admin blueprint (its views are imported for their routes)."""
     from . import sites  # noqa: F401  (routes)
+    from . import bans, dashboard, moderators  # noqa: F401  (routes)
 
     app.register_blueprint(bp)

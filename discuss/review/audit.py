@@ -20,7 +20,8 @@ from ..schemas import iso_utc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-CSV_COLUMNS = ("id", "created_at", "site", "comment_id", "moderator", "action", "reason", "before", "after")
+CSV_COLUMNS = ("id", "created_at", "site", "comment_id", "moderator", "action", "reason", "before", "after",
+               "subject")
 
 
 class AuditFilterError(Refusal):
@@ -48,6 +49,7 @@ class AuditEntry:
     before: dict[str, Any]
     after: dict[str, Any]
     created_at: datetime
+    subject: str | None = None    # an admin change's object: "moderator:<email>", "ban:<id>"
 
 
 @dataclass
@@ -104,6 +106,7 @@ def csv_lines(entries: Iterator[AuditEntry]) -> Iterator[str]:
             entry.moderator or "(automatic)", entry.action, _csv_safe(entry.reason),
             json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
             json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
+            _csv_safe(entry.subject or ""),
         ])
         yield flush()
 
@@ -122,6 +125,7 @@ def audit_entry(action: ModeratorAction, moderator: Moderator | None, site_slug:
         moderator_name=moderator.name if moderator else None,
         action=action.action, reason=action.reason,
         before=action.before or {}, after=action.after or {}, created_at=action.created_at,
+        subject=action.subject,
     )
 
 

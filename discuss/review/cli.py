@@ -50,6 +50,34 @@ def moderators_add(email: str, name: str, role: str, sites: tuple[str, ...], pas
     click.echo(f"{role} {address} added ({where})")
 
 
+@moderators.command("invite")
+@click.argument("email")
+@click.option("--name", default="", help="The moderator's name, shown in the audit log (default: the email).")
+@click.option("--role", type=click.Choice(ROLES), default="moderator", show_default=True,
+              help="The role the account gets (see 'moderators add').")
+@click.option("--site", "sites", multiple=True, metavar="SLUG", help="A site they work on (repeat; not for admins).")
+@with_appcontext
+def moderators_invite(email: str, name: str, role: str, sites: tuple[str, ...]) -> None:
+    """Invite EMAIL: print a one-time link (valid 72 hours) where they choose their password.
+
+    Inviting an address again (before it has a password) prints a new link; the old one stops working.
+    """
+    from flask import current_app
+
+    from ..invites import InviteRefused, invite
+    from ..staff import StaffRefused
+
+    try:
+        made = invite(None, email, name, role, sites)
+    except (StaffRefused, InviteRefused) as exc:  # nothing is stored
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    base = (current_app.config.get("PUBLIC_URL") or "http://localhost:8000").rstrip("/")
+    verb = "renewed (the earlier link no longer works)" if made.refreshed else "created"
+    click.echo(f"Invitation for {made.email} {verb}; send them this link, valid until "
+               f"{made.expires_at:%Y-%m-%d %H:%M} UTC and usable once:")
+    click.echo(f"{base}/moderation/admin/invites/{made.token}")
+
+
 @moderators.command("token")
 @click.argument("email")
 @with_appcontext
