@@ -8,7 +8,7 @@ commit). SQLite: they record the tag in ``cache_change`` with a rising ``seq``
 (AUTOINCREMENT: never reused, even after the rows are deleted).
 
 Revision ID: 0011_cache_change
-Revises: 0006_site_admin
+Revises: 0007_moderator_invites
 Create Date: 2026-11-30 06:45:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_cache_change'
-down_revision = '0006_site_admin'
+down_revision = '0007_moderator_invites'
 branch_labels = None
 depends_on = None
 
