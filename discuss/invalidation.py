@@ -169,12 +169,17 @@ class PostgresListener(Watcher):
         self._stop = threading.Event()
         self._fences: dict[str, threading.Event] = {}
         self._fence_count = 0
+        # Fences of this process's commits not yet waited for: the next read waits for them
+        # (read-your-writes for commits outside a request: the CLI, scripts, tests).
+        self._pending: list[str] = []
 
     # -- the read path's side ---------------------------------------------------------
     def trusted(self) -> bool:
         self._ensure_thread()
         if not self._synced or time.monotonic() - self._last_ok > 2 * self.heartbeat:
             return False
+        for token in list(self._pending):
+            self.wait_for(token)
         with self._lock:
             try:
                 self._drain(wait=0)
@@ -213,6 +218,10 @@ class PostgresListener(Watcher):
                     break
             done.wait(0.0005)
         self._fences.pop(token, None)
+        try:
+            self._pending.remove(token)
+        except ValueError:
+            pass
         if not done.is_set():
             with self._lock:
                 self._lost(TimeoutError("a write's notification did not arrive in time"))
@@ -372,10 +381,12 @@ def watcher_for(url: str, heartbeat: float = 1.0) -> Watcher:
 
 def install_fences(app, engine, watcher: Watcher) -> None:
     """Read-your-writes on PostgreSQL: a request that committed a write answers only once
-    this process's listener has heard that commit (:meth:`PostgresListener.wait_for`).
+    this process's listener has heard that commit (:meth:`PostgresListener.wait_for`),
+    and any read of this process after a commit of its own waits for it too.
 
     A writing transaction sends a fence ``NOTIFY`` just before it commits; the
-    request waits for it after the view returns (``after_request``).
+    request waits for it after the view returns (``after_request``); a commit made
+    outside a request (the CLI, a script) is waited for by the next read.
     """
     if not isinstance(watcher, PostgresListener):
         return
@@ -393,14 +404,18 @@ def install_fences(app, engine, watcher: Watcher) -> None:
 
     @event.listens_for(engine, "commit")
     def _fence(conn):
-        if not conn.info.pop("discuss_wrote", False) or not has_request_context():
+        if not conn.info.pop("discuss_wrote", False):
             return
         made = watcher.fence_sql()
         if made is None:
             return
         token, sql = made
         conn.connection.driver_connection.execute(sql)
-        g.setdefault("discuss_fences", []).append(token)
+        watcher._pending.append(token)
+        if len(watcher._pending) > 1000:  # a process that writes and never reads: stop keeping them
+            watcher._pending.clear()
+        if has_request_context():
+            g.setdefault("discuss_fences", []).append(token)
 
     @app.after_request
     def _wait(response):
