@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from .auth import site_ids
 from .errors import Refusal
 from .extensions import db
+from .i18n import gettext as _
 from .models import Ban, Moderator, ModeratorAction, Site, utcnow
 from .transactions import writing
 
@@ -62,7 +63,7 @@ def list_bans(actor: Moderator, state: str = ACTIVE, site_slug: str | None = Non
     :raises BanRefused: 422 for an unknown ``state``; 404 for a site the actor does not see.
     """
     if state not in STATES:
-        raise BanRefused("state", f"Choose one of: {', '.join(STATES)}.")
+        raise BanRefused("state", _("Choose one of: %(states)s.", states=", ".join(STATES)))
     by = aliased(Moderator)
     query = (sa.select(Ban, Site.slug, by.email)
              .outerjoin(Site, Site.id == Ban.site_id).outerjoin(by, by.id == Ban.moderator_id))
@@ -77,7 +78,7 @@ def list_bans(actor: Moderator, state: str = ACTIVE, site_slug: str | None = Non
         site = db.session.execute(sa.select(Site).where(Site.slug == site_slug)).scalar_one_or_none()
         allowed = site_ids(actor)
         if site is None or (allowed is not None and site.id not in allowed):
-            raise BanRefused("site", f"No site {site_slug!r}.", 404)
+            raise BanRefused("site", _("No site %(slug)r.", slug=site_slug), 404)
         query = query.where(Ban.site_id == site.id)
     rows = db.session.execute(query.order_by(Ban.id.desc()).limit(limit)).all()
     return [BanRow(id=ban.id, site=slug, email=ban.email, ip_hash=ban.ip_hash, reason=ban.reason, by=email,
@@ -89,10 +90,10 @@ def list_bans(actor: Moderator, state: str = ACTIVE, site_slug: str | None = Non
 def _load(actor: Moderator, ban_id: int) -> Ban:
     ban = db.session.get(Ban, ban_id)
     if ban is None:
-        raise BanRefused("ban", f"No ban {ban_id}.", 404)
+        raise BanRefused("ban", _("No ban %(id)s.", id=ban_id), 404)
     allowed = site_ids(actor)
     if allowed is not None and ban.site_id not in allowed:
-        raise BanRefused("ban", f"No ban {ban_id}.", 404)  # as for an unknown one
+        raise BanRefused("ban", _("No ban %(id)s.", id=ban_id), 404)  # as for an unknown one
     return ban
 
 
@@ -111,7 +112,7 @@ def _iso(value: datetime | None) -> str | None:
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_LENGTH:
-        raise BanRefused("reason", f"The reason may have at most {MAX_REASON_LENGTH} characters.")
+        raise BanRefused("reason", _("The reason may have at most %(num)s characters.", num=MAX_REASON_LENGTH))
     return reason
 
 
@@ -123,7 +124,7 @@ def lift(actor: Moderator, ban_id: int, reason: str = "") -> ModeratorAction:
         ban = _load(actor, ban_id)
         now = utcnow()
         if ban.expires_at is not None and ban.expires_at <= now:
-            raise BanRefused("ban", f"Ban {ban_id} has ended already.")
+            raise BanRefused("ban", _("Ban %(id)s has ended already.", id=ban_id))
         before = {"expires_at": _iso(ban.expires_at)}
         ban.expires_at = now
         return _audit(actor, LIFTED, ban, before, {"expires_at": _iso(now)}, reason)
@@ -137,7 +138,7 @@ def change_expiry(actor: Moderator, ban_id: int, expires_at: datetime | None,
     """
     reason = _check_reason(reason)
     if expires_at is not None and expires_at <= utcnow():
-        raise BanRefused("expires_at", "Choose an end in the future (or none, for a ban without end).")
+        raise BanRefused("expires_at", _("Choose an end in the future (or none, for a ban without end)."))
     with writing():
         actor = db.session.get(Moderator, actor.id)
         ban = _load(actor, ban_id)

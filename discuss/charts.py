@@ -16,6 +16,7 @@ import pygal
 from pygal.style import Style
 
 from .dashboard import OUTCOME_LABELS, OUTCOMES, Figures
+from .i18n import N_, gettext
 
 SVG = "http://www.w3.org/2000/svg"
 #: The CSP for a chart answered on its own: styles inside it, nothing else.
@@ -31,7 +32,13 @@ STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1b1b
 
 _OPTIONS = dict(js=[], disable_xml_declaration=True, style=STYLE, width=760, height=320,
                 explicit_size=True, print_values=False, show_y_guides=True, legend_at_bottom=True,
-                truncate_legend=-1, no_data_text="No data for this period")
+                truncate_legend=-1)
+#: Shown on a chart with nothing to draw (translated when drawn, like the titles and legends).
+NO_DATA = N_("No data for this period")
+
+
+def _options(**changes: object) -> dict[str, object]:
+    return dict(_OPTIONS, no_data_text=gettext(NO_DATA), **changes)
 
 
 def scriptless(svg_text: str) -> str:
@@ -78,14 +85,14 @@ def _day_labels(days: list[date]) -> list[str]:
 def outcomes_chart(result: Figures) -> str:
     """Comments per day, stacked by outcome."""
     days = sorted(result.daily)
-    chart = pygal.StackedBar(title="Comments per day by outcome", x_label_rotation=-45,
-                             show_minor_x_labels=False, **_OPTIONS)
+    chart = pygal.StackedBar(title=gettext("Comments per day by outcome"), x_label_rotation=-45,
+                             show_minor_x_labels=False, **_options())
     labels = _day_labels(days)
     chart.x_labels = labels
     step = max(1, len(labels) // 15)
     chart.x_labels_major = labels[::step]
     for status in OUTCOMES:
-        chart.add(OUTCOME_LABELS[status], [result.daily[d].get(status, 0) for d in days])
+        chart.add(gettext(OUTCOME_LABELS[status]), [result.daily[d].get(status, 0) for d in days])
     chart.y_labels = _count_labels(max((sum(result.daily[d].values()) for d in days), default=0))
     return _render(chart)
 
@@ -97,19 +104,19 @@ def plugins_height(result: Figures) -> int:
 
 def plugins_chart(result: Figures) -> str:
     """Comments held, per plugin."""
-    options = dict(_OPTIONS, height=plugins_height(result))
-    chart = pygal.HorizontalBar(title="Comments held, by plugin", show_legend=False, **options)
+    chart = pygal.HorizontalBar(title=gettext("Comments held, by plugin"), show_legend=False,
+                                **_options(height=plugins_height(result)))
     chart.x_labels = [plugin for plugin, _ in result.plugins]
-    chart.add("held", [count for _, count in result.plugins])
+    chart.add(gettext("held"), [count for _, count in result.plugins])
     chart.y_labels = _count_labels(max((count for _, count in result.plugins), default=0))
     return _render(chart)
 
 
 def reports_chart(result: Figures) -> str:
     """Reader reports, per reason."""
-    chart = pygal.Bar(title="Reader reports, by reason", show_legend=False, **_OPTIONS)
+    chart = pygal.Bar(title=gettext("Reader reports, by reason"), show_legend=False, **_options())
     chart.x_labels = list(result.reports)
-    chart.add("reports", list(result.reports.values()))
+    chart.add(gettext("reports"), list(result.reports.values()))
     chart.y_labels = _count_labels(max(result.reports.values(), default=0))
     return _render(chart)
 

@@ -345,16 +345,23 @@ def demo_load() -> None:
 
 DEMO_MODERATOR_EMAIL = "moderator@demo.example"
 DEMO_MODERATOR_PASSWORD = "demo-moderator"
+# The demo council's own admin (site_admin of the demo site): the admin console to try.
+DEMO_ADMIN_EMAIL = "admin@demo.example"
+DEMO_ADMIN_PASSWORD = "demo-admin"
 
 
 @demo.command("moderator")
 @with_appcontext
 def demo_moderator() -> None:
-    """Create the demo site's moderator (idempotent); prints the login. Demo use only."""
+    """Create the demo site's moderator and site admin (idempotent); prints the logins. Demo use only."""
     from .auth import create_moderator, find_moderator
 
     with writing():
         if find_moderator(DEMO_MODERATOR_EMAIL) is None:
             create_moderator(DEMO_MODERATOR_EMAIL, "Demo moderator", "moderator", DEMO_MODERATOR_PASSWORD,
                              site_slugs=["demo"])
+        if find_moderator(DEMO_ADMIN_EMAIL) is None:
+            create_moderator(DEMO_ADMIN_EMAIL, "Demo council admin", "site_admin", DEMO_ADMIN_PASSWORD,
+                             site_slugs=["demo"])
     click.echo(f"demo moderator: {DEMO_MODERATOR_EMAIL} / {DEMO_MODERATOR_PASSWORD}")
+    click.echo(f"demo council admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")

@@ -23,6 +23,7 @@ from .auth import site_ids
 from .bounds import MAX_YEAR, MIN_YEAR
 from .errors import Refusal
 from .extensions import db
+from .i18n import gettext as _
 from .models import (DELETED, PENDING, PUBLISHED, REJECTED, Comment, Moderator, ModeratorAction, Report, Site,
                      Thread, VerdictRecord, utcnow)
 
@@ -88,12 +89,12 @@ def parse_period(period: str | None, start: str | None = None, end: str | None =
     if period in PERIODS:
         return Period(today - timedelta(days=PERIODS[period] - 1), today)
     if period != "custom":
-        raise DashboardRefused("period", "Choose the last 7, 30 or 90 days, or dates from and to.")
+        raise DashboardRefused("period", _("Choose the last 7, 30 or 90 days, or dates from and to."))
     first, last = _day(start, "start"), _day(end, "end")
     if last < first:
-        raise DashboardRefused("end", "The period must end on or after the day it starts.")
+        raise DashboardRefused("end", _("The period must end on or after the day it starts."))
     if (last - first).days + 1 > MAX_DAYS:
-        raise DashboardRefused("end", f"Choose at most {MAX_DAYS} days.")
+        raise DashboardRefused("end", _("Choose at most %(num)s days.", num=MAX_DAYS))
     return Period(first, last)
 
 
@@ -101,9 +102,9 @@ def _day(text: str | None, name: str) -> date:
     try:
         day = date.fromisoformat((text or "").strip())
     except ValueError:
-        raise DashboardRefused(name, "Use a date like 2026-05-01.") from None
+        raise DashboardRefused(name, _("Use a date like 2026-05-01.")) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DashboardRefused(name, f"Use a year from {MIN_YEAR} to {MAX_YEAR}.")
+        raise DashboardRefused(name, _("Use a year from %(first)s to %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
     return day
 
 
@@ -114,7 +115,7 @@ def resolve_site(viewer: Moderator, slug: str | None) -> Site | None:
     site = db.session.execute(sa.select(Site).where(Site.slug == slug)).scalar_one_or_none()
     allowed = site_ids(viewer)
     if site is None or (allowed is not None and site.id not in allowed):
-        raise DashboardRefused("site", f"No site {slug!r}.", 404)
+        raise DashboardRefused("site", _("No site %(slug)r.", slug=slug), 404)
     return site
 
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from .auth import MIN_PASSWORD_LENGTH, find_moderator, hash_password
 from .errors import Refusal
 from .extensions import db
+from .i18n import gettext as _
 from .models import Moderator, ModeratorInvite, utcnow
 from .staff import INVITED, PASSWORD_SET, StaffRefused, audit, check_grant, may_manage
 from .transactions import writing
@@ -58,17 +59,17 @@ def invite(actor: Moderator | None, email: str, name: str, role: str, site_slugs
     email = (email or "").strip().lower()
     name = (name or "").strip()
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
-        raise StaffRefused("email", "Enter an email address like name@council.gov.uk.")
+        raise StaffRefused("email", _("Enter an email address like name@council.gov.uk."))
     if len(name) > MAX_NAME_LENGTH:
-        raise StaffRefused("name", f"A name may have at most {MAX_NAME_LENGTH} characters.")
+        raise StaffRefused("name", _("A name may have at most %(num)s characters.", num=MAX_NAME_LENGTH))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         return _invite(actor, email, name, role, site_slugs, token)
     except sa.exc.IntegrityError:
         # The same address invited at the same moment elsewhere (PostgreSQL lets both
         # transactions look first): the other one won; nothing of this one is stored.
-        raise StaffRefused("email", f"{email} was being invited at the same moment; "
-                           "look at the list, or invite again for a new link.", 409) from None
+        raise StaffRefused("email", _("%(email)s was being invited at the same moment; "
+                                     "look at the list, or invite again for a new link.", email=email), 409) from None
 
 
 def _invite(actor: Moderator | None, email: str, name: str, role: str, site_slugs: Iterable[str],
@@ -81,9 +82,10 @@ def _invite(actor: Moderator | None, email: str, name: str, role: str, site_slug
         refreshed = existing is not None
         if existing is not None:
             if existing.password_hash:
-                raise StaffRefused("email", f"{email} is already a moderator; change their role or sites instead.")
+                raise StaffRefused("email", _("%(email)s is already a moderator; change their role or sites instead.",
+                                                 email=email))
             if actor is not None and not may_manage(actor, existing):
-                raise StaffRefused("email", f"{email} was invited to sites you do not administer.", 403)
+                raise StaffRefused("email", _("%(email)s was invited to sites you do not administer.", email=email), 403)
             moderator = existing
             before = {"role": moderator.role, "sites": sorted(s.slug for s in moderator.sites)}
             moderator.role, moderator.sites = role, sites
@@ -116,21 +118,21 @@ def _invite(actor: Moderator | None, email: str, name: str, role: str, site_slug
 
 def _find(token: str, *, lock: bool = False) -> ModeratorInvite:
     if not token or len(token) > 200 or not token.startswith(TOKEN_PREFIX):
-        raise InviteRefused("token", "This link is not valid. Ask an admin for a new invitation.", 404)
+        raise InviteRefused("token", _("This link is not valid. Ask an admin for a new invitation."), 404)
     digest = _hash(token)
     query = sa.select(ModeratorInvite).where(ModeratorInvite.token_hash == digest)
     if lock:  # PostgreSQL: a second acceptance waits, then sees the link spent (SQLite's writer lock does the same)
         query = query.with_for_update()
     row = db.session.execute(query).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
-        raise InviteRefused("token", "This link is not valid. Ask an admin for a new invitation.", 404)
+        raise InviteRefused("token", _("This link is not valid. Ask an admin for a new invitation."), 404)
     if row.used_at is not None or row.moderator.password_hash:
-        raise InviteRefused("token", "This link has been used already. Sign in with your password, "
-                            "or ask an admin for a new invitation.", 410)
+        raise InviteRefused("token", _("This link has been used already. Sign in with your password, "
+                                      "or ask an admin for a new invitation."), 410)
     if row.expires_at <= utcnow():
-        raise InviteRefused("token", "This link has expired. Ask an admin to invite you again.", 410)
+        raise InviteRefused("token", _("This link has expired. Ask an admin to invite you again."), 410)
     if not row.moderator.active:
-        raise InviteRefused("token", "This account is disabled. Ask an admin.", 410)
+        raise InviteRefused("token", _("This account is disabled. Ask an admin."), 410)
     return row
 
 
@@ -145,11 +147,11 @@ def accept(token: str, password: str, confirmation: str) -> Moderator:
     :raises InviteRefused: 404/410 for the link, 422 naming ``password`` or ``confirmation``.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InviteRefused("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InviteRefused("password", _("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH))
     if len(password) > 1000:
-        raise InviteRefused("password", "Use at most 1000 characters.")
+        raise InviteRefused("password", _("Use at most 1000 characters."))
     if password != confirmation:
-        raise InviteRefused("confirmation", "The two passwords differ; type the same one twice.")
+        raise InviteRefused("confirmation", _("The two passwords differ; type the same one twice."))
     pending(token)  # refuse a spent link before the slow hash
     password_hash = hash_password(password)
     with writing():

@@ -20,6 +20,7 @@ from .admin.access import may_use_admin_area
 from .auth import end_sessions, is_admin, site_ids
 from .errors import Refusal
 from .extensions import db
+from .i18n import gettext as _
 from .models import ApiToken, Moderator, ModeratorAction, ModeratorInvite, Site, moderator_site, utcnow
 from .transactions import writing
 
@@ -127,7 +128,7 @@ def load_visible(actor: Moderator, moderator_id: int) -> Moderator:
     """The account ``moderator_id`` if ``actor`` may see it. :raises StaffRefused: 404."""
     target = db.session.get(Moderator, moderator_id)
     if target is None or not may_see(actor, target):
-        raise StaffRefused("moderator", f"No moderator {moderator_id}.", 404)
+        raise StaffRefused("moderator", _("No moderator %(id)s.", id=moderator_id), 404)
     return target
 
 
@@ -137,18 +138,18 @@ def check_grant(actor: Moderator | None, role: str, site_slugs: Iterable[str]) -
     :raises StaffRefused: 422 naming ``role`` or ``sites``.
     """
     if role not in grantable_roles(actor):
-        raise StaffRefused("role", f"Choose one of: {', '.join(grantable_roles(actor))}.")
+        raise StaffRefused("role", _("Choose one of: %(roles)s.", roles=", ".join(grantable_roles(actor))))
     slugs = sorted({s.strip() for s in site_slugs if s and s.strip()})
     sites = list(db.session.execute(sa.select(Site).where(Site.slug.in_(slugs or ["-"]))).scalars())
     if len(sites) != len(slugs):
         missing = sorted(set(slugs) - {s.slug for s in sites})
-        raise StaffRefused("sites", f"No site {', '.join(missing)}.")
+        raise StaffRefused("sites", _("No site %(slugs)s.", slugs=", ".join(missing)))
     if actor is not None and not is_admin(actor):
         mine = site_ids(actor) or set()
         if any(s.id not in mine for s in sites):
-            raise StaffRefused("sites", "You can give only the sites you administer.")
+            raise StaffRefused("sites", _("You can give only the sites you administer."))
     if role != ADMIN and not sites:
-        raise StaffRefused("sites", f"A {role.replace('_', ' ')} needs at least one site.")
+        raise StaffRefused("sites", _("A %(role)s needs at least one site.", role=role.replace("_", " ")))
     return [] if role == ADMIN else sorted(sites, key=lambda s: s.slug)
 
 
@@ -170,7 +171,7 @@ def _managed(actor_id: int, moderator_id: int) -> tuple[Moderator, Moderator]:
     actor = db.session.get(Moderator, actor_id)
     target = load_visible(actor, moderator_id)
     if not may_manage(actor, target):
-        raise StaffRefused("moderator", f"You cannot change {target.email}.", 403)
+        raise StaffRefused("moderator", _("You cannot change %(email)s.", email=target.email), 403)
     return actor, target
 
 

@@ -41,6 +41,7 @@ cat <<MSG
     no-JS thread:   http://$HOST:$PORT/embed/demo/demo
     in Welsh:       http://$HOST:$PORT/demo?lang=cy
     moderation:     http://$HOST:$PORT/moderation/   (log in as moderator@demo.example / demo-moderator)
+    admin console:  http://$HOST:$PORT/moderation/admin/   (log in as admin@demo.example / demo-admin)
     API docs:       http://$HOST:$PORT/api/docs
   Ctrl-C stops it. The database is $DISCUSS_INSTANCE_PATH/discuss.db.
 

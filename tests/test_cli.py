@@ -182,3 +182,18 @@ def test_demo_comments_come_from_the_seed_wxr_through_the_importer(app):
     thread = db.session.execute(sa.select(Comment.thread_id)).scalars().first()
     from discuss.models import Thread
     assert db.session.get(Thread, thread).url == "/demo"
+
+
+def test_demo_accounts_let_a_newcomer_into_the_queue_and_the_admin_console(app, client, runner):
+    from discuss.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_MODERATOR_EMAIL
+    from discuss.demo import load_demo
+
+    load_demo()
+    for _ in range(2):  # idempotent
+        result = runner.invoke(args=["demo", "moderator"])
+        assert result.exit_code == 0, result.output
+    assert DEMO_ADMIN_EMAIL in result.output and DEMO_MODERATOR_EMAIL in result.output
+    signed_in = client.post("/moderation/login", data={"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get("/moderation/admin/sites/demo").status_code == 200
+    assert client.get("/moderation/admin/sites/new").status_code == 403  # the demo council's admin, not everyone's

@@ -10,17 +10,19 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
+from ..i18n import N_, gettext as _
+
 bp = Blueprint("admin", __name__, url_prefix="/moderation/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-#: The admin area's navigation, in order: (endpoint, label). A link is shown only when its
+#: The admin area's navigation, in order: (endpoint, label; translated where shown). A link is shown only when its
 #: endpoint exists, so a section adds itself here with one line. A section's other pages
 #: are named ``<endpoint>_<something>`` (``admin.sites_show``) so its link stays marked current.
 NAV: list[tuple[str, str]] = [
-    ("admin.sites", "Sites"),
-    ("admin.moderators", "Moderators"),
-    ("admin.bans", "Bans"),
-    ("admin.dashboard", "Dashboard"),
+    ("admin.sites", N_("Sites")),
+    ("admin.moderators", N_("Moderators")),
+    ("admin.bans", N_("Bans")),
+    ("admin.dashboard", N_("Dashboard")),
 ]
 
 
@@ -34,7 +36,7 @@ def nav_links() -> list[dict[str, object]]:
         if endpoint not in current_app.view_functions:
             continue
         current = here == endpoint or here.startswith(endpoint + "_")
-        links.append({"url": url_for(endpoint), "label": label, "current": current})
+        links.append({"url": url_for(endpoint), "label": _(label), "current": current})
     return links
 
 

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..bans import ACTIVE, STATES, BanRefused, change_expiry, lift, list_bans
 from ..bounds import MAX_YEAR, MIN_YEAR
+from ..i18n import gettext as _
 from ..transactions import end_read
 from . import bp
 from .access import admin_area, administered_sites, viewer
@@ -32,7 +33,7 @@ def _page(errors: dict[int, dict[str, str]] | None = None, code: int = 200):
     # A refusal about a ban the filters hide (lifted already, say) is shown at the top.
     for ban_id, messages in (errors or {}).items():
         if ban_id not in shown:
-            error = f"Ban {ban_id}: " + " ".join(messages.values())
+            error = _("Ban %(id)s: %(messages)s", id=ban_id, messages=" ".join(messages.values()))
     html = render_template("admin/bans.html", rows=rows, filters=filters, states=STATES, error=error,
                            sites=administered_sites(viewer()), errors=errors or {})
     end_read()
@@ -59,7 +60,7 @@ def bans_lift(ban_id: int):
         if refused.code == 404:
             abort(404)
         return _page({ban_id: {refused.field: refused.message}}, code=422)
-    flash(f"Lifted ban {ban_id}.", "ok")
+    flash(_("Lifted ban %(id)s.", id=ban_id), "ok")
     return redirect(_back(), code=303)
 
 
@@ -74,9 +75,10 @@ def parse_expiry(text: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise BanRefused("expires_at", "Use a date and time like 2026-12-31 18:00.") from None
+        raise BanRefused("expires_at", _("Use a date and time like 2026-12-31 18:00.")) from None
     if value.tzinfo is not None or not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise BanRefused("expires_at", f"Use a date and time (UTC) in the years {MIN_YEAR} to {MAX_YEAR}.")
+        raise BanRefused("expires_at", _("Use a date and time (UTC) in the years %(first)s to %(last)s.",
+                                           first=MIN_YEAR, last=MAX_YEAR))
     return value
 
 
@@ -90,5 +92,6 @@ def bans_expiry(ban_id: int):
         if refused.code == 404:
             abort(404)
         return _page({ban_id: {refused.field: refused.message}}, code=422)
-    flash(f"Ban {ban_id} now ends as set." if made else f"Ban {ban_id} already ended then.", "ok" if made else "info")
+    flash(_("Ban %(id)s now ends as set.", id=ban_id) if made else _("Ban %(id)s already ended then.", id=ban_id),
+          "ok" if made else "info")
     return redirect(_back(), code=303)

@@ -12,9 +12,14 @@ from flask import Response, abort, render_template, request, url_for
 from ..charts import CHART_CSP, CHARTS, plugins_height
 from ..dashboard import (OUTCOME_LABELS, OUTCOMES, PERIODS, DashboardRefused, as_csv, figures, parse_period,
                          resolve_site)
+from ..i18n import N_, gettext as _
 from ..transactions import end_read
 from . import bp
 from .access import admin_area, administered_sites, viewer
+
+
+#: The outcomes' names as the page shows them (discuss.dashboard.OUTCOME_LABELS are the CSV's keys).
+SHOWN_OUTCOMES = (N_("published"), N_("held"), N_("rejected"), N_("deleted"))
 
 
 def _query_args() -> dict[str, str]:
@@ -46,7 +51,7 @@ def dashboard():
     args = _query_args()
     html = render_template("admin/dashboard.html", result=result, errors=error or {}, args=request.args,
                            sites=administered_sites(viewer()), periods=PERIODS, outcomes=OUTCOMES,
-                           outcome_labels=OUTCOME_LABELS, plugins_height=plugins_height,
+                           outcome_labels={status: _(label) for status, label in OUTCOME_LABELS.items()}, plugins_height=plugins_height,
                            chart_url=lambda name: url_for("admin.dashboard_chart", name=name, **args),
                            csv_url=url_for("admin.dashboard_csv", **args))
     end_read()

@@ -12,6 +12,7 @@ from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from ..auth import MIN_PASSWORD_LENGTH, SignedIn
+from ..i18n import N_, gettext as _, ngettext
 from ..invites import INVITE_LIFETIME, InviteRefused, accept, invite, pending
 from ..staff import (StaffRefused, change_access, grantable_roles, list_staff, load_visible, may_manage,
                      revoke_tokens, set_active)
@@ -19,14 +20,19 @@ from ..transactions import end_read
 from . import bp
 from .access import admin_area, administered_sites, viewer
 
-ROLE_LABELS = {"moderator": "Moderator (the queue)", "site_admin": "Site admin (the queue and these pages)",
-               "admin": "Admin (every site)"}
+ROLE_LABELS = {"moderator": N_("Moderator (the queue)"), "site_admin": N_("Site admin (the queue and these pages)"),
+               "admin": N_("Admin (every site)")}
+
+
+def _role_labels() -> dict[str, str]:
+    """:data:`ROLE_LABELS` in the request's language."""
+    return {role: _(label) for role, label in ROLE_LABELS.items()}
 
 
 def _invite_page(errors: dict[str, str] | None = None, form: dict | None = None, invitation=None, code: int = 200):
     actor = viewer()
     html = render_template(
-        "admin/moderators.html", rows=list_staff(actor), roles=grantable_roles(actor), role_labels=ROLE_LABELS,
+        "admin/moderators.html", rows=list_staff(actor), roles=grantable_roles(actor), role_labels=_role_labels(),
         sites=administered_sites(actor), errors=errors or {}, form=form or {}, invitation=invitation,
         invite_url=url_for("admin.invite_accept", token=invitation.token, _external=True) if invitation else None,
         lifetime_hours=int(INVITE_LIFETIME.total_seconds() // 3600),
@@ -80,7 +86,7 @@ def _account_page(moderator_id: int, errors: dict[str, str] | None = None, form:
         abort(404)
     chosen = form or {"role": target.role, "sites": list(row.sites)}
     html = render_template("admin/moderator.html", row=row, manageable=may_manage(actor, target),
-                           roles=grantable_roles(actor), role_labels=ROLE_LABELS, sites=administered_sites(actor),
+                           roles=grantable_roles(actor), role_labels=_role_labels(), sites=administered_sites(actor),
                            errors=errors or {}, form=chosen)
     end_read()
     return html, code
@@ -101,7 +107,7 @@ def moderators_access(moderator_id: int):
         made = change_access(viewer(), moderator_id, form["role"], form["sites"])
     except StaffRefused as refused:
         return _refused(refused, moderator_id, form)
-    flash("Role and sites saved; their sessions were ended." if made else "Nothing changed.",
+    flash(_("Role and sites saved; their sessions were ended.") if made else _("Nothing changed."),
           "ok" if made else "info")
     return redirect(url_for("admin.moderators_show", moderator_id=moderator_id), code=303)
 
@@ -118,7 +124,7 @@ def moderators_active(moderator_id: int):
     except StaffRefused as refused:
         return _refused(refused, moderator_id)
     if made is not None:
-        flash("Enabled." if wanted == "1" else "Disabled: their sessions ended and their API tokens were revoked.",
+        flash(_("Enabled.") if wanted == "1" else _("Disabled: their sessions ended and their API tokens were revoked."),
               "ok")
     return redirect(url_for("admin.moderators_show", moderator_id=moderator_id), code=303)
 
@@ -131,7 +137,8 @@ def moderators_tokens(moderator_id: int):
         count = revoke_tokens(viewer(), moderator_id)
     except StaffRefused as refused:
         return _refused(refused, moderator_id)
-    flash(f"Revoked {count} API token{'s' if count != 1 else ''}." if count else "There were no tokens to revoke.",
+    flash(ngettext("Revoked %(num)d API token.", "Revoked %(num)d API tokens.", count) if count
+          else _("There were no tokens to revoke."),
           "ok" if count else "info")
     return redirect(url_for("admin.moderators_show", moderator_id=moderator_id), code=303)
 
@@ -169,7 +176,7 @@ def invite_accept(token: str):
             session.clear()
             session.permanent = True
             login_user(SignedIn(moderator))
-            flash(f"Welcome, {moderator.name}: your password is set and you are signed in.", "ok")
+            flash(_("Welcome, %(name)s: your password is set and you are signed in.", name=moderator.name), "ok")
             return _no_referrer(redirect(url_for("review.queue"), code=303))
     end_read()
     html = render_template("admin/invite_accept.html", email=email, errors=errors,

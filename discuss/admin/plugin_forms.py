@@ -32,6 +32,7 @@ from typing import Any, Mapping
 
 import marshmallow as ma
 
+from ..i18n import N_, gettext as _
 from .audit import is_secret
 
 TEXT_TYPES = (ma.fields.String, ma.fields.Email, ma.fields.Url)
@@ -40,15 +41,16 @@ BLANK_ROWS = 1
 #: The most rows a row editor accepts from a form.
 MAX_ROWS = 50
 
-#: Sentences shown above a plugin's fields, for the settings that change what residents see.
+#: Sentences shown above a plugin's fields, for the settings that change what residents see
+#: (marked here, translated where shown).
 NOTES = {
-    "election_period": (
+    "election_period": N_(
         "During an election period (purdah), comments written by the councillors or candidates listed "
         "below (by email), or naming a listed candidate or party, are held for a moderator with the "
         "reason \u201cpre-election period\u201d instead of being published. Outside the periods "
         "(dates inclusive) this plugin changes nothing."
     ),
-    "watch_words": (
+    "watch_words": N_(
         "Each watch word is held (or rejected, or only flagged) when it appears in a comment. "
         "Write one per line: the word or phrase, then optionally | and hold, reject or flag, "
         "then | and a reason. A * stands for any ending: bus lane*."
@@ -287,7 +289,7 @@ def _decode(spec: FieldSpec, key: str, form: Mapping[str, Any]) -> tuple[Any, An
         try:
             number = int(stripped) if spec.step == "1" else float(stripped)
         except ValueError:
-            raise ValueError("Enter a whole number." if spec.step == "1" else "Enter a number.") from None
+            raise ValueError(_("Enter a whole number.") if spec.step == "1" else _("Enter a number.")) from None
         return text, number
     if kind in ("date", "datetime"):
         stripped = text.strip()
@@ -304,7 +306,8 @@ def _decode(spec: FieldSpec, key: str, form: Mapping[str, Any]) -> tuple[Any, An
                 continue
             cells = [cell.strip() for cell in line.split("|")]
             if len(cells) > len(spec.parts):
-                raise ValueError(f"At most {len(spec.parts)} parts a line ({' | '.join(spec.parts)}): {line.strip()!r}")
+                raise ValueError(_("At most %(num)s parts a line (%(parts)s): %(line)r", num=len(spec.parts),
+                                   parts=" | ".join(spec.parts), line=line.strip()))
             entries.append({part: cell for part, cell in zip(spec.parts, cells) if cell != ""})
         return text, entries
     if kind == "rows":
@@ -324,7 +327,8 @@ def _decode(spec: FieldSpec, key: str, form: Mapping[str, Any]) -> tuple[Any, An
     try:
         return text, json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+        raise ValueError(_("Not valid JSON: %(problem)s (line %(line)s, column %(column)s).", problem=exc.msg,
+                           line=exc.lineno, column=exc.colno)) from None
 
 
 def flatten_errors(messages: Any, entry: str = "entry") -> list[str]:

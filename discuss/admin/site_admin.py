@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from ..errors import Refusal
+from ..i18n import N_, gettext as _
 from ..extensions import db
 from ..host import PluginHost, SiteFacts
 from ..models import Moderator, Site, Thread, utcnow
@@ -43,7 +44,7 @@ class FormErrors(Refusal):
     """Fields the form must show again with a message beside each (``errors``: field -> messages)."""
 
     def __init__(self, errors: Mapping[str, list[str]], code: int = 422) -> None:
-        super().__init__("", "Please correct the fields marked.", code=code)
+        super().__init__("", _("Please correct the fields marked."), code=code)
         self.errors = dict(errors)
 
 
@@ -60,23 +61,23 @@ def check_origin(text: str) -> str:
     """One allowed origin, normalised; :class:`ValueError` with a message for a person otherwise."""
     value = text.strip()
     if value.lower() == "null":
-        raise ValueError("\u201cnull\u201d is not an origin: it stands for sandboxed and local pages, "
-                         "which must not post.")
+        raise ValueError(_("\u201cnull\u201d is not an origin: it stands for sandboxed and local pages, "
+                           "which must not post."))
     if "*" in value:
-        raise ValueError("Wildcards are not allowed: list each origin, e.g. https://www.council.gov.uk.")
+        raise ValueError(_("Wildcards are not allowed: list each origin, e.g. https://www.council.gov.uk."))
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("Start with https:// (or http://) and the host, e.g. https://www.council.gov.uk.")
+        raise ValueError(_("Start with https:// (or http://) and the host, e.g. https://www.council.gov.uk."))
     if "@" in parts.netloc:
-        raise ValueError("An origin has no user name or password.")
+        raise ValueError(_("An origin has no user name or password."))
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError("An origin has no path: only scheme, host and port, e.g. https://www.council.gov.uk.")
+        raise ValueError(_("An origin has no path: only scheme, host and port, e.g. https://www.council.gov.uk."))
     try:
         parts.port
     except ValueError:
-        raise ValueError("The port must be a number from 1 to 65535.") from None
+        raise ValueError(_("The port must be a number from 1 to 65535.")) from None
     if not parts.hostname or not _HOST.fullmatch(parts.hostname):
-        raise ValueError("That is not a host name.")
+        raise ValueError(_("That is not a host name."))
     return normalise_origin(value)
 
 
@@ -88,18 +89,18 @@ def parse_details(form: Mapping[str, Any]) -> SiteDetails:
     errors: dict[str, list[str]] = {}
     name = (form.get("name") or "").strip()
     if not name:
-        errors["name"] = ["Give the site a name."]
+        errors["name"] = [_("Give the site a name.")]
     elif len(name) > MAX_NAME:
-        errors["name"] = [f"At most {MAX_NAME} characters."]
+        errors["name"] = [_("At most %(num)s characters.", num=MAX_NAME)]
     origins: list[str] = []
     lines = [line.strip() for line in (form.get("origins") or "").splitlines() if line.strip()]
     if len(lines) > MAX_ORIGINS:
-        errors["origins"] = [f"At most {MAX_ORIGINS} origins."]
+        errors["origins"] = [_("At most %(num)s origins.", num=MAX_ORIGINS)]
     for line in lines[:MAX_ORIGINS]:
         try:
             origin = check_origin(line)
         except ValueError as exc:
-            errors.setdefault("origins", []).append(f"{line[:100]}: {exc}")
+            errors.setdefault("origins", []).append(_("%(line)s: %(problem)s", line=line[:100], problem=exc))
             continue
         if origin not in origins:
             origins.append(origin)
@@ -107,8 +108,8 @@ def parse_details(form: Mapping[str, Any]) -> SiteDetails:
     threshold = None
     if threshold_text:
         if not threshold_text.isascii() or not threshold_text.isdigit() or int(threshold_text) > MAX_THRESHOLD:
-            errors["reports_to_hide"] = [f"A whole number from 0 to {MAX_THRESHOLD} (0: reports never hide "
-                                         "a comment), or empty for the service's default."]
+            errors["reports_to_hide"] = [_("A whole number from 0 to %(most)s (0: reports never hide "
+                                           "a comment), or empty for the service's default.", most=MAX_THRESHOLD)]
         else:
             threshold = int(threshold_text)
     if errors:
@@ -121,7 +122,8 @@ def _details_of(site: Site) -> dict[str, Any]:
             "reports_to_hide": site.reports_to_hide}
 
 
-SLUG_MESSAGE = "Use 1 to 64 lower-case letters, digits and hyphens, starting with a letter or digit."
+#: Marked here, translated where it is used.
+SLUG_MESSAGE = N_("Use 1 to 64 lower-case letters, digits and hyphens, starting with a letter or digit.")
 
 
 def slug_ok(slug: str) -> bool:
@@ -136,10 +138,10 @@ def create_site(moderator: Moderator, slug: str, details: SiteDetails) -> Site:
     """
     slug = slug.strip()
     if not slug_ok(slug):
-        raise FormErrors({"slug": [SLUG_MESSAGE]})
+        raise FormErrors({"slug": [_(SLUG_MESSAGE)]})
     with writing():
         if db.session.execute(sa.select(Site.id).filter_by(slug=slug)).first() is not None:
-            raise FormErrors({"slug": [f"There is a site {slug} already."]})
+            raise FormErrors({"slug": [_("There is a site %(slug)s already.", slug=slug)]})
         site = Site(slug=slug, name=details.name, allowed_origins=list(details.origins),
                     reports_to_hide=details.reports_to_hide, moderation={})
         db.session.add(site)
@@ -243,7 +245,7 @@ def submitted_settings(host: PluginHost, site: Site, form: Mapping[str, Any]) ->
             except PluginSettingsError as exc:
                 kinds = {spec.name: spec.kind for spec in specs}
                 for key, messages in exc.messages.items():
-                    entry = {"rows": "row", "table": "line"}.get(kinds.get(str(key), ""), "entry")
+                    entry = {"rows": _("row"), "table": _("line")}.get(kinds.get(str(key), ""), _("entry"))
                     shown.errors.setdefault(str(key), []).extend(flatten_errors(messages, entry))
         if shown.errors:
             any_errors = True
@@ -312,12 +314,12 @@ def try_comment(host: PluginHost, site: Site, moderation: Mapping[str, Any], tex
     :raises FormErrors: for an empty or too long text.
     """
     if not text.strip():
-        raise FormErrors({"try_text": ["Paste a comment to try."]})
+        raise FormErrors({"try_text": [_("Paste a comment to try.")]})
     from flask import current_app
 
     limit = int(current_app.config.get("MAX_BODY_LENGTH") or MAX_TRY_LENGTH)
     if len(text) > limit:
-        raise FormErrors({"try_text": [f"At most {limit} characters, as for a reply."]})
+        raise FormErrors({"try_text": [_("At most %(num)s characters, as for a reply.", num=limit)]})
     author_email = (author_email or "").strip().lower()[:320] or None
     facts = SiteFacts(SiteView.of(site), site.id, dict(moderation))
     submission = Submission(body=text, author_name="Try it", author_email=author_email,

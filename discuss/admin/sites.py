@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..host import get_host
+from ..i18n import gettext as _
 from ..origins import public_url
 from ..review.queue import highlight
 from ..transactions import end_read
@@ -56,9 +57,9 @@ def sites_new():
     except FormErrors as exc:
         errors = dict(exc.errors)
         if not slug_ok(slug):
-            errors["slug"] = [SLUG_MESSAGE]
+            errors["slug"] = [_(SLUG_MESSAGE)]
         return render_template("admin/site_new.html", values=form, errors=errors), 422
-    flash(f"Site {slug} created. Set its plugins below, then paste the snippet into its pages.", "ok")
+    flash(_("Site %(slug)s created. Set its plugins below, then paste the snippet into its pages.", slug=slug), "ok")
     return redirect(url_for("admin.sites_show", slug=slug), code=303)
 
 
@@ -80,7 +81,7 @@ def sites_update(slug: str):
     except FormErrors as exc:
         return _site_page(site, request.form, exc.errors, code=422)
     changed = update_details(viewer(), site.id, details)
-    flash("Saved." if changed else "Nothing changed.", "ok")
+    flash(_("Saved.") if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.sites_show", slug=slug), code=303)
 
 
@@ -95,7 +96,8 @@ def sites_thread(slug: str, thread_id: int):
     thread = set_thread_closed(viewer(), site.id, thread_id, action == "close")
     if thread is None:
         abort(404)
-    flash(f"{thread.key}: {'closed to new comments' if thread.closed else 'open for comments again'}.", "ok")
+    flash(_("%(key)s: closed to new comments.", key=thread.key) if thread.closed
+          else _("%(key)s: open for comments again.", key=thread.key), "ok")
     return redirect(url_for("admin.sites_show", slug=slug) + "#threads", code=303)
 
 
@@ -159,7 +161,7 @@ def sites_settings_save(slug: str):
     except FormErrors as exc:
         flash(" ".join(message for messages in exc.errors.values() for message in messages), "error")
         return _settings_page(site, form, code=422)
-    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "ok")
+    flash(_("Saved: %(plugins)s.", plugins=", ".join(changed)) if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.sites_settings", slug=slug), code=303)
 
 
@@ -167,7 +169,7 @@ def _settings_page(site, form, *, trial=None, try_error=None, code: int = 200):
     html = render_template(
         "admin/settings.html", site=site, form=form, trial=trial, try_error=try_error,
         try_text=request.form.get("try_text", ""), try_email=request.form.get("try_email", ""),
-        highlight=highlight, spans_in=_spans_in, notes=NOTES,
+        highlight=highlight, spans_in=_spans_in, notes={plugin: _(note) for plugin, note in NOTES.items()},
     )
     end_read()
     return html, code
