@@ -1,7 +1,9 @@
-"""The baseline: a bare Flask endpoint returning the same rows from sqlite3 as JSON.
+"""The baselines: a bare Flask endpoint returning the same rows from sqlite3 as JSON
+(``/thread``), and one returning a constant JSON object (``/constant``).
 
-No ORM, no tree, no plugins, no headers beyond Flask's own: what reading 200
-comments costs at the least. Run by bench_read.py under the same gunicorn.
+No ORM, no tree, no plugins, no headers beyond Flask's own: ``/thread`` is what
+reading 200 comments costs at the least, ``/constant`` what Flask under gunicorn
+can serve at all. Run by bench_read.py under the same gunicorn.
 """
 
 import os
@@ -13,6 +15,13 @@ DB_PATH = os.environ["BENCH_SQLITE_PATH"]
 THREAD_ID = int(os.environ["BENCH_THREAD_ID"])
 
 app = Flask(__name__)
+
+CONSTANT = {"thread": {"key": "/blog/post", "comment_count": 0}, "comments": [], "next_cursor": None}
+
+
+@app.get("/constant")
+def constant():
+    return CONSTANT
 
 
 @app.get("/thread")

@@ -66,12 +66,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["discuss"] = PluginHost.for_app(app, pm)
     if app.config["THREAD_PAGE_CACHE"]:
         from .api.page_cache import PageCache
+        from .invalidation import CheckingWatcher, install_fences, watcher_for
 
-        app.extensions["discuss_page_cache"] = PageCache()
+        watcher = (watcher_for(app.config["SQLALCHEMY_DATABASE_URI"], app.config["THREAD_CACHE_HEARTBEAT"])
+                   if app.config["THREAD_CACHE_INVALIDATION"] == "auto" else CheckingWatcher())
+        app.extensions["discuss_page_cache"] = PageCache(watcher=watcher)
+        with app.app_context():
+            install_fences(app, db.engine, watcher)
     if app.config["TRACE_HOOKS"]:
         logging.getLogger("discuss.hooks").setLevel(logging.INFO)
 
     _register_blueprints(app)
+    if app.config["THREAD_PAGE_CACHE"] and app.config["THREAD_REPLAY"]:
+        from .api.replay import ReplayReads
+
+        app.wsgi_app = ReplayReads(app.wsgi_app, app.extensions["discuss_page_cache"])
     from .cli import register as register_cli
 
     register_cli(app)

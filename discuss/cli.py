@@ -39,10 +39,11 @@ def main() -> None:
 def register(app) -> None:
     from .importing.cli import export_command, import_group
     from .privacy_cli import privacy_group
+    from .purge import purge_relay
     from .review.cli import moderators
 
     for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
-                    privacy_group, import_group, export_command):
+                    privacy_group, import_group, export_command, purge_relay):
         app.cli.add_command(command)
 
 

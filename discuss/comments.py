@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import Refusal
 from .extensions import db
@@ -184,7 +185,7 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
     screening = screen_comment(host, submission, facts)
     outcome = outcome_of(screening)
     reason = screening.public_reason() if outcome is Outcome.REJECTED else ""
-    with writing():
+    with writing(keep_loaded=True):  # the answer and the events use what was just written
         comment = _store(site, submission, screening)
         comment_id = comment.id
         posted = Posted(outcome, comment, screening, reason)
@@ -199,6 +200,7 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
     thread = _get_or_create_thread(site, submission, screening.decision == PUBLISH)
+    db.session.flush()  # the thread's own changes (a first title), before the comment's
     comment = Comment(
         thread_id=thread.id,
         parent_id=submission.parent_id,
@@ -222,17 +224,22 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
             sa.update(Comment).where(Comment.id == comment.id).values(root_id=comment.id)
             .execution_options(synchronize_session=False)
         )
-        comment.root_id = comment.id
-    for pv in screening.verdicts:
-        db.session.add(VerdictRecord(
-            comment_id=comment.id,
-            plugin=pv.plugin,
-            decision=pv.verdict.decision,
-            reason=pv.verdict.reason[:500],
-            details=_jsonable(dict(pv.verdict.details)),
-            elapsed_ms=round(pv.elapsed_ms, 3),
-            category=category_of(pv.verdict.decision, pv.verdict.details),
-        ))
+        set_committed_value(comment, "root_id", comment.id)  # stored above: no second UPDATE
+    set_committed_value(comment, "thread", thread)
+    if screening.verdicts:
+        # Every verdict row in one INSERT (executemany / multi-row VALUES), not one per plugin.
+        db.session.execute(sa.insert(VerdictRecord), [
+            {
+                "comment_id": comment.id,
+                "plugin": pv.plugin,
+                "decision": pv.verdict.decision,
+                "reason": pv.verdict.reason[:500],
+                "details": _jsonable(dict(pv.verdict.details)),
+                "elapsed_ms": round(pv.elapsed_ms, 3),
+                "category": category_of(pv.verdict.decision, pv.verdict.details),
+            }
+            for pv in screening.verdicts
+        ])
     return comment
 
 
@@ -245,21 +252,29 @@ def _get_or_create_thread(site: Site, submission: Submission, published: bool) -
     """
     title = submission.thread_title[:300] if published else ""
     url = submission.page_url[:1000] if published else ""
-    thread = find_thread(site, submission.thread_key)
+    identity = sa.inspect(site).identity  # its id without reading the expired row again
+    site_id = identity[0] if identity else site.id
+    thread = _thread_of(site_id, submission.thread_key)
     if thread is not None:
         if not thread.title and title:
             thread.title = title
         if not thread.url and url:
             thread.url = url
         return thread
-    thread = Thread(site_id=site.id, key=submission.thread_key, title=title, url=url)
+    thread = Thread(site_id=site_id, key=submission.thread_key, title=title, url=url)
     try:
         with db.session.begin_nested():
             db.session.add(thread)
     except IntegrityError:  # another request created it first
-        thread = find_thread(site, submission.thread_key)
+        thread = _thread_of(site_id, submission.thread_key)
         assert thread is not None
     return thread
+
+
+def _thread_of(site_id: int, key: str) -> Thread | None:
+    return db.session.execute(
+        sa.select(Thread).where(Thread.site_id == site_id, Thread.key == key)
+    ).scalar_one_or_none()
 
 
 def _announce(host: PluginHost, site: SiteFacts, comment: Comment, screening: Screening) -> None:

@@ -52,8 +52,22 @@ DEFAULTS: dict[str, Any] = {
     # Threads.
     "THREAD_PAGE_SIZE": 100,         # top-level comments per page, when ?limit is not given
     "THREAD_MAX_PAGE_SIZE": 500,
-    "THREAD_CACHE_SECONDS": 0,       # Cache-Control max-age on thread reads (0: revalidate each time)
-    "THREAD_PAGE_CACHE": True,       # keep serialised pages per process, checked on every read
+    # Cache-Control on thread reads: max-age (0: "no-cache", revalidate each time) and
+    # stale-while-revalidate; a change shows in shared caches within their sum unless
+    # they are purged (docs/operations.md, Caching).
+    "THREAD_CACHE_SECONDS": 5,
+    "THREAD_STALE_SECONDS": 10,
+    # Keep thread heads and serialised pages per process; served without a query while the
+    # invalidation channel vouches for them (discuss/invalidation.py), else checked per read.
+    "THREAD_PAGE_CACHE": True,
+    # Answer a kept thread read before Flask, whole (discuss/api/replay.py).
+    "THREAD_REPLAY": True,
+    # Invalidation: "auto" (LISTEN/NOTIFY on PostgreSQL, PRAGMA data_version on SQLite),
+    # or "check" (no channel: every read checks the thread's signature).
+    "THREAD_CACHE_INVALIDATION": "auto",
+    # PostgreSQL listener: seconds between proofs that the LISTEN connection is alive.
+    # The cache is trusted only while the last proof is under twice this old.
+    "THREAD_CACHE_HEARTBEAT": 1.0,
     # Reports.
     "REPORTS_TO_HIDE": 3,
     # Behind a reverse proxy: the addresses or networks (CIDR) of the proxies whose
@@ -137,8 +151,14 @@ def _public_url(value: str) -> str:
     return value
 
 
+def _invalidation(value: str) -> str:
+    if value not in ("auto", "check"):
+        raise ValueError(f"expected 'auto' or 'check', got {value!r}")
+    return value
+
+
 #: Settings that need more than their default's type.
-CHECKS = {"PUBLIC_URL": _public_url}
+CHECKS = {"PUBLIC_URL": _public_url, "THREAD_CACHE_INVALIDATION": _invalidation}
 
 
 def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:

@@ -286,6 +286,24 @@ class ImportSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CacheChange(db.Model):
+    """The last change to each invalidation tag (SQLite only: see discuss/invalidation.py).
+
+    Written by triggers on ``comment``, ``thread`` and ``site`` (migration
+    ``0011_cache_change``), never by the application: each change replaces its
+    tag's row with a new ``seq``, so a process reads only the tags past the last
+    ``seq`` it saw. ``seq`` is AUTOINCREMENT: it never goes back, even when the
+    rows are deleted. One row per tag: the table grows with threads, not with
+    writes. Empty on PostgreSQL, whose triggers ``NOTIFY`` instead.
+    """
+
+    __tablename__ = "cache_change"
+    __table_args__ = (sa.UniqueConstraint("tag", name="uq_cache_change_tag"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(sa.String(40))
+
+
 class IdempotencyKey(db.Model):
     """The first outcome of a reply sent with an idempotency key (discuss/idempotency.py).
 

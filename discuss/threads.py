@@ -3,7 +3,7 @@
 The read path never renders: it reads pre-rendered HTML in two queries (the
 thread's head with its count, then the page of comments) and builds the tree in
 Python. It returns values; the views serialise them (the JSON API keeps the
-serialised pages, checked against the head's signature).
+serialised pages: discuss/api/page_cache.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from .bounds import parse_id
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
-from .privacy import notice_text
 from .privacy import notice_text
 
 MAX_KEY_LENGTH = 500
@@ -84,7 +83,7 @@ _comment = Comment.__table__
 _HEAD = (
     sa.select(
         _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
-        _site.c.privacy_notice, _site.c.language,
+        _site.c.privacy_notice, _site.c.language, _site.c.id,
         sa.func.count(_comment.c.id).filter(_comment.c.status == PUBLISHED),
         # The signature: changes whenever any comment of the thread is added or updated
         # (every ORM update bumps ``version`` and ``updated_at``).
@@ -97,6 +96,26 @@ _HEAD = (
     .outerjoin(_comment, _comment.c.thread_id == _thread.c.id)
     .where(_site.c.slug == sa.bindparam("slug"))
     .group_by(_site.c.id, _thread.c.id)
+)
+
+# While the page cache is trusted (discuss/invalidation.py) no signature is needed: the
+# published count alone, from the (thread_id, status, root_id) index, never the rows.
+_PUBLISHED_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(_comment)
+    .where(_comment.c.thread_id == _thread.c.id, _comment.c.status == PUBLISHED)
+    .scalar_subquery()
+)
+_HEAD_LIGHT = (
+    sa.select(
+        _site.c.allowed_origins, _thread.c.id, _thread.c.title, _thread.c.url, _thread.c.closed,
+        _site.c.privacy_notice, _site.c.language, _site.c.id,
+        sa.case((_thread.c.id.is_(None), 0), else_=_PUBLISHED_COUNT),
+        sa.null(), sa.null(), sa.null(),
+    )
+    .select_from(_site)
+    .outerjoin(_thread, sa.and_(_thread.c.site_id == _site.c.id, _thread.c.key == sa.bindparam("key")))
+    .where(_site.c.slug == sa.bindparam("slug"))
 )
 
 _ROOTS = (
@@ -113,8 +132,9 @@ _PAGE = (
         _comment.c.id, _comment.c.parent_id, _comment.c.status,
         _comment.c.author_name, _comment.c.body_html, _comment.c.created_at,
     )
-    .where(_comment.c.thread_id == sa.bindparam("thread_id"),
-           _comment.c.root_id.in_(_ROOTS.scalar_subquery()))
+    # Root ids are comment ids of this thread: the roots alone pick the rows, through the
+    # root_id index (a thread_id condition here lets the planner scan the whole thread).
+    .where(_comment.c.root_id.in_(_ROOTS.scalar_subquery()))
     .order_by(_comment.c.id)
 )
 
@@ -137,8 +157,9 @@ class ThreadHead:
     closed: bool
     comment_count: int
     privacy_notice: str  # the site's own, or the default (in English: translate where shown)
-    signature: tuple
+    signature: tuple | None  # None: read without one (thread_head(signed=False))
     language: str = "en"  # the site's default language
+    site_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,18 +173,23 @@ class ThreadPage:
     allowed_origins: list[str]
 
 
-def thread_head(site_slug: str, key: str) -> ThreadHead | None:
-    """The thread's head in one query; ``None`` when the site does not exist."""
-    head = db.session.connection().execute(_HEAD, {"slug": site_slug, "key": key}).first()
+def thread_head(site_slug: str, key: str, *, signed: bool = True) -> ThreadHead | None:
+    """The thread's head in one query; ``None`` when the site does not exist.
+
+    ``signed=False``: without the signature (``None``), which costs reading every
+    comment row of the thread; for a caller that learns of changes otherwise.
+    """
+    statement = _HEAD if signed else _HEAD_LIGHT
+    head = db.session.connection().execute(statement, {"slug": site_slug, "key": key}).first()
     if head is None:
         return None
-    origins, thread_id, title, url, closed, notice, language, count, total, versions, last_update = head
+    origins, thread_id, title, url, closed, notice, language, site_id, count, total, versions, last_update = head
+    signature = (thread_id, title, url, closed, notice, language, count, total, versions, str(last_update))
     return ThreadHead(
         site_slug=site_slug, key=key, allowed_origins=origins or [], thread_id=thread_id,
         title=title or "", url=url or "", closed=bool(closed), comment_count=count,
-        privacy_notice=notice_text(notice),
-        signature=(thread_id, title, url, closed, notice, count, total, versions, str(last_update)),
-        language=language or "en",
+        privacy_notice=notice_text(notice), signature=signature if signed else None,
+        language=language or "en", site_id=site_id,
     )
 
 

@@ -20,18 +20,28 @@ from .extensions import db
 
 
 @contextmanager
-def writing() -> Iterator[Session]:
+def writing(*, keep_loaded: bool = False) -> Iterator[Session]:
     """One write transaction: ``BEGIN IMMEDIATE`` on SQLite, commit on success, roll back on error.
 
     Anything read before the block is released first; read again inside it what
-    the write depends on.
+    the write depends on. ``keep_loaded``: objects keep the values they had at
+    commit instead of being read again on next use (for a writer that answers with
+    what it wrote and needs nothing others may change meanwhile).
     """
     session = db.session
     session.rollback()
     try:
         session.connection(execution_options={"sqlite_immediate": True})
         yield session
-        session.commit()
+        if keep_loaded:
+            real = session()
+            real.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                real.expire_on_commit = True
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -42,5 +52,7 @@ def end_read() -> None:
 
     Called before slow work that needs no database (plugins screening a reply,
     rendering a page), so a request does not hold a connection through it.
+    A request that never used the session (a cached read) creates none.
     """
-    db.session.rollback()
+    if db.session.registry.has():
+        db.session.rollback()

@@ -138,6 +138,9 @@ def app(database_url, app_config):
     with app.app_context():
         yield app
         db.session.remove()
+        cache = app.extensions.get("discuss_page_cache")
+        if cache is not None:
+            cache.watcher.close()  # the PostgreSQL listener's connection
         _empty_tables()
         db.engine.dispose()
 

@@ -201,6 +201,11 @@ class DatabaseGoesAway:
         self.armed = True
         return None
 
+    @hookimpl
+    def discuss_comment_published(self):
+        # After-commit work that reads (as a webhook plugin looking something up would).
+        db.session.execute(sa.text("SELECT 1"))
+
     def on_commit(self, _conn):
         if self.armed:
             self.broken = True

@@ -23,15 +23,21 @@ from ..models import PENDING, Site
 from ..origins import add_cors_headers, origin_allowed
 from ..schemas import CommentCreate, ErrorResponse, PostedComment, PostedResponse, ThreadQuery, ThreadResponse
 from ..sites import find_site
-from ..threads import BadKey, decode_cursor, normalise_key, read_page, thread_head
+from ..invalidation import purge_key
+from ..threads import BadKey, ThreadHead, ThreadPage, decode_cursor, normalise_key
 from ..transactions import end_read
 from .bodies import ApiBlueprint
-from .page_cache import SerialisedPage, serialise
+from .page_cache import read_cached, tags_of
+from .replay import MARK as REPLAY_MARK
 
 blp = ApiBlueprint(
     "threads", __name__, url_prefix="/api/v1",
     description="Read a page's discussion and post replies to it.",
 )
+
+
+#: One instance for every read (webargs would build a schema per request from the class).
+THREAD_QUERY = ThreadQuery()
 
 
 def _key(raw: str) -> str:
@@ -47,7 +53,7 @@ def _post_limit() -> str:
 
 @blp.route("/sites/<site>/threads/", defaults={"key": ""}, methods=["GET"])
 @blp.route("/sites/<site>/threads/<path:key>", methods=["GET"])
-@blp.arguments(ThreadQuery, location="query", as_kwargs=True)
+@blp.arguments(THREAD_QUERY, location="query", as_kwargs=True)
 @blp.response(200, ThreadResponse)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag).")
 @blp.alt_response(404, schema=ErrorResponse, description="Unknown site.")
@@ -64,34 +70,47 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError as exc:
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
-    head = thread_head(site, thread_key)
-    if head is None:
-        end_read()
-        raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
-    language = i18n.use(i18n.api_language(head.language))
-    # The serialised page is kept while the head's signature holds: a hit reads no comments.
     cache = current_app.extensions.get("discuss_page_cache")
-    cache_key = (site, thread_key, size, after_root, language)
-    page: SerialisedPage | None = cache.get(cache_key, head.signature) if cache is not None else None
-    if page is None:
-        read = read_page(head, limit=size, after_root=after_root)
-        # The default privacy notice in the reader's language (a site's own is shown as written).
-        read.thread["privacy_notice"] = i18n.public_text(read.thread["privacy_notice"])
-        page = serialise(read)
-        if cache is not None:
-            cache.put(cache_key, head.signature, page)
+    found = read_cached(cache, site, thread_key, size, after_root,
+                        variant=lambda head: i18n.use(i18n.api_language(head.language)),
+                        localise=_localise)
     end_read()
+    if found is None:
+        raise APIError(404, f"No site called {site!r}.", errors={"site": ["Unknown site."]})
+    head, page, language = found
     g.allowed_origins = head.allowed_origins
-    max_age = current_app.config["THREAD_CACHE_SECONDS"]
-    headers = {
-        "ETag": f'"{page.etag}"',
-        "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache",
-        "Content-Language": language,
-        "Vary": "Accept-Language",
-    }
+    headers = cache_headers(head, current_app.config)
+    headers["ETag"] = f'"{page.etag}"'
+    headers["Content-Language"] = language
+    headers["Vary"] = "Accept-Language"  # the language is negotiated (discuss.i18n.api_language)
     if request.if_none_match.contains(page.etag):
         return Response(status=304, headers=headers)
+    request.environ[REPLAY_MARK] = tags_of(head)  # the whole answer may be replayed (discuss.api.replay)
     return Response(page.body, 200, headers, mimetype="application/json")
+
+
+def _localise(page: ThreadPage) -> None:
+    """The default privacy notice in the reader's language (a site's own is shown as written)."""
+    page.thread["privacy_notice"] = i18n.public_text(page.thread["privacy_notice"])
+
+
+def surrogate_keys(head: ThreadHead) -> list[str]:
+    """The keys a CDN or Varnish can purge a thread read by (docs/operations.md, Caching):
+    ``discuss`` (everything), ``discuss-s<site id>`` (the site), and ``discuss-t<thread id>``
+    (the thread; ``discuss-n<site id>`` for a page with no thread yet)."""
+    return ["discuss", *(purge_key(tag) for tag in sorted(tags_of(head)))]
+
+
+def cache_headers(head: ThreadHead, config: Any) -> dict[str, str]:
+    """Cache-Control and surrogate keys of a public thread read."""
+    max_age = config["THREAD_CACHE_SECONDS"]
+    stale = config["THREAD_STALE_SECONDS"]
+    if max_age:
+        control = f"public, max-age={max_age}" + (f", stale-while-revalidate={stale}" if stale else "")
+    else:
+        control = "public, no-cache"
+    keys = surrogate_keys(head)
+    return {"Cache-Control": control, "Surrogate-Key": " ".join(keys), "Cache-Tag": ",".join(keys)}
 
 
 def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:

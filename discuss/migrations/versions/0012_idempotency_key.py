@@ -1,7 +1,7 @@
 """idempotency_key: first outcomes of replies sent with an idempotency key
 
 Revision ID: 0012_idempotency_key
-Revises: 0007_moderator_invites
+Revises: 0011_cache_change
 Create Date: 2026-11-30 07:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_idempotency_key'
-down_revision = '0007_moderator_invites'
+down_revision = '0011_cache_change'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,424 @@
+"""Cache invalidation: which threads changed, told to every worker on every host.
+
+The database says what changed, whoever changed it (a reply, a moderator's
+decision, the admin console, an import, a hand-written ``UPDATE``): triggers on
+``comment``, ``thread`` and ``site`` (migration ``0011_cache_change``) name a
+*tag* per changed row:
+
+* ``t:<thread id>`` — a comment of the thread, or the thread itself, changed;
+* ``n:<site id>``   — a thread of the site was created or renamed (pages of keys
+  that had no thread yet are cached under this tag);
+* ``s:<site id>``   — the site changed (origins, privacy notice, language...);
+* ``*``             — the comment or thread table was truncated: everything.
+
+Each process keeps one :class:`Watcher` that hears those tags and drops the
+cached pages carrying them (:meth:`discuss.api.page_cache.PageCache.invalidate`):
+
+* PostgreSQL (:class:`PostgresListener`): the triggers ``pg_notify`` the tag on
+  channel ``discuss_cache``; a notification is part of the writing transaction,
+  so it is delivered only on commit, to every listening connection of every
+  host. A listener thread per process holds one ``LISTEN`` connection, proves it
+  alive every ``heartbeat`` seconds (``SELECT 1``) and reconnects when it drops;
+  each read also drains the connection's socket without blocking before it
+  trusts the cache, so a notification already delivered is never behind a read.
+* SQLite (:class:`SQLiteWatcher`, one host): the triggers record the tag with a
+  rising sequence number in the ``cache_change`` table; each read asks
+  ``PRAGMA data_version`` on a connection of its own that never writes (a number
+  in shared memory, no disk read) and only when another connection has
+  committed since does it read the tags past the last sequence it saw.
+
+Failure mode: while the watcher cannot vouch for the cache (PostgreSQL
+connection lost, not yet re-listened, heartbeat overdue; SQLite connection
+failing; triggers missing) :meth:`Watcher.trusted` is ``False`` and the read path
+falls back to checking every page against the thread's signature, one query per
+read: never stale. Regaining trust clears the cache first (a "resync"): tags
+missed while deaf cannot matter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import sqlite3
+import threading
+import time
+import weakref
+from typing import Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "discuss_cache"
+#: How many triggers migration 0011_cache_change makes (a migration that rebuilds one of
+#: the tables on SQLite must make its triggers again; below this, every read checks).
+SQLITE_TRIGGERS = 9
+POSTGRES_TRIGGERS = 5
+ALL = "*"
+
+Invalidate = Callable[[Iterable[str]], None]
+
+
+class Watcher:
+    """Hears which tags changed; says whether the cache may be trusted without a query."""
+
+    def __init__(self) -> None:
+        self._cache_ref: Callable[[], object | None] = lambda: None
+
+    def attach(self, cache) -> None:
+        """Send the tags to ``cache`` (held weakly: a discarded app stops its watcher)."""
+        self._cache_ref = weakref.ref(cache)
+
+    def _invalidate(self, tags: Iterable[str]) -> None:
+        cache = self._cache_ref()
+        if cache is not None:
+            cache.invalidate(tags)
+
+    def _reset(self) -> None:
+        cache = self._cache_ref()
+        if cache is not None:
+            cache.reset()
+
+    def trusted(self) -> bool:
+        """Whether every change committed so far has been applied to the cache."""
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class CheckingWatcher(Watcher):
+    """No channel (an in-memory database, or switched off): every read checks."""
+
+
+class SQLiteWatcher(Watcher):
+    """``PRAGMA data_version`` on a read-only connection of this process, then ``cache_change``."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        self._version: int | None = None
+        self._seq = 0
+
+    def _open(self) -> None:
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None, timeout=5)
+        try:
+            # The triggers must be there, or nothing would tell us of changes.
+            found = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                 "AND name LIKE 'discuss_cache_%'").fetchone()[0]
+            if found < SQLITE_TRIGGERS:
+                raise sqlite3.OperationalError("no cache_change triggers (database not migrated)")
+            self._version = conn.execute("PRAGMA data_version").fetchone()[0]
+            self._seq = conn.execute("SELECT coalesce(max(seq), 0) FROM cache_change").fetchone()[0]
+        except BaseException:
+            conn.close()
+            raise
+        self._conn, self._pid = conn, os.getpid()
+        self._reset()  # anything cached before now was never vouched for
+
+    def trusted(self) -> bool:
+        with self._lock:
+            try:
+                if self._conn is None or self._pid != os.getpid():
+                    self._conn = None  # a forked worker opens its own
+                    self._open()
+                conn = self._conn
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._version:
+                    self._version = version
+                    rows = conn.execute("SELECT tag, seq FROM cache_change WHERE seq > ? ORDER BY seq",
+                                        (self._seq,)).fetchall()
+                    if rows:
+                        self._seq = rows[-1][1]
+                        self._invalidate(tag for tag, _ in rows)
+                    elif conn.execute("SELECT coalesce(max(seq), 0) FROM cache_change").fetchone()[0] < self._seq:
+                        # The table was made again (its numbers restarted): what changed is unknown.
+                        self._seq = 0
+                        self._reset()
+                return True
+            except sqlite3.Error as exc:
+                log.warning("page cache: cannot watch %s (%s); checking every read", self.path, exc)
+                self.drop()
+                return False
+
+    def drop(self) -> None:
+        """Lose the connection (as a failure would); the next read reopens and resyncs."""
+        conn, self._conn = self._conn, None
+        if conn is not None and self._pid == os.getpid():
+            conn.close()
+
+    close = drop
+
+
+class PostgresListener(Watcher):
+    """``LISTEN discuss_cache`` on a connection of this process, kept by a listener thread."""
+
+    def __init__(self, conninfo: str, heartbeat: float = 1.0) -> None:
+        super().__init__()
+        self.conninfo = conninfo
+        self.heartbeat = heartbeat
+        self._lock = threading.RLock()
+        self._conn = None
+        self._synced = False
+        self._last_ok = 0.0
+        self._pid = 0
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._fences: dict[str, threading.Event] = {}
+        self._fence_count = 0
+        # Fences of this process's commits not yet waited for: the next read waits for them
+        # (read-your-writes for commits outside a request: the CLI, scripts, tests).
+        self._pending: list[str] = []
+
+    # -- the read path's side ---------------------------------------------------------
+    def trusted(self) -> bool:
+        self._ensure_thread()
+        if not self._synced or time.monotonic() - self._last_ok > 2 * self.heartbeat:
+            return False
+        for token in list(self._pending):
+            self.wait_for(token)
+        with self._lock:
+            try:
+                self._drain(wait=0)
+            except Exception as exc:  # noqa: BLE001 - any failure: distrust, the thread reconnects
+                self._lost(exc)
+            return self._synced
+
+    # -- read-your-writes: fences ------------------------------------------------------
+    def fence_sql(self) -> tuple[str, str] | None:
+        """A ``NOTIFY`` to send last in a writing transaction, and its token; ``None`` when deaf.
+
+        The transaction's own notifications are delivered before it (PostgreSQL keeps
+        their order), so once the listener has heard the fence it has heard the write.
+        """
+        if not self._synced or self._pid != os.getpid():
+            return None
+        with self._lock:
+            self._fence_count += 1
+            token = f"f:{os.getpid()}:{id(self)}:{self._fence_count}"
+            self._fences[token] = threading.Event()
+        return token, f"SELECT pg_notify('{CHANNEL}', '{token}')"
+
+    def wait_for(self, token: str, timeout: float = 1.0) -> None:
+        """Wait until the listener has heard ``token``; if it does not in time, distrust the
+        cache until the listener resyncs (never serve what it may have missed)."""
+        done = self._fences.get(token)
+        if done is None:
+            return
+        deadline = time.monotonic() + timeout
+        while not done.is_set() and time.monotonic() < deadline:
+            with self._lock:
+                try:
+                    self._drain(wait=0)
+                except Exception as exc:  # noqa: BLE001
+                    self._lost(exc)
+                    break
+            done.wait(0.0005)
+        self._fences.pop(token, None)
+        try:
+            self._pending.remove(token)
+        except ValueError:
+            pass
+        if not done.is_set():
+            with self._lock:
+                self._lost(TimeoutError("a write's notification did not arrive in time"))
+
+    def _heard(self, tags: list[str]) -> None:
+        fences = [tag for tag in tags if tag.startswith("f:")]
+        for token in fences:
+            event = self._fences.get(token)
+            if event is not None:
+                event.set()
+        tags = [tag for tag in tags if not tag.startswith("f:")]
+        if tags:
+            self._invalidate(tags)
+
+    def wait_until_listening(self, timeout: float = 10.0) -> bool:
+        """Start the listener if need be and wait until it vouches for the cache."""
+        self._ensure_thread()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.trusted():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def drop(self) -> None:
+        """Close the listening connection, as a network failure would (tests, operators)."""
+        with self._lock:
+            if self._conn is not None:
+                self._lost(RuntimeError("dropped"))
+
+    def close(self) -> None:
+        self._stop.set()
+        self.drop()
+
+    # -- the listener thread ----------------------------------------------------------
+    def _ensure_thread(self) -> None:
+        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+                return
+            if self._pid != os.getpid():  # forked: the parent's connection is not ours
+                self._conn, self._synced = None, False
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="discuss-cache-listener", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        backoff = 0.1
+        while not self._stop.is_set() and self._cache_ref() is not None:
+            if self._conn is None:
+                try:
+                    self._connect()
+                    backoff = 0.1
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("page cache: cannot listen (%s); checking every read", exc)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+            conn = self._conn
+            try:
+                ready, _, _ = select.select([conn.fileno()], [], [], self.heartbeat / 2)
+            except (OSError, ValueError, AttributeError) as exc:
+                with self._lock:
+                    if conn is self._conn:
+                        self._lost(exc)
+                continue
+            with self._lock:
+                if conn is not self._conn:
+                    continue
+                try:
+                    if ready:
+                        self._drain(wait=0)
+                    if time.monotonic() - self._last_ok >= self.heartbeat / 2:
+                        conn.execute("SELECT 1")  # proves the connection; delivers pending notifications
+                        self._last_ok = time.monotonic()
+                except Exception as exc:  # noqa: BLE001
+                    self._lost(exc)
+        with self._lock:
+            self._close_conn()
+
+    def _connect(self) -> None:
+        import psycopg
+
+        conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
+        try:
+            if conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'discuss_cache_%'").fetchone()[0] < POSTGRES_TRIGGERS:
+                raise RuntimeError("no discuss_cache triggers (database not migrated)")
+            conn.add_notify_handler(lambda n: self._heard([n.payload]))
+            conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            conn.close()
+            raise
+        with self._lock:
+            self._conn = conn
+            # Listening from now on; anything cached before was not heard about: resync.
+            self._reset()
+            self._last_ok = time.monotonic()
+            self._synced = True
+
+    def _drain(self, wait: float) -> None:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("not connected")
+        ready, _, _ = select.select([conn.fileno()], [], [], wait)
+        if not ready:
+            return
+        pgconn = conn.pgconn
+        pgconn.consume_input()  # raises when the server has gone
+        tags = []
+        while (note := pgconn.notifies()) is not None:
+            tags.append(note.extra.decode())
+        if tags:
+            self._heard(tags)
+        if conn.closed or pgconn.status != 0:  # 0: CONNECTION_OK
+            raise RuntimeError("connection lost")
+
+    def _lost(self, exc: BaseException) -> None:
+        for event in list(self._fences.values()):
+            event.set()  # nobody waits for a listener that is gone; reads check meanwhile
+        if self._synced:
+            log.warning("page cache: lost the invalidation channel (%s); checking every read until back", exc)
+        self._synced = False
+        self._close_conn()
+
+    def _close_conn(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def purge_key(tag: str) -> str:
+    """The surrogate key (``Surrogate-Key``/``Cache-Tag``) of a tag: ``t:12`` is ``discuss-t12``;
+    ``*`` is ``discuss``, which every thread read carries."""
+    return "discuss" if tag == ALL else "discuss-" + tag.replace(":", "")
+
+
+def watcher_for(url: str, heartbeat: float = 1.0) -> Watcher:
+    """The watcher for a SQLAlchemy database URL."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return CheckingWatcher()
+        return SQLiteWatcher(os.path.abspath(path))
+    if backend == "postgresql":
+        conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        return PostgresListener(conninfo, heartbeat)
+    return CheckingWatcher()
+
+
+def install_fences(app, engine, watcher: Watcher) -> None:
+    """Read-your-writes on PostgreSQL: a request that committed a write answers only once
+    this process's listener has heard that commit (:meth:`PostgresListener.wait_for`),
+    and any read of this process after a commit of its own waits for it too.
+
+    A writing transaction sends a fence ``NOTIFY`` just before it commits; the
+    request waits for it after the view returns (``after_request``); a commit made
+    outside a request (the CLI, a script) is waited for by the next read.
+    """
+    if not isinstance(watcher, PostgresListener):
+        return
+    from flask import g, has_request_context
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _wrote(conn, _cursor, statement, *_args):
+        if statement[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            conn.info["discuss_wrote"] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(conn):
+        conn.info.pop("discuss_wrote", None)
+
+    @event.listens_for(engine, "commit")
+    def _fence(conn):
+        if not conn.info.pop("discuss_wrote", False):
+            return
+        made = watcher.fence_sql()
+        if made is None:
+            return
+        token, sql = made
+        conn.connection.driver_connection.execute(sql)
+        watcher._pending.append(token)
+        if len(watcher._pending) > 1000:  # a process that writes and never reads: stop keeping them
+            watcher._pending.clear()
+        if has_request_context():
+            g.setdefault("discuss_fences", []).append(token)
+
+    @app.after_request
+    def _wait(response):
+        for token in g.pop("discuss_fences", []):
+            watcher.wait_for(token)
+        return response

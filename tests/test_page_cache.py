@@ -1,0 +1,511 @@
+"""The thread page cache: reads without a query while the invalidation channel vouches
+for them, never stale (discuss/invalidation.py, discuss/api/page_cache.py).
+
+Runs on SQLite (PRAGMA data_version) and, with DISCUSS_TEST_DATABASE_URL, on
+PostgreSQL (LISTEN/NOTIFY); the two-process tests need PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from discuss.extensions import db
+from discuss.models import DELETED, PENDING, PUBLISHED, REJECTED, Comment, Site, Thread
+from tests.conftest import ON_POSTGRES, make_app
+from tests.helpers import THREAD_URL, post
+from tests.reviewing import add_moderator, bearer, held, holding, version_of  # noqa: F401 (holding: a fixture)
+
+OTHER_URL = "/api/v1/sites/council/threads/other/page"
+
+
+def ids(nodes):
+    found = []
+    for node in nodes:
+        if not node.get("removed"):
+            found.append(node["id"])
+        found.extend(ids(node["replies"]))
+    return found
+
+
+@contextlib.contextmanager
+def counting(engine):
+    """Every statement sent through ``engine`` while the block runs."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def cache_of(app):
+    return app.extensions["discuss_page_cache"]
+
+
+def listening(app) -> None:
+    """Wait until the app's watcher vouches for its cache (PostgreSQL: the listener is up)."""
+    watcher = cache_of(app).watcher
+    if hasattr(watcher, "wait_until_listening"):
+        assert watcher.wait_until_listening()
+    assert cache_of(app).trusted()
+
+
+def store(comment_id: int, **values) -> None:
+    """A write from elsewhere: a Core UPDATE committed on its own connection."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(Comment).where(Comment.id == comment_id).values(**values))
+
+
+def settle(app) -> None:
+    """PostgreSQL delivers a commit's notifications asynchronously: give the listener its moment.
+
+    (The read path drains the socket itself; this only waits for the bytes to arrive.)
+    """
+    if ON_POSTGRES:
+        import time
+
+        time.sleep(0.05)
+
+
+def test_a_cached_read_sends_no_statement(client, site, app):
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    with counting(db.engine) as statements:
+        again = client.get(THREAD_URL)
+    assert ids(again.json["comments"]) == [first]
+    assert statements == []
+
+
+def test_a_write_is_seen_at_once_and_then_cached_again(client, site, app):
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    second = post(client, "second").json["comment"]["id"]
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first, second]
+    with counting(db.engine) as statements:
+        assert ids(client.get(THREAD_URL).json["comments"]) == [first, second]
+    assert statements == []
+
+
+def test_a_write_to_one_thread_keeps_the_other_threads_pages(client, site, app):
+    post(client, "here")
+    other = post(client, "there", url=OTHER_URL).json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    client.get(OTHER_URL)
+    post(client, "another here")
+    settle(app)
+    cache_of(app).trusted()  # hears the write
+    with counting(db.engine) as statements:
+        assert ids(client.get(OTHER_URL).json["comments"]) == [other]
+    assert statements == []  # the other thread's page was not dropped
+    with counting(db.engine) as statements:
+        assert len(client.get(THREAD_URL).json["comments"]) == 2
+    assert statements  # this thread's page was
+
+
+@pytest.mark.parametrize("status", [PENDING, REJECTED, DELETED])
+def test_held_rejected_and_deleted_comments_are_never_served(client, site, app, status):
+    keep = post(client, "keep").json["comment"]["id"]
+    gone = post(client, "goes").json["comment"]["id"]
+    listening(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [keep, gone]
+    store(gone, status=status)
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [keep]
+    assert ids(client.get(THREAD_URL).json["comments"]) == [keep]  # and not from the cache either
+
+
+def test_a_site_or_thread_change_reaches_the_cached_page(client, site, app):
+    post(client, "first")
+    listening(app)
+    client.get(THREAD_URL)
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(Thread).values(title="Renamed"))
+    settle(app)
+    assert client.get(THREAD_URL).json["thread"]["title"] == "Renamed"
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(Site).values(privacy_notice="Our own notice."))
+    settle(app)
+    assert client.get(THREAD_URL).json["thread"]["privacy_notice"] == "Our own notice."
+
+
+def test_an_empty_page_is_dropped_when_its_thread_is_created(client, site, app):
+    listening(app)
+    assert client.get(THREAD_URL).json["comments"] == []
+    first = post(client, "the first ever").json["comment"]["id"]
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+
+
+def test_a_read_racing_a_write_does_not_keep_what_it_read(client, site, app, monkeypatch):
+    """The write commits after the read's query but before the page is kept: not kept."""
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    import discuss.api.page_cache as page_cache
+
+    original = page_cache.read_page
+    raced = []
+
+    def read_then_write(*args, **kwargs):
+        page = original(*args, **kwargs)
+        if not raced:
+            raced.append(True)
+            store(first, status=DELETED)  # commits while the old page is in hand
+            settle(app)
+            assert cache_of(app).trusted()  # the watcher hears of it before the page is kept
+        return page
+
+    monkeypatch.setattr(page_cache, "read_page", read_then_write)
+    racing = client.get(THREAD_URL)
+    assert ids(racing.json["comments"]) == [first]  # what the database said when it was asked
+    assert ids(client.get(THREAD_URL).json["comments"]) == []  # the page read in the race was not kept
+
+
+def test_a_watcher_that_missed_messages_checks_until_it_resyncs(client, site, app):
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    watcher = cache_of(app).watcher
+    if ON_POSTGRES:
+        watcher.heartbeat = 30.0  # keep the listener from reconnecting during the test's first half
+        watcher.drop()
+        assert not cache_of(app).trusted()
+        store(first, status=DELETED)  # its notification is lost: nobody is listening
+        with counting(db.engine) as statements:
+            assert client.get(THREAD_URL).json["comments"] == []  # checked, not served stale
+        assert statements  # the signature query
+        watcher.heartbeat = 1.0
+    else:
+        watcher.drop()
+        store(first, status=DELETED)
+        assert client.get(THREAD_URL).json["comments"] == []
+    listening(app)
+    assert client.get(THREAD_URL).json["comments"] == []
+    with counting(db.engine) as statements:
+        assert client.get(THREAD_URL).json["comments"] == []
+    assert statements == []
+
+
+def test_without_a_channel_every_read_checks(site, database_url):
+    app = make_app(database_url, THREAD_CACHE_INVALIDATION="check")
+    client = app.test_client()
+    with app.app_context():
+        first = post(client, "first").json["comment"]["id"]
+        client.get(THREAD_URL)
+        assert not cache_of(app).trusted()
+        store(first, status=DELETED)
+        assert client.get(THREAD_URL).json["comments"] == []
+        db.engine.dispose()
+
+
+def test_a_cursor_from_a_deleted_comment_serves_nothing_hidden(client, site, app):
+    tops = [post(client, f"top {n}").json["comment"]["id"] for n in range(4)]
+    reply = post(client, "a reply", parent_id=tops[2]).json["comment"]["id"]
+    listening(app)
+    first = client.get(THREAD_URL + "?limit=2").json
+    assert ids(first["comments"]) == tops[:2]
+    cursor = first["next_cursor"]
+    second = client.get(THREAD_URL + f"?limit=2&cursor={cursor}").json
+    assert ids(second["comments"]) == [tops[2], reply, tops[3]]
+    store(tops[1], status=DELETED)  # the comment the cursor points after
+    store(reply, status=PENDING)
+    settle(app)
+    again = client.get(THREAD_URL + f"?limit=2&cursor={cursor}").json
+    assert ids(again["comments"]) == [tops[2], tops[3]]
+    assert again["next_cursor"] is None
+
+
+def test_a_stale_etag_gets_the_new_body_and_the_current_one_a_304(client, site, app):
+    post(client, "first")
+    listening(app)
+    old = client.get(THREAD_URL)
+    etag = old.headers["ETag"]
+    assert client.get(THREAD_URL, headers={"If-None-Match": etag}).status_code == 304
+    second = post(client, "second").json["comment"]["id"]
+    settle(app)
+    fresh = client.get(THREAD_URL, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert second in ids(fresh.json["comments"])
+    assert fresh.headers["ETag"] != etag
+    assert client.get(THREAD_URL, headers={"If-None-Match": fresh.headers["ETag"]}).status_code == 304
+
+
+def test_thread_reads_carry_cache_control_and_surrogate_keys(client, site, app):
+    post(client, "first")
+    response = client.get(THREAD_URL, headers={"Origin": "https://council.example"})
+    control = response.headers["Cache-Control"]
+    assert control.startswith("public, max-age=")
+    assert "stale-while-revalidate=" in control
+    thread_id = db.session.execute(sa.select(Thread.id)).scalar_one()
+    keys = response.headers["Surrogate-Key"].split()
+    assert keys == ["discuss", f"discuss-s{site.id}", f"discuss-t{thread_id}"]
+    assert response.headers["Cache-Tag"] == ",".join(keys)
+    assert "Origin" in response.headers["Vary"]
+    empty = client.get("/api/v1/sites/council/threads/no/thread/yet")
+    assert f"discuss-n{site.id}" in empty.headers["Surrogate-Key"].split()
+
+
+def test_held_comments_never_reach_the_page_until_approved(client, site, app, holding):
+    mod = bearer(add_moderator("mod@council.example"))
+    first = post(client, "first").json["comment"]["id"]
+    waiting = held(client, "please hold this")
+    listening(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    response = client.post(f"/api/v1/moderation/comments/{waiting}/decision",
+                           json={"action": "approve", "version": version_of(waiting)}, headers=mod)
+    assert response.status_code == 200, response.json
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first, waiting]
+
+
+
+# -- two processes on one PostgreSQL database -------------------------------------------
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
+def test_an_approval_through_one_app_is_seen_through_the_other_at_once(database_url, site, app, holding):
+    """Two app objects, each with its own engine, pool and listener thread, as two
+    gunicorn workers (or two hosts) have."""
+    other = make_app(database_url)
+    reader = other.test_client()
+    writer = app.test_client()
+    mod = bearer(add_moderator("mod@council.example"))
+    first = post(writer, "first").json["comment"]["id"]
+    waiting = held(writer, "please hold this")
+    listening(other)
+    with other.app_context():
+        other_engine = db.engine
+    assert ids(reader.get(THREAD_URL).json["comments"]) == [first]
+    with counting(other_engine) as statements:
+        assert ids(reader.get(THREAD_URL).json["comments"]) == [first]
+    assert statements == []  # the other app serves it from its cache
+    response = writer.post(f"/api/v1/moderation/comments/{waiting}/decision",
+                           json={"action": "approve", "version": version_of(waiting)}, headers=mod)
+    assert response.status_code == 200
+    assert ids(reader.get(THREAD_URL).json["comments"]) == [first, waiting]
+    cache_of(other).watcher.close()
+    other_engine.dispose()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
+def test_two_gunicorn_workers_see_each_others_writes(database_url, site, app, tmp_path):
+    """Real processes: gunicorn with two workers. The worker that wrote shows the write at
+    once (it waited for its own listener); the other shows it once PostgreSQL has delivered
+    the notification to it (asynchronous: microseconds on an idle host, more under load),
+    and before that shows the thread as it was, never anything else."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_SECRET_KEY": "x" * 48,
+           "DISCUSS_IP_HASH_KEY": "y" * 48, "DISCUSS_RATELIMIT_ENABLED": "false",
+           "DISCUSS_LOAD_ENTRY_POINTS": "false", "DISCUSS_DISABLED_PLUGINS": json.dumps(_builtin_plugins())}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + THREAD_URL, timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        seen = []
+        for n in range(20):
+            request = urllib.request.Request(base + THREAD_URL + "/comments", method="POST",
+                                             data=json.dumps({"author_name": "R", "body": f"reply {n}"}).encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                seen.append(json.loads(answer.read())["comment"]["id"])
+            for _ in range(4):  # keep-alive off: each read may land on either worker
+                with urllib.request.urlopen(base + THREAD_URL, timeout=10) as answer:
+                    assert ids(json.loads(answer.read())["comments"]) in (seen, seen[:-1])
+            deadline = time.monotonic() + 5
+            while True:  # both workers, in turn
+                shown = []
+                for _ in range(4):
+                    with urllib.request.urlopen(base + THREAD_URL, timeout=10) as answer:
+                        shown.append(ids(json.loads(answer.read())["comments"]))
+                if all(found == seen for found in shown) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            assert all(found == seen for found in shown)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _builtin_plugins() -> list[str]:
+    from discuss.plugins import get_plugin_manager
+
+    return [name for name, _ in get_plugin_manager(load_entry_points=True).list_name_plugin()]
+
+
+def test_the_purge_relay_purges_the_changed_threads_keys(client, site, app):
+    """A real HTTP server stands in for Varnish; the relay sends it PURGE with the keys."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from discuss.invalidation import watcher_for
+    from discuss.purge import PurgeRelay, run
+
+    received = []
+
+    class Varnish(BaseHTTPRequestHandler):
+        def do_PURGE(self):
+            received.append(self.headers["xkey-purge"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Varnish)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    first = post(client, "first").json["comment"]["id"]
+    thread_id = db.session.execute(sa.select(Thread.id)).scalar_one()
+    relay = PurgeRelay(f"http://127.0.0.1:{server.server_port}/")
+    stop = threading.Event()
+    runner = threading.Thread(target=run, args=(watcher_for(app.config["SQLALCHEMY_DATABASE_URI"]), relay),
+                              kwargs={"interval": 0.02, "stop": stop}, daemon=True)
+    runner.start()
+    try:
+        import time
+
+        deadline = time.monotonic() + 10
+        while not relay.sent and time.monotonic() < deadline:  # the start-up resync purges everything
+            time.sleep(0.02)
+        store(first, status=DELETED)
+        while len(relay.sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        runner.join(5)
+        server.shutdown()
+    assert received[0] == "discuss"
+    assert received[1] == f"discuss-t{thread_id}"
+
+
+def test_a_replayed_answer_is_the_answer_flask_gave(client, site, app):
+    post(client, "first")
+    listening(app)
+    council = {"Origin": "https://council.example"}
+    through_flask = client.get(THREAD_URL, headers=council)
+    replayed = client.get(THREAD_URL, headers=council)
+    assert replayed.get_data() == through_flask.get_data()
+    assert sorted(replayed.headers.items()) == sorted(through_flask.headers.items())
+    assert replayed.headers["Access-Control-Allow-Origin"] == "https://council.example"
+    # Another origin's answer is its own (no CORS grant for it), not the council's replayed.
+    stranger = client.get(THREAD_URL, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    assert "Access-Control-Allow-Origin" not in client.get(THREAD_URL, headers={"Origin": "https://evil.example"}).headers
+    # A conditional read of the replayed answer.
+    assert client.get(THREAD_URL, headers={**council, "If-None-Match": replayed.headers["ETag"]}).status_code == 304
+
+
+def test_a_replayed_answer_is_dropped_by_a_write_and_not_replayed_while_untrusted(client, site, app):
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    client.get(THREAD_URL)  # replayed from now on
+    store(first, status=REJECTED)
+    settle(app)
+    assert client.get(THREAD_URL).json["comments"] == []
+    client.get(THREAD_URL)
+    watcher = cache_of(app).watcher
+    if ON_POSTGRES:
+        watcher.heartbeat = 30.0
+    watcher.drop()
+    store(first, status=PUBLISHED)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    watcher.heartbeat = 1.0
+
+
+def test_a_write_drops_every_language_and_cursor_of_the_thread(client, site, app):
+    tops = [post(client, f"top {n}").json["comment"]["id"] for n in range(3)]
+    listening(app)
+    welsh = {"Accept-Language": "cy"}
+    english = client.get(THREAD_URL + "?limit=2")
+    cymraeg = client.get(THREAD_URL + "?limit=2", headers=welsh)
+    assert english.headers["Content-Language"] == "en" and cymraeg.headers["Content-Language"] == "cy"
+    assert english.json["thread"]["privacy_notice"] != cymraeg.json["thread"]["privacy_notice"]
+    assert "Accept-Language" in cymraeg.headers["Vary"]
+    cursor = english.json["next_cursor"]
+    for headers in ({}, welsh):  # kept, and replayed, per language
+        assert client.get(THREAD_URL + "?limit=2", headers=headers).headers["Content-Language"] == \
+            headers.get("Accept-Language", "en")
+        client.get(THREAD_URL + f"?limit=2&cursor={cursor}", headers=headers)
+    store(tops[0], status=DELETED)
+    store(tops[2], status=PENDING)
+    settle(app)
+    for headers in ({}, welsh):
+        assert ids(client.get(THREAD_URL + "?limit=2", headers=headers).json["comments"]) == [tops[1]]
+        assert client.get(THREAD_URL + f"?limit=2&cursor={cursor}", headers=headers).json["comments"] == []
+
+
+def test_answers_with_cookies_or_to_credentials_are_never_replayed(site, app):
+    """A signed-in moderator reading a thread may get their session cookie refreshed:
+    that answer must never be replayed to anyone else; nor is an answer to a request
+    that carried a cookie or credentials kept."""
+    from werkzeug.test import Client
+
+    from discuss.api.replay import MARK, ReplayReads
+
+    listening(app)
+    calls = []
+
+    def thread_view(environ, start_response):  # a WSGI app answering as the thread view does
+        calls.append(environ.get("QUERY_STRING"))
+        environ[MARK] = frozenset(["t:1", "s:1"])
+        headers = [("Content-Type", "application/json"), ("ETag", '"abc"')]
+        if "cookie" in environ.get("QUERY_STRING", ""):
+            headers.append(("Set-Cookie", "session=secret; HttpOnly"))
+        start_response("200 OK", headers)
+        return [b"{}"]
+
+    replaying = Client(ReplayReads(thread_view, cache_of(app)))
+    for _ in range(2):
+        replaying.get(THREAD_URL + "?plain")
+    assert calls.count("plain") == 1  # kept, then replayed
+    for _ in range(2):
+        assert "session=secret" in replaying.get(THREAD_URL + "?cookie").headers["Set-Cookie"]
+    assert calls.count("cookie") == 2  # never kept
+    for _ in range(2):
+        replaying.get(THREAD_URL + "?signed-in", headers={"Cookie": "session=mine"})
+        replaying.get(THREAD_URL + "?bearer", headers={"Authorization": "Bearer x"})
+    assert calls.count("signed-in") == 2 and calls.count("bearer") == 2
+
+
+def test_emptying_the_change_table_does_not_blind_the_watcher(client, site, app):
+    """SQLite's cache_change numbers never go back (AUTOINCREMENT), even when its rows
+    are deleted (as the test suite's cleanup does), so later changes are still heard."""
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    client.get(THREAD_URL)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM cache_change"))
+    cache_of(app).trusted()
+    store(first, status=DELETED)
+    settle(app)
+    assert client.get(THREAD_URL).json["comments"] == []
