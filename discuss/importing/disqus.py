@@ -11,14 +11,12 @@ the rest are published.
 from __future__ import annotations
 
 from typing import IO, Iterator
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..models import DELETED, PUBLISHED, REJECTED
-from ..threads import BadKey, normalise_key
 from .dates import parse_date
 from .markup import html_to_markdown
-from .records import BadImport, SourceComment, SourceThread, Skipped
+from .records import BadImport, SourceComment, SourceThread, Skipped, page_key
 from .safexml import local, stream, text_of
 
 NS = "{http://disqus.com}"
@@ -65,12 +63,7 @@ class Reader:
         if _flag(element, "isDeleted"):
             return Skipped(label, "thread deleted in Disqus", kind="thread", source_id=thread_id)
         link = _text(element, "link")
-        if not link:
-            raise BadImport(f"{label}: has no link, so no page to put its discussion on")
-        try:
-            key = normalise_key(urlsplit(link).path or "/")
-        except (BadKey, ValueError) as exc:
-            raise BadImport(f"{label}: its link {link!r} has no usable path: {exc}") from None
+        key = page_key(label, link)
         return SourceThread(source_id=thread_id, key=key, title=title, url=link,
                             closed=_flag(element, "isClosed"),
                             created_at=parse_date(_text(element, "createdAt"), self.zone, label), label=label)

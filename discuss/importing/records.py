@@ -55,3 +55,17 @@ def to_utc(value: datetime, zone: ZoneInfo | None) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or timezone.utc)
     return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def page_key(label: str, link: str) -> str:
+    """The thread key of the page at ``link`` (its URL path), or BadImport naming ``label``."""
+    from urllib.parse import urlsplit
+
+    from ..threads import BadKey, normalise_key
+
+    if not link:
+        raise BadImport(f"{label}: has no link, so no page to put its discussion on")
+    try:
+        return normalise_key(urlsplit(link).path or "/")
+    except (BadKey, ValueError) as exc:
+        raise BadImport(f"{label}: its link {link!r} has no usable path: {exc}") from None

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 from typing import IO, Iterator
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..models import DELETED, PENDING, PUBLISHED, REJECTED
-from ..threads import BadKey, normalise_key
 from .dates import parse_date
 from .markup import html_to_markdown
-from .records import BadImport, SourceComment, SourceThread, Skipped
+from .records import BadImport, SourceComment, SourceThread, Skipped, page_key
 from .safexml import local, stream, text_of
 
 WP_NAMESPACE = "http://wordpress.org/export/"
@@ -94,12 +92,7 @@ class Reader:
                               source_id=self._w(comment, "comment_id"))
             return
         link = text_of(item.find("link")).strip()
-        if not link:
-            raise BadImport(f"{label}: has no link, so no page to put its discussion on")
-        try:
-            key = normalise_key(urlsplit(link).path or "/")
-        except (BadKey, ValueError) as exc:
-            raise BadImport(f"{label}: its link {link!r} has no usable path: {exc}") from None
+        key = page_key(label, link)
         created = (parse_date(self._w(item, "post_date_gmt"), self.zone, label, utc=True)
                    or parse_date(self._w(item, "post_date"), self.zone, label))
         yield SourceThread(source_id=post_id, key=key, title=title, url=link,
