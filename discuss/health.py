@@ -57,9 +57,13 @@ def readyz():
 
 
 def redis_settings(config) -> dict[str, str]:
-    """Every setting whose value is a Redis URL, by name."""
+    """Every discuss setting (one of :data:`discuss.config.DEFAULTS`) whose value is a Redis
+    URL, by name. Other keys Flask loaded from ``DISCUSS_*`` variables (a test suite's
+    ``DISCUSS_TEST_REDIS_URL``) are not the service's dependencies."""
+    from .config import DEFAULTS
+
     return {key: value for key, value in config.items()
-            if isinstance(value, str) and value.startswith(("redis://", "rediss://"))}
+            if key in DEFAULTS and isinstance(value, str) and value.startswith(("redis://", "rediss://"))}
 
 
 def _timed(checks: dict[str, dict[str, Any]], name: str, check: Callable[[], Any]) -> Any:

@@ -178,3 +178,11 @@ def test_sqlite_file_gone_is_503_and_readyz_names_the_migrations(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_readyz_checks_only_the_services_own_redis_settings():
+    from discuss.health import redis_settings
+
+    config = {"RATELIMIT_STORAGE_URI": "redis://cache:6379/0", "TEST_REDIS_URL": "redis://tests:6379/0",
+              "PUBLIC_URL": "https://comments.example"}
+    assert redis_settings(config) == {"RATELIMIT_STORAGE_URI": "redis://cache:6379/0"}
