@@ -64,8 +64,11 @@ def test_clearing_the_queue_with_the_keyboard(page, service, queue):
     assert page.locator("article.item.current").get_attribute("id") == f"c{queue[1]}"
     page.keyboard.press("r")  # reject the second with the reason chosen in its list
     page.wait_for_selector(f"#c{queue[1]}", state="detached")
+    # The reloaded page's keys work once its script has marked the current item.
+    assert page.locator("article.item.current").get_attribute("id") == f"c{queue[2]}"
     page.keyboard.press("x")  # select the third
     page.keyboard.press("j")
+    assert page.locator("article.item.current").get_attribute("id") == f"c{queue[3]}"
     page.keyboard.press("x")  # and the fourth
     assert page.locator("input.select:checked").count() == 2
     page.get_by_role("button", name="Reject selected").click()
