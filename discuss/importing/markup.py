@@ -22,6 +22,8 @@ _DROP = {"script", "style", "template", "iframe", "object", "embed", "noscript",
 _VOID = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "source", "track", "wbr"}
 _BLOCK = {"p", "div", "blockquote", "ul", "ol", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
           "section", "article", "hr"}
+# Inline elements and the Markdown that opens and closes them.
+_INLINE_MARKS = {"em": "*", "i": "*", "cite": "*", "strong": "**", "b": "**", "code": "`"}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>&])")
 _LINE_START = re.compile(r"^([ \t]*)([-+]|\d+[.)])(?=[ \t]|$)", re.MULTILINE)
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
@@ -79,12 +81,8 @@ class _ToMarkdown(HTMLParser):
             return
         if tag == "br":
             self.emit("\n")
-        elif tag in ("em", "i", "cite"):
-            self.emit("*")
-        elif tag in ("strong", "b"):
-            self.emit("**")
-        elif tag == "code":
-            self.emit("`")
+        elif tag in _INLINE_MARKS:
+            self.emit(_INLINE_MARKS[tag])
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             href = href.strip()
@@ -115,10 +113,8 @@ class _ToMarkdown(HTMLParser):
             self.block_break()
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID or tag == "br":
-            self.handle_starttag(tag, attrs)
-        else:
-            self.handle_starttag(tag, attrs)
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -128,12 +124,8 @@ class _ToMarkdown(HTMLParser):
             return
         if self.dropping:
             return
-        if tag in ("em", "i", "cite"):
-            self.emit("*")
-        elif tag in ("strong", "b"):
-            self.emit("**")
-        elif tag == "code":
-            self.emit("`")
+        if tag in _INLINE_MARKS:
+            self.emit(_INLINE_MARKS[tag])
         elif tag == "a":
             href = self.links.pop() if self.links else None
             if href is not None:
