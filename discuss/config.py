@@ -96,6 +96,11 @@ DEFAULTS: dict[str, Any] = {
     # the reply form when a site has none of its own ("" = the built-in text).
     "PRIVACY_RETENTION_DAYS": 365,
     "PRIVACY_NOTICE": "",
+    # The job queue (discuss/jobs.py, docs/operations.md "Background jobs"): "" means a SQLite
+    # file in the instance folder (embedded, no other service); redis://... in production.
+    "QUEUE_URL": "",
+    # The queue's name in its storage: two installations sharing one Redis need different names.
+    "QUEUE_NAME": "discuss",
 }
 
 
