@@ -302,7 +302,7 @@ def enqueue_after_commit(task: _Job, *args: Any, **kwargs: Any) -> None:
     row = {"id": outbox_id, "task": huey._registry.task_to_string(type(message_task)), "message": data,
            "created_at": _utcnow()}
     session = db.session()
-    if session.in_transaction() and _has_written(session):
+    if _in_write(session):
         session.add(JobOutbox(**row))
         session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), message_task, data))
         return
@@ -311,8 +311,14 @@ def enqueue_after_commit(task: _Job, *args: Any, **kwargs: Any) -> None:
     _push(current_app._get_current_object(), message_task, data)
 
 
-def _has_written(session) -> bool:
-    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+def _in_write(session) -> bool:
+    """Whether the session's transaction writes: something added, changed or flushed, or
+    begun by :func:`discuss.transactions.writing` (which holds SQLite's write lock from the start)."""
+    if not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        return True
+    return bool(session.connection().get_execution_options().get("sqlite_immediate"))
 
 
 def _push(app: Flask, task, data: bytes) -> None:

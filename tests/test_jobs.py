@@ -272,3 +272,11 @@ class TestRedisStorage:
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json["checks"]["redis:QUEUE_URL"]["ok"]
+
+
+def test_a_write_transaction_with_nothing_added_yet_still_waits_for_its_commit(app):
+    with writing():  # BEGIN IMMEDIATE on SQLite: an outbox row on another connection would wait for this lock
+        jobs.enqueue_after_commit(note, "early")
+        assert jobs.queue_stats(app)["pending"] == 0
+        add_site("late")
+    assert jobs.queue_stats(app)["pending"] == 1
