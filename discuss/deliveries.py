@@ -28,6 +28,7 @@ WEBHOOK_TASK = "discuss_builtins.webhook.deliver"
 #: Failed deliveries shown at most (newest first).
 LIMIT = 200
 REPLAYED = "webhook_replayed"
+_PLAIN_ERRORS = ("DeliveryFailed: ", "GiveUp: ")
 
 
 class DeliveryRefused(Refusal):
@@ -54,8 +55,12 @@ class FailedDelivery:
             comment_id = json.loads(body)["comment"]["id"]
         except (TypeError, ValueError, KeyError):
             comment_id = None
+        error = row.error
+        for kind in _PLAIN_ERRORS:  # the webhook's own failures read as sentences; others keep their type
+            if error.startswith(kind):
+                error = error[len(kind):]
         return cls(id=row.id, site=str(site), event=str(event), url=str(url), delivery_id=str(delivery_id),
-                   comment_id=comment_id, attempts=row.attempts, error=row.error, failed_at=row.failed_at,
+                   comment_id=comment_id, attempts=row.attempts, error=error, failed_at=row.failed_at,
                    request_id=row.request_id)
 
 
