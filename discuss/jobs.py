@@ -149,8 +149,18 @@ def storage_for(app: Flask):
     return storage
 
 
+#: Core modules that declare jobs, imported by every app so a worker knows every job by name
+#: (plugins' jobs are known once the plugin manager has imported them).
+JOB_MODULES: tuple[str, ...] = ()
+
+
 def init_app(app: Flask) -> None:
-    """Check the queue's URL and have enqueue-after-commit listen to the app's sessions."""
+    """Check the queue's URL, import the modules that declare jobs, and have
+    enqueue-after-commit listen to the app's sessions."""
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
     url = queue_url(app)
     if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
         raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url!r}")
