@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import threading
 import time
 import uuid
 from typing import Any, Callable
@@ -56,6 +57,7 @@ __all__ = ["job", "periodic", "enqueue_after_commit", "queue_stats", "replay_dea
 OUTBOX_GRACE = 300
 #: Keyword argument that carries a job's metadata through the queue.
 META = "_discuss"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 #: Characters of an error kept on a dead letter.
 ERROR_LENGTH = 2000
 
@@ -130,22 +132,31 @@ def queue_url(app: Flask) -> str:
     return url
 
 
-def storage_for(app: Flask):
-    """The app's Huey storage, made on first use."""
-    storage = app.extensions.get("discuss_queue")
-    if storage is None:
-        url, name = queue_url(app), app.config.get("QUEUE_NAME") or "discuss"
-        if url.startswith(("redis://", "rediss://", "unix://")):
-            import redis
+_storage_lock = threading.Lock()
 
-            # Short connect timeout: a request enqueueing while Redis is down waits a second, not minutes.
-            pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-            storage = RedisStorage(name, connection_pool=pool, blocking=True, read_timeout=1)
-        elif url.startswith("sqlite:///"):
-            storage = SqliteStorage(name, filename=url[len("sqlite:///"):], timeout=30)
-        else:
-            raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url.split(':')[0]}:...")
-        app.extensions["discuss_queue"] = storage
+
+def storage_for(app: Flask):
+    """The app's Huey storage, made on first use (one per app, shared by its threads)."""
+    storage = app.extensions.get("discuss_queue")
+    if storage is not None:
+        return storage
+    with _storage_lock:
+        return app.extensions.get("discuss_queue") or _make_storage(app)
+
+
+def _make_storage(app: Flask):
+    url, name = queue_url(app), app.config.get("QUEUE_NAME") or "discuss"
+    if url.startswith(REDIS_SCHEMES):
+        import redis
+
+        # Short connect timeout: a request enqueueing while Redis is down waits a second, not minutes.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+        storage = RedisStorage(name, connection_pool=pool, blocking=True, read_timeout=1)
+    elif url.startswith("sqlite:///"):
+        storage = SqliteStorage(name, filename=url[len("sqlite:///"):], timeout=30)
+    else:
+        raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url.split(':')[0]}:...")
+    app.extensions["discuss_queue"] = storage
     return storage
 
 
@@ -162,14 +173,14 @@ def init_app(app: Flask) -> None:
     for module in JOB_MODULES:
         importlib.import_module(module)
     url = queue_url(app)
-    if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
+    if not url.startswith((*REDIS_SCHEMES, "sqlite:///")):
         raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url!r}")
     app.config["QUEUE_URL"] = url
     _listen_to_sessions()
 
 
 def is_redis(app: Flask) -> bool:
-    return queue_url(app).startswith(("redis://", "rediss://", "unix://"))
+    return queue_url(app).startswith(REDIS_SCHEMES)
 
 
 # -- declaring jobs -------------------------------------------------------------------

@@ -183,10 +183,21 @@ def test_a_dead_letter_is_replayed_once(app):
         assert not jobs.replay_dead_letter(dead_id + 1000)
 
 
-def test_queue_stats_reports_the_oldest_pending_job(app):
-    note("old")
+def enqueue_an_old_and_a_new_job(monkeypatch) -> None:
+    import time
+
+    real = time.time
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: real() - 600)  # enqueued ten minutes ago
+        note("old")
+    note("new")
+
+
+def test_queue_stats_reports_the_age_of_the_next_job_to_run(app, monkeypatch):
+    assert jobs.queue_stats(app)["oldest_pending_seconds"] == 0
+    enqueue_an_old_and_a_new_job(monkeypatch)
     stats = jobs.queue_stats(app)
-    assert stats["pending"] == 1 and stats["oldest_pending_seconds"] >= 0
+    assert stats["pending"] == 2 and 599 <= stats["oldest_pending_seconds"] < 3600
     assert set(stats) == {"pending", "scheduled", "oldest_pending_seconds", "dead_letters", "outbox"}
 
 
@@ -260,6 +271,12 @@ class TestRedisStorage:
         assert stats["pending"] == 1
         assert run_jobs(app)[0]["ok"]
         assert SEEN[0]["text"] == "via redis" and SEEN[0]["request_id"] == "req-through-redis"
+
+    def test_the_oldest_pending_job_is_the_next_to_run(self, app, monkeypatch):
+        enqueue_an_old_and_a_new_job(monkeypatch)
+        assert 599 <= jobs.queue_stats(app)["oldest_pending_seconds"] < 3600
+        run_jobs(app)
+        assert [seen["text"] for seen in SEEN] == ["old", "new"]
 
     def test_retries_are_scheduled_in_redis(self, app):
         always_fails("in redis")
