@@ -464,7 +464,10 @@ def task_named(name: str) -> _Job:
 
 def queue_stats(app: Flask) -> dict[str, Any]:
     """``pending`` (waiting to run now), ``scheduled`` (retries and delayed jobs), ``oldest_pending_seconds``
-    (age of the next job to run, 0 when none), ``dead_letters`` and ``outbox`` (rows not yet claimed)."""
+    (age of the next job to run, 0 when none), ``dead_letters`` and ``outbox`` (rows not yet claimed).
+
+    :raises Exception: the storage's or the database's error when either cannot be reached
+        (a metrics scrape reports the queue as unknown then)."""
     import sqlalchemy as sa
 
     from .extensions import db
