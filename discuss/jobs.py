@@ -125,11 +125,7 @@ def queue_url(app: Flask) -> str:
     """The queue's URL: ``QUEUE_URL``, else a SQLite file in the instance folder."""
     import os
 
-    url = app.config.get("QUEUE_URL") or ""
-    if not url:
-        os.makedirs(app.instance_path, exist_ok=True)
-        url = "sqlite:///" + os.path.join(app.instance_path, "queue.db")
-    return url
+    return app.config.get("QUEUE_URL") or "sqlite:///" + os.path.join(app.instance_path, "queue.db")
 
 
 _storage_lock = threading.Lock()
@@ -153,7 +149,11 @@ def _make_storage(app: Flask):
         pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
         storage = RedisStorage(name, connection_pool=pool, blocking=True, read_timeout=1)
     elif url.startswith("sqlite:///"):
-        storage = SqliteStorage(name, filename=url[len("sqlite:///"):], timeout=30)
+        import os
+
+        filename = url[len("sqlite:///"):]
+        os.makedirs(os.path.dirname(filename) or ".", exist_ok=True)
+        storage = SqliteStorage(name, filename=filename, timeout=30)
     else:
         raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url.split(':')[0]}:...")
     app.extensions["discuss_queue"] = storage
