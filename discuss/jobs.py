@@ -200,20 +200,30 @@ def job(*, retries: int = 0, retry_delay: float = 0, backoff: bool = False, name
 
 
 def periodic(when: Any, *, name: str | None = None):
-    """A job the worker runs on a schedule: ``when`` is a :func:`crontab` (``crontab(minute="*/5")``)
-    or a number of whole minutes (``periodic(60)``: hourly). Periodic jobs take no arguments."""
+    """A job the worker runs on a schedule: ``when`` is a :func:`crontab`
+    (``crontab(minute="0", hour="7")``: daily at 07:00 UTC) or a number of seconds, a
+    whole number of minutes dividing an hour or a day (``periodic(300)``: every five
+    minutes; ``periodic(3600)``: hourly). Periodic jobs take no arguments.
+
+    :raises ValueError: for seconds the worker's once-a-minute scheduler cannot keep.
+    """
     if isinstance(when, (int, float)):
-        minutes = max(1, int(when))
-        if minutes < 60:
-            when = crontab(minute=f"*/{minutes}")
-        elif minutes % 60 == 0 and minutes < 24 * 60:
-            when = crontab(minute="0", hour=f"*/{minutes // 60}")
-        else:
-            raise ValueError("periodic(minutes): use a crontab(...) for anything longer than a day")
+        when = _every(int(when))
 
     def decorator(func: Callable[..., Any]):
         return _known(huey.periodic_task(when, name=name or func.__name__, context=True)(_running(func)))
     return decorator
+
+
+def _every(seconds: int):
+    minutes, odd = divmod(seconds, 60)
+    if odd or minutes < 1:
+        raise ValueError(f"periodic({seconds}): a whole number of minutes, in seconds (the scheduler runs each minute)")
+    if 60 % minutes == 0:
+        return crontab(minute=f"*/{minutes}")
+    if minutes % 60 == 0 and 24 % (minutes // 60) == 0:
+        return crontab(minute="0", hour=f"*/{minutes // 60}")
+    raise ValueError(f"periodic({seconds}): use a crontab(...) for a period that does not divide an hour or a day")
 
 
 #: Every job by its queue name (``module.name``), for replays.

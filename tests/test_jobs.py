@@ -201,7 +201,7 @@ def test_queue_stats_reports_the_age_of_the_next_job_to_run(app, monkeypatch):
     assert set(stats) == {"pending", "scheduled", "oldest_pending_seconds", "dead_letters", "outbox"}
 
 
-@jobs.periodic(5)
+@jobs.periodic(300)
 def every_five_minutes() -> None:
     SEEN.append({"text": "periodic", "request_id": requestid.current()})
 
@@ -217,9 +217,18 @@ def test_periodic_jobs_run_when_due(app):
     assert f"{__name__}.every_five_minutes" not in {entry["task"] for entry in ran}
 
 
-def test_periodic_takes_minutes_or_a_crontab():
-    with pytest.raises(ValueError):
-        jobs.periodic(60 * 24 * 2)
+@pytest.mark.parametrize("seconds", [30, 90, 7 * 60, 5 * 3600, 2 * 86400])
+def test_periodic_refuses_a_period_the_scheduler_cannot_keep(seconds):
+    with pytest.raises(ValueError, match="periodic"):
+        jobs.periodic(seconds)
+
+
+def test_periodic_in_seconds_is_a_crontab():
+    from datetime import datetime
+
+    hourly = jobs._every(3600)
+    assert hourly(datetime(2026, 1, 1, 13, 0)) and not hourly(datetime(2026, 1, 1, 13, 5))
+    assert jobs._every(600)(datetime(2026, 1, 1, 13, 50)) and not jobs._every(600)(datetime(2026, 1, 1, 13, 55))
 
 
 def test_a_bad_queue_url_stops_start_up(database_url):
