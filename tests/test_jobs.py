@@ -344,3 +344,15 @@ def test_a_job_interrupted_by_shutdown_is_queued_again(app):
     assert [seen["attempt"] for seen in SEEN] == [1, 2]
     assert len(ran) == 2 and jobs.queue_stats(app) | {"oldest_pending_seconds": 0} == {
         "pending": 0, "scheduled": 0, "oldest_pending_seconds": 0, "dead_letters": 0, "outbox": 0}
+
+
+def test_dead_letters_go_with_the_retention_period(app):
+    from discuss import privacy
+
+    always_fails("kept a while")
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert privacy.purge(days=30).dead_letters == 0
+    db.session.execute(sa.update(DeadJob).values(failed_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert privacy.purge(days=30).dead_letters == 1
+    assert jobs.queue_stats(app)["dead_letters"] == 0
