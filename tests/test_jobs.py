@@ -356,3 +356,20 @@ def test_dead_letters_go_with_the_retention_period(app):
     db.session.commit()
     assert privacy.purge(days=30).dead_letters == 1
     assert jobs.queue_stats(app)["dead_letters"] == 0
+
+
+def test_a_job_enqueued_in_a_rolled_back_savepoint_does_not_run(app):
+    with writing():
+        add_site("kept")
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                jobs.enqueue_after_commit(note, "undone")
+                db.session.flush()
+                raise LookupError
+        except LookupError:
+            pass
+        jobs.enqueue_after_commit(note, "kept")
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["kept"]  # the undone one's outbox row went with its savepoint
+    assert jobs.queue_stats(app)["outbox"] == 0
