@@ -389,8 +389,14 @@ def _listen_to_sessions() -> None:
     def _wrote(session, _context):
         session.info[_WROTE] = True
 
+    # Both events also fire when a savepoint is released or rolled back (SQLAlchemy dispatches
+    # them for nested transactions): only the outermost transaction's end counts. Jobs enqueued
+    # in a savepoint that rolled back stay pending; their outbox rows went with the savepoint,
+    # so when they are pushed after the commit their claim fails and they do not run.
     @sa.event.listens_for(Session, "after_commit")
     def _committed(session):
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_PENDING, [])
         session.info.pop(_WROTE, None)
         for app, task, data in pending:
@@ -398,6 +404,8 @@ def _listen_to_sessions() -> None:
 
     @sa.event.listens_for(Session, "after_rollback")
     def _rolled_back(session):
+        if session.in_nested_transaction():
+            return
         session.info.pop(_PENDING, None)
         session.info.pop(_WROTE, None)
 

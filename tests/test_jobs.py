@@ -373,3 +373,24 @@ def test_a_job_enqueued_in_a_rolled_back_savepoint_does_not_run(app):
     run_jobs(app)
     assert [seen["text"] for seen in SEEN] == ["kept"]  # the undone one's outbox row went with its savepoint
     assert jobs.queue_stats(app)["outbox"] == 0
+
+
+def test_a_released_savepoint_is_not_the_commit(app):
+    with writing():
+        add_site("outer")
+        jobs.enqueue_after_commit(note, "before the savepoint")
+        with db.session.begin_nested():
+            add_site("inner")
+            jobs.enqueue_after_commit(note, "in the savepoint")
+        assert jobs.queue_stats(app)["pending"] == 0  # released, not committed
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                raise LookupError
+        except LookupError:
+            pass
+        assert jobs.queue_stats(app)["pending"] == 0
+        jobs.enqueue_after_commit(note, "after the savepoints")
+    assert jobs.queue_stats(app)["pending"] == 3
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["before the savepoint", "in the savepoint", "after the savepoints"]
