@@ -389,6 +389,11 @@ def _listen_to_sessions() -> None:
     def _wrote(session, _context):
         session.info[_WROTE] = True
 
+    @sa.event.listens_for(Session, "do_orm_execute")
+    def _executed(state):
+        if state.is_insert or state.is_update or state.is_delete:  # sa.update(...) through the session
+            state.session.info[_WROTE] = True
+
     # Both events also fire when a savepoint is released or rolled back (SQLAlchemy dispatches
     # them for nested transactions): only the outermost transaction's end counts. Jobs enqueued
     # in a savepoint that rolled back stay pending; their outbox rows went with the savepoint,

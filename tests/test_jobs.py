@@ -394,3 +394,13 @@ def test_a_released_savepoint_is_not_the_commit(app):
     assert jobs.queue_stats(app)["pending"] == 3
     run_jobs(app)
     assert [seen["text"] for seen in SEEN] == ["before the savepoint", "in the savepoint", "after the savepoints"]
+
+
+def test_a_statement_that_writes_makes_the_transaction_a_write(app):
+    add_site("statement")
+    db.session.commit()
+    db.session.execute(sa.update(Site).values(name="Renamed"))  # no writing(), no flush: a bare UPDATE
+    jobs.enqueue_after_commit(note, "after the update")
+    assert jobs.queue_stats(app)["pending"] == 0
+    db.session.commit()
+    assert jobs.queue_stats(app)["pending"] == 1
