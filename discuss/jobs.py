@@ -574,6 +574,11 @@ def run_worker(app: Flask, *, workers: int = 2, worker_type: str = "thread") -> 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bind_worker(app)
+    if worker_type == "process":
+        from .extensions import db
+
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection is shared by the forked workers
     where = "redis" if is_redis(app) else queue_url(app)
     log.info("discuss worker: %d %s worker(s) on %s; jobs: %s", workers, worker_type, where, ", ".join(sorted(_JOBS)))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,
