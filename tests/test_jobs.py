@@ -404,3 +404,11 @@ def test_a_statement_that_writes_makes_the_transaction_a_write(app):
     assert jobs.queue_stats(app)["pending"] == 0
     db.session.commit()
     assert jobs.queue_stats(app)["pending"] == 1
+
+
+def test_plugin_authors_run_their_jobs_on_the_kits_app(discuss_app, tmp_path):
+    """discuss.testing's discuss_app keeps its queue beside its throwaway database."""
+    assert discuss_app.config["QUEUE_URL"].startswith("sqlite:///" + str(tmp_path))
+    note("from a plugin's test")
+    assert [entry["ok"] for entry in run_jobs(discuss_app)] == [True]
+    assert SEEN[0]["text"] == "from a plugin's test"
