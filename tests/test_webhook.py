@@ -237,6 +237,38 @@ def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding
     assert jobs.queue_stats(app)["pending"] == 0
 
 
+def test_a_delivery_in_flight_when_the_worker_is_terminated_is_queued_again(client, site, holding, receiver,
+                                                                           database_url, app):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    stuck = threading.Event()
+    hook = receiver(hold=stuck)
+    configure(site, urls=[hook.url], timeout=30)
+    held(client)
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
+           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
+           "DISCUSS_LOAD_ENTRY_POINTS": "false"}
+    worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
+                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        arrived = hook.arrived.wait(60)
+    finally:
+        worker.send_signal(signal.SIGTERM)  # a restart: the delivery is in the receiver's hands
+        output = worker.communicate(timeout=30)[0]
+    assert arrived, output
+    with app.app_context():
+        waiting = [type(task).__name__ for task in jobs.huey.pending()]
+    assert "deliver" in waiting, output  # queued again, not lost (beside, perhaps, the minute's sweep)
+    stuck.set()
+    hook.statuses = [204]
+    assert [entry["ok"] for entry in deliver_all() if entry["task"].endswith(".deliver")] == [True]
+    assert len(hook.requests) == 2
+    assert hook.requests[0]["headers"]["webhook-id"] == hook.requests[1]["headers"]["webhook-id"]
+
+
 def test_a_receiver_that_times_out_is_retried_then_dead_lettered(client, site, holding, receiver):
     stuck = threading.Event()
     hook = receiver(hold=stuck)
