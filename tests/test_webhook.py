@@ -204,23 +204,29 @@ def test_a_restart_loses_no_delivery(client, site, holding, receiver, database_u
     assert len(hook.requests) == 1
 
 
+def start_worker(app, database_url: str, *options: str):
+    """``discuss worker`` in a process of its own, on this test's database and queue."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
+           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40,
+           "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40, "DISCUSS_LOAD_ENTRY_POINTS": "false"}
+    return subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker", *options],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 @pytest.mark.parametrize("worker_type", ["thread", "process"])
 def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app,
                                                           worker_type):
-    import os
     import signal
     import subprocess
-    import sys
 
     hook = receiver()
     configure(site, urls=[hook.url])
     with_key = held(client)
-    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
-           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
-           "DISCUSS_LOAD_ENTRY_POINTS": "false"}
-    worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
-                               "--workers", "2", "--worker-type", worker_type], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+    worker = start_worker(app, database_url, "--workers", "2", "--worker-type", worker_type)
     try:
         deadline = time.monotonic() + 60
         while not (arrived := hook.arrived.wait(0.2)) and worker.poll() is None and time.monotonic() < deadline:
@@ -239,20 +245,13 @@ def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding
 
 def test_a_delivery_in_flight_when_the_worker_is_terminated_is_queued_again(client, site, holding, receiver,
                                                                            database_url, app):
-    import os
     import signal
-    import subprocess
-    import sys
 
     stuck = threading.Event()
     hook = receiver(hold=stuck)
     configure(site, urls=[hook.url], timeout=30)
     held(client)
-    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
-           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
-           "DISCUSS_LOAD_ENTRY_POINTS": "false"}
-    worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
-                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = start_worker(app, database_url, "--workers", "1")
     try:
         arrived = hook.arrived.wait(60)
     finally:
