@@ -11,7 +11,9 @@ retries (:mod:`.tasks`), so an SMTP outage delays mail and loses none.
 - :mod:`.compose`        the messages' words (gettext, the recipient's language)
 - :mod:`.smtp`           one message over SMTP, failures classified
 - :mod:`.outbox`         due messages, delivery, what is undelivered
+- :mod:`.tasks`          the jobs: delivery with retries, the hourly digest, the stale sweep
 - :mod:`.views`          /mail/confirm/<token>, /mail/unsubscribe/<token>
+- :mod:`.account`        /moderation/mail: a moderator's choice of held-comment mail
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ def check_settings(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Check the settings and register the confirm/unsubscribe pages."""
     from ..extensions import csrf
+    from . import tasks  # noqa: F401  (the jobs: delivery, digests)
+    from .account import bp as account_bp
     from .views import bp
 
     check_settings(app)
     app.register_blueprint(bp)
     csrf.exempt(bp)  # the signed token in the link is the authority (RFC 8058 one-click)
+    app.register_blueprint(account_bp)
