@@ -108,6 +108,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_UNSUBSCRIBE_MAILTO": "",   # optional address for List-Unsubscribe's mailto (besides the https link)
     "MAIL_CONFIRM_HOURS": 72,        # how long a confirmation link works
     "MAIL_UNSUBSCRIBE_DAYS": 365,    # how long an unsubscribe link in a sent mail works
+    # The job queue (discuss/jobs.py, docs/operations.md "Background jobs"): "" means a SQLite
+    # file in the instance folder (embedded, no other service); redis://... in production.
+    "QUEUE_URL": "",
+    # The queue's name in its storage: two installations sharing one Redis need different names.
+    "QUEUE_NAME": "discuss",
 }
 
 

@@ -1,7 +1,7 @@
 """mail: reply subscriptions, moderators' mail preferences, the outbox
 
 Revision ID: 0014_mail
-Revises: 0012_idempotency_key
+Revises: 0013_job_queue
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_mail'
-down_revision = '0012_idempotency_key'
+down_revision = '0013_job_queue'
 branch_labels = None
 depends_on = None
 
