@@ -400,6 +400,8 @@ class OutboundMail(db.Model):
     # A delivery in progress holds the row until then (two jobs never send one message at once).
     claimed_until: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
 class JobOutbox(db.Model):
     """A job enqueued after a commit, kept until it first runs (discuss/jobs.py).
 

@@ -42,7 +42,7 @@ class HoldPlugin:
     @hookimpl
     def discuss_screen_comment(self, submission):
         if "threat" in submission.body:
-            return Verdict.hold("a threat", details={"category": "threat", "urgent": True})
+            return Verdict.hold("a threat", category="threat", urgent=True)
         if "hold" in submission.body:
             return Verdict.hold("asked to be held")
         return None

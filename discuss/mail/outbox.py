@@ -23,7 +23,6 @@ from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import OutboundMail, utcnow
@@ -46,14 +45,18 @@ _deliver_after_commit: Callable[[int], None] | None = None
 def add(*, key: str, kind: str, to: str, message: Message, site_id: int | None = None) -> int | None:
     """Make a message due, inside the caller's write transaction; the row's id, or ``None``
     when a message with this ``key`` was made due already (nothing is added twice)."""
-    row = OutboundMail(key=key[:200], kind=kind, site_id=site_id, to_address=to, subject=message.subject[:300],
+    key = key[:200]
+    # Looked up rather than caught: a savepoint here would end the job queue's view of this
+    # transaction as a write (discuss/jobs.py listens for commits, and a savepoint's release is one).
+    # Keys are made due by one writer each (a comment is published once, a digest run is one),
+    # so the unique constraint only ever meets a retried job, which this finds.
+    if db.session.execute(sa.select(OutboundMail.id).where(OutboundMail.key == key)).first() is not None:
+        return None
+    row = OutboundMail(key=key, kind=kind, site_id=site_id, to_address=to, subject=message.subject[:300],
                        body=message.body, headers=dict(message.headers), status=PENDING, attempts=0,
                        last_error="", created_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
+    db.session.add(row)
+    db.session.flush()
     if _deliver_after_commit is not None:
         _deliver_after_commit(row.id)
     return row.id
