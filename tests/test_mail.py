@@ -346,3 +346,32 @@ def test_mail_off_offers_nothing_and_queues_nothing(database_url, site):
         assert post(client, author_email=RESIDENT, notify_replies=True).status_code == 201
         assert db.session.execute(sa.select(sa.func.count()).select_from(OutboundMail)).scalar_one() == 0
         assert db.session.execute(sa.select(sa.func.count()).select_from(MailRecipient)).scalar_one() == 0
+
+
+# -- personal data --------------------------------------------------------------------
+
+def test_export_erasure_and_retention_cover_mail(client, site, app, smtp):
+    from discuss import privacy
+
+    parent = opt_in(client)
+    run_jobs(app)
+    held = privacy.export(RESIDENT)["mail"]
+    assert held["recipient"]["replies_followed_on_comments"] == [parent]
+    assert held["recipient"]["confirmed_at"] is None
+    assert [m["kind"] for m in held["messages"]] == ["confirm"]
+
+    opt_in(client, "Another question.", email="other@example.org")
+    run_jobs(app)
+    done = privacy.erase(RESIDENT)
+    assert done.mail_rows == 3  # recipient, subscription, message
+    assert privacy.export(RESIDENT)["mail"] == {"recipient": None, "messages": []}
+    assert privacy.export("other@example.org")["mail"]["recipient"] is not None
+
+    # Retention: the other address never confirmed; its message went long ago.
+    db.session.execute(sa.update(MailRecipient).values(created_at=utcnow() - timedelta(days=400),
+                                                       confirm_sent_at=utcnow() - timedelta(days=400)))
+    db.session.execute(sa.update(OutboundMail).values(created_at=utcnow() - timedelta(days=400)))
+    db.session.commit()
+    assert privacy.purge(365).mail_rows == 3
+    assert privacy.purge(365).mail_rows == 0
+    assert privacy.export("other@example.org")["mail"] == {"recipient": None, "messages": []}
