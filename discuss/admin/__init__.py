@@ -45,7 +45,7 @@ def nav_links() -> list[dict[str, object]]:
 def _admin_context() -> dict[str, object]:
     # Only the moderation pages ask who is signed in: a public page must not touch the
     # session (that would make its responses vary by cookie).
-    if request.blueprint not in ("review", "admin"):
+    if request.blueprint not in ("review", "admin", "mail_account"):
         return {}
     from .access import may_use_admin_area
 

@@ -1,0 +1,54 @@
+"""The widget's reply-notification opt-in in real Chromium, against a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from discuss.extensions import db
+from discuss.models import ReplySubscription, Site
+from discuss.testing import run_jobs
+from tests.browser.conftest import LiveServer
+from tests.browser.test_widget import council_page
+from tests.conftest import make_app
+from tests.mailserver import MailServer
+
+
+@pytest.fixture
+def mail_service(app, database_url):
+    """A second service on the same database, with mail on."""
+    smtp = MailServer().start()
+    mail_app = make_app(database_url, **smtp.settings())
+    server = LiveServer(mail_app)
+    yield server.url(), smtp, mail_app
+    server.stop()
+    smtp.stop()
+    with mail_app.app_context():
+        db.engine.dispose()
+
+
+def test_the_widget_offers_the_opt_in_only_when_the_service_sends_mail(page, council, service, mail_service):
+    url, smtp, mail_app = mail_service
+    db.session.add(Site(slug="council", name="Test Council", allowed_origins=[council.origin], moderation={}))
+    db.session.commit()
+
+    page.goto(council.page("/mail-off", council_page(service)))
+    page.get_by_role("heading", name="0 Comments").wait_for()
+    assert page.get_by_label("Email me when someone replies").is_hidden()
+
+    page.goto(council.page("/mail-on", council_page(url)))
+    page.get_by_role("heading", name="0 Comments").wait_for()
+    opt_in = page.get_by_label("Email me when someone replies")
+    assert opt_in.is_visible()
+    page.get_by_label("Name").fill("Sam Resident")
+    page.get_by_label("Email", exact=False).first.fill("sam@example.org")
+    page.get_by_label("Comment").fill("When does the consultation close?")
+    opt_in.check()
+    page.get_by_role("button", name="Post Comment").click()
+    page.locator(".discuss .status.ok").wait_for()
+
+    db.session.commit()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(ReplySubscription)).scalar_one() == 1
+    run_jobs(mail_app)
+    [confirmation] = smtp.to("sam@example.org")
+    assert "/mail/confirm/" in confirmation.get_content()
