@@ -375,3 +375,35 @@ def test_export_erasure_and_retention_cover_mail(client, site, app, smtp):
     assert privacy.purge(365).mail_rows == 3
     assert privacy.purge(365).mail_rows == 0
     assert privacy.export("other@example.org")["mail"] == {"recipient": None, "messages": []}
+
+
+# -- the command line and CSRF ---------------------------------------------------------
+
+def test_send_test_and_status_commands(runner, smtp, site, client, app):
+    result = runner.invoke(args=["mail", "send-test", "ops@council.example"])
+    assert result.exit_code == 0, result.output
+    assert smtp.to("ops@council.example")[0]["Subject"] == "discuss: test message"
+    smtp.refuse = "550 5.7.1 Relaying denied"
+    refused = runner.invoke(args=["mail", "send-test", "ops@council.example"])
+    assert refused.exit_code == 1 and "550" in refused.output
+    opt_in(client)
+    run_jobs(app)
+    status = runner.invoke(args=["mail", "status"])
+    assert "retrying 1" in status.output and "Relaying denied" in status.output
+
+
+def test_one_click_unsubscribe_needs_no_session_or_csrf_token(database_url, smtp, site, client, app):
+    from tests.conftest import make_app
+
+    parent = opt_in(client)
+    run_jobs(app)
+    client.post(link_in(smtp.to(RESIDENT)[0], "confirm"))
+    reply(client, parent)
+    run_jobs(app)
+    unsubscribe = link_in(smtp.to(RESIDENT)[-1], "unsubscribe")
+    guarded = make_app(database_url, **smtp.settings(), WTF_CSRF_ENABLED=True)
+    response = guarded.test_client().post(unsubscribe, data="List-Unsubscribe=One-Click",
+                                          content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    db.session.commit()
+    assert db.session.execute(sa.select(MailRecipient.unsubscribed_at)).scalar_one() is not None

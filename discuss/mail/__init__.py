@@ -14,6 +14,7 @@ retries (:mod:`.tasks`), so an SMTP outage delays mail and loses none.
 - :mod:`.tasks`          the jobs: delivery with retries, the hourly digest, the stale sweep
 - :mod:`.views`          /mail/confirm/<token>, /mail/unsubscribe/<token>
 - :mod:`.account`        /moderation/mail: a moderator's choice of held-comment mail
+- :mod:`.cli`            ``discuss mail send-test ADDRESS``, ``discuss mail status``
 """
 
 from __future__ import annotations
@@ -55,3 +56,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     csrf.exempt(bp)  # the signed token in the link is the authority (RFC 8058 one-click)
     app.register_blueprint(account_bp)
+    from .cli import mail_group
+
+    app.cli.add_command(mail_group)
