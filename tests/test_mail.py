@@ -407,3 +407,26 @@ def test_one_click_unsubscribe_needs_no_session_or_csrf_token(database_url, smtp
     assert response.status_code == 200
     db.session.commit()
     assert db.session.execute(sa.select(MailRecipient.unsubscribed_at)).scalar_one() is not None
+
+
+def test_mail_is_written_in_the_language_the_resident_used(client, site, app, smtp):
+    response = client.post(THREAD_URL + "/comments", headers={"Accept-Language": "cy"}, json={
+        "author_name": "Resident", "body": "Pryd mae'r casgliad biniau?", "author_email": RESIDENT,
+        "notify_replies": True})
+    assert response.status_code == 201
+    run_jobs(app)
+    [confirmation] = smtp.to(RESIDENT)
+    assert confirmation["Subject"] == "Cadarnhewch hysbysiadau ymateb gan Test Council"
+    page = client.get(link_in(confirmation, "confirm"))
+    assert page.headers["Content-Language"] == "cy" and "Cadarnhau" in page.get_data(as_text=True)
+
+
+def test_an_erased_address_links_to_nothing(client, site, app, smtp):
+    from discuss import privacy
+
+    opt_in(client)
+    run_jobs(app)
+    confirm = link_in(smtp.to(RESIDENT)[0], "confirm")
+    privacy.erase(RESIDENT)
+    response = client.post(confirm, headers={"Accept": "application/json"})
+    assert response.status_code == 404 and "token" in response.json["errors"]
