@@ -81,6 +81,8 @@ with sync_playwright() as p:
     page.screenshot(path=str(out / "mail-unsubscribe.png"))
     page.goto(unsubscribe + "?lang=cy")
     page.screenshot(path=str(out / "mail-unsubscribe-cy.png"))
+    page.goto(unsubscribe[:-6] + "tamper")  # the signature cut short and changed
+    page.screenshot(path=str(out / "mail-link-refused.png"))
 
     # An SMTP server that refuses: the admin console's undelivered mail.
     smtp.refuse = "550 5.7.1 Relaying denied"

@@ -36,9 +36,13 @@ SAID = {
 }
 
 
-def _refuse(error: LinkError) -> APIError:
+def _refused(error: LinkError):
+    """4xx naming the problem: the error shape for JSON, else our small page."""
     end_read()
-    return APIError(error.code, i18n.public_text(error.message), errors={"token": [i18n.public_text(error.message)]})
+    message = i18n.public_text(error.message)
+    if _wants_json():
+        raise APIError(error.code, message, errors={"token": [message]})
+    return _page(title=_("This link cannot be used"), text=message, status=error.code)
 
 
 def _use_language(recipient) -> None:
@@ -85,7 +89,7 @@ def confirm(token: str):
                          button=_("Confirm"))
         recipient, outcome = subscriptions.confirm(token)
     except LinkError as error:
-        raise _refuse(error) from None
+        return _refused(error)
     _use_language(recipient)
     end_read()
     return _page(title=_("Reply notifications"), text=i18n.public_text(SAID[outcome]), outcome=outcome)
@@ -107,6 +111,6 @@ def unsubscribe(token: str):
                          button=_("Unsubscribe"))
         outcome = subscriptions.unsubscribe(token)
     except LinkError as error:
-        raise _refuse(error) from None
+        return _refused(error)
     end_read()
     return _page(title=_("Reply notifications"), text=i18n.public_text(SAID[outcome]), outcome=outcome)
