@@ -183,14 +183,25 @@ def test_a_dead_letter_is_replayed_once(app):
         assert not jobs.replay_dead_letter(dead_id + 1000)
 
 
-def test_queue_stats_reports_the_oldest_pending_job(app):
-    note("old")
+def enqueue_an_old_and_a_new_job(monkeypatch) -> None:
+    import time
+
+    real = time.time
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: real() - 600)  # enqueued ten minutes ago
+        note("old")
+    note("new")
+
+
+def test_queue_stats_reports_the_age_of_the_next_job_to_run(app, monkeypatch):
+    assert jobs.queue_stats(app)["oldest_pending_seconds"] == 0
+    enqueue_an_old_and_a_new_job(monkeypatch)
     stats = jobs.queue_stats(app)
-    assert stats["pending"] == 1 and stats["oldest_pending_seconds"] >= 0
+    assert stats["pending"] == 2 and 599 <= stats["oldest_pending_seconds"] < 3600
     assert set(stats) == {"pending", "scheduled", "oldest_pending_seconds", "dead_letters", "outbox"}
 
 
-@jobs.periodic(5)
+@jobs.periodic(300)
 def every_five_minutes() -> None:
     SEEN.append({"text": "periodic", "request_id": requestid.current()})
 
@@ -206,9 +217,18 @@ def test_periodic_jobs_run_when_due(app):
     assert f"{__name__}.every_five_minutes" not in {entry["task"] for entry in ran}
 
 
-def test_periodic_takes_minutes_or_a_crontab():
-    with pytest.raises(ValueError):
-        jobs.periodic(60 * 24 * 2)
+@pytest.mark.parametrize("seconds", [30, 90, 7 * 60, 5 * 3600, 2 * 86400])
+def test_periodic_refuses_a_period_the_scheduler_cannot_keep(seconds):
+    with pytest.raises(ValueError, match="periodic"):
+        jobs.periodic(seconds)
+
+
+def test_periodic_in_seconds_is_a_crontab():
+    from datetime import datetime
+
+    hourly = jobs._every(3600)
+    assert hourly(datetime(2026, 1, 1, 13, 0)) and not hourly(datetime(2026, 1, 1, 13, 5))
+    assert jobs._every(600)(datetime(2026, 1, 1, 13, 50)) and not jobs._every(600)(datetime(2026, 1, 1, 13, 55))
 
 
 def test_a_bad_queue_url_stops_start_up(database_url):
@@ -260,6 +280,12 @@ class TestRedisStorage:
         assert stats["pending"] == 1
         assert run_jobs(app)[0]["ok"]
         assert SEEN[0]["text"] == "via redis" and SEEN[0]["request_id"] == "req-through-redis"
+
+    def test_the_oldest_pending_job_is_the_next_to_run(self, app, monkeypatch):
+        enqueue_an_old_and_a_new_job(monkeypatch)
+        assert 599 <= jobs.queue_stats(app)["oldest_pending_seconds"] < 3600
+        run_jobs(app)
+        assert [seen["text"] for seen in SEEN] == ["old", "new"]
 
     def test_retries_are_scheduled_in_redis(self, app):
         always_fails("in redis")

@@ -412,3 +412,37 @@ def test_the_secret_is_not_printed_by_the_plugins_command(app, site):
     configure(site, urls=["https://hooks.example.org/x"], secret="")
     result = app.test_cli_runner().invoke(plugins_command, ["--site", "council"])
     assert '"secret": ""' in result.output  # an unset secret is shown as unset
+
+
+class TestQueueDown:
+    """The queue's Redis stops: replies are still answered, deliveries wait in the outbox, none is lost."""
+
+    @pytest.fixture
+    def queue_redis(self, tmp_path):
+        from tests.servers import PrivateRedis
+
+        server = PrivateRedis(tmp_path).start()
+        yield server
+        server.stop()
+
+    @pytest.fixture
+    def app_config(self, queue_redis):
+        return {"QUEUE_URL": queue_redis.url}
+
+    def test_a_reply_during_a_queue_outage_is_answered_and_its_delivery_sent_afterwards(
+            self, client, site, holding, receiver, app, queue_redis):
+        hook = receiver()
+        configure(site, urls=[hook.url])
+        queue_redis.stop()
+        response = client.post("/api/v1/sites/council/threads/blog/post/comments",
+                               json={"author_name": "Resident", "body": "hold this while Redis is down"})
+        assert response.status_code == 202
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json["failing"] == ["redis:QUEUE_URL"]
+        queue_redis.start()
+        assert jobs.queue_stats(app)["outbox"] == 1 and jobs.queue_stats(app)["pending"] == 0
+        assert jobs.sweep_outbox(app, older_than=0) == 1
+        assert [entry["ok"] for entry in deliver_all()] == [True]
+        assert len(hook.requests) == 1
+        assert json.loads(hook.requests[0]["body"])["comment"]["id"] == response.json["comment"]["id"]
+        assert jobs.queue_stats(app)["outbox"] == 0
