@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from discuss.extensions import db
 from discuss.models import ReplySubscription, Site
 from discuss.testing import run_jobs
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, run_axe
 from tests.browser.test_widget import council_page
 from tests.conftest import make_app
 from tests.mailserver import MailServer
@@ -27,7 +27,8 @@ def mail_service(app, database_url):
         db.engine.dispose()
 
 
-def test_the_widget_offers_the_opt_in_only_when_the_service_sends_mail(page, council, service, mail_service):
+def test_the_widget_offers_the_opt_in_only_when_the_service_sends_mail(page, council, service, mail_service,
+                                                                     axe_source):
     url, smtp, mail_app = mail_service
     db.session.add(Site(slug="council", name="Test Council", allowed_origins=[council.origin], moderation={}))
     db.session.commit()
@@ -44,6 +45,7 @@ def test_the_widget_offers_the_opt_in_only_when_the_service_sends_mail(page, cou
     page.get_by_label("Email", exact=False).first.fill("sam@example.org")
     page.get_by_label("Comment").fill("When does the consultation close?")
     opt_in.check()
+    assert run_axe(page, axe_source) == []
     page.get_by_role("button", name="Post Comment").click()
     page.locator(".discuss .status.ok").wait_for()
 
@@ -51,4 +53,18 @@ def test_the_widget_offers_the_opt_in_only_when_the_service_sends_mail(page, cou
     assert db.session.execute(sa.select(sa.func.count()).select_from(ReplySubscription)).scalar_one() == 1
     run_jobs(mail_app)
     [confirmation] = smtp.to("sam@example.org")
-    assert "/mail/confirm/" in confirmation.get_content()
+    path = "/mail/confirm/" + confirmation.get_content().split("/mail/confirm/", 1)[1].split()[0]
+    page.goto(url + path)
+    page.get_by_role("button", name="Confirm").wait_for()
+    assert run_axe(page, axe_source) == []
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Thank you: you will be emailed").wait_for()
+
+
+def test_the_no_js_page_offers_the_opt_in_accessibly(page, mail_service, axe_source):
+    url, _smtp, _app = mail_service
+    db.session.add(Site(slug="council", name="Test Council", allowed_origins=[], moderation={}))
+    db.session.commit()
+    page.goto(url + "/embed/council/blog/post")
+    assert page.get_by_label("Email me when someone replies").is_visible()
+    assert run_axe(page, axe_source) == []
