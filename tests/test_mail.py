@@ -430,3 +430,21 @@ def test_an_erased_address_links_to_nothing(client, site, app, smtp):
     privacy.erase(RESIDENT)
     response = client.post(confirm, headers={"Accept": "application/json"})
     assert response.status_code == 404 and "token" in response.json["errors"]
+
+
+def test_a_reply_published_again_after_a_rejection_is_notified_once(client, site, app, smtp):
+    from discuss.decisions import decide
+
+    parent = opt_in(client)
+    run_jobs(app)
+    client.post(link_in(smtp.to(RESIDENT)[0], "confirm"))
+    answer = reply(client, parent).json["comment"]["id"]
+    run_jobs(app)
+    assert len(smtp.to(RESIDENT)) == 2
+    admin = add_moderator("admin@council.example", role="admin", sites=())
+    host = app.extensions["discuss"]
+    decide(host, answer, admin, "reject", expected_version=version_of(answer), reason="Off-topic")
+    decide(host, answer, db.session.merge(admin), "restore", expected_version=version_of(answer))
+    run_jobs(app)
+    assert len(smtp.to(RESIDENT)) == 2
+    assert len(rows(kind="reply")) == 1

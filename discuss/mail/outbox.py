@@ -48,8 +48,9 @@ def add(*, key: str, kind: str, to: str, message: Message, site_id: int | None =
     key = key[:200]
     # Looked up rather than caught: a savepoint here would end the job queue's view of this
     # transaction as a write (discuss/jobs.py listens for commits, and a savepoint's release is one).
-    # Keys are made due by one writer each (a comment is published once, a digest run is one),
-    # so the unique constraint only ever meets a retried job, which this finds.
+    # A key is made due by one writer at a time (a comment is published by one decision, a
+    # digest by one run), so the unique constraint only meets a repeat (a comment published
+    # again after a rejection, a job run twice), which this finds first.
     if db.session.execute(sa.select(OutboundMail.id).where(OutboundMail.key == key)).first() is not None:
         return None
     row = OutboundMail(key=key, kind=kind, site_id=site_id, to_address=to, subject=message.subject[:300],
@@ -99,7 +100,7 @@ def deliver(mail_id: int) -> str:
         return "skipped"
     row = db.session.get(OutboundMail, mail_id)
     message = email_message(row, config)
-    attempt = row.attempts
+    attempt, kind = row.attempts, row.kind
     end_read()
     try:
         smtp.send(message, config)
@@ -111,16 +112,16 @@ def deliver(mail_id: int) -> str:
                 .values(claimed_until=None, last_error=str(exc)[:500], status=FAILED if given_up else PENDING)
                 .execution_options(synchronize_session=False))
         if given_up:
-            log.error("mail %s (%s) not sent after %d attempts, given up: %s", mail_id, row.kind, attempt, exc)
+            log.error("mail %s (%s) not sent after %d attempts, given up: %s", mail_id, kind, attempt, exc)
             return "failed"
-        log.warning("mail %s (%s) not sent, attempt %d of %d: %s", mail_id, row.kind, attempt, ATTEMPTS, exc)
+        log.warning("mail %s (%s) not sent, attempt %d of %d: %s", mail_id, kind, attempt, ATTEMPTS, exc)
         raise
     with writing():
         db.session.execute(
             sa.update(OutboundMail).where(OutboundMail.id == mail_id)
             .values(status=SENT, sent_at=utcnow(), claimed_until=None, last_error="")
             .execution_options(synchronize_session=False))
-    log.info("mail %s (%s) sent", mail_id, row.kind)
+    log.info("mail %s (%s) sent", mail_id, kind)
     return "sent"
 
 
