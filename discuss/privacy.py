@@ -54,10 +54,19 @@ DEFAULT_NOTICE = N_("Your name and comment are published. Your email address is 
                   "to be erased.")
 
 
+#: The default notice when the service sends mail: the email also serves the notifications asked for.
+DEFAULT_NOTICE_WITH_MAIL = N_("Your name and comment are published. Your email address is never shown: we keep "
+                              "it, with a one-way hash of your internet address, only to prevent abuse and, if "
+                              "you ask, to email you about replies, and delete them when no longer needed. You "
+                              "can ask the council for a copy of what we hold about you, or for it to be erased.")
+
+
 def notice_text(site_notice: str | None) -> str:
-    """The privacy notice shown under a site's reply form: the site's own, or the default."""
+    """The privacy notice shown under a site's reply form: the site's own, or the default
+    (which says what the email is used for, so it names reply mail when the service sends it)."""
     text = (site_notice or "").strip()
-    return text or current_app.config.get("PRIVACY_NOTICE") or DEFAULT_NOTICE
+    default = DEFAULT_NOTICE_WITH_MAIL if current_app.config.get("MAIL_HOST") else DEFAULT_NOTICE
+    return text or current_app.config.get("PRIVACY_NOTICE") or default
 
 
 def redacted_body(text: str | None) -> str:

@@ -448,3 +448,11 @@ def test_a_reply_published_again_after_a_rejection_is_notified_once(client, site
     run_jobs(app)
     assert len(smtp.to(RESIDENT)) == 2
     assert len(rows(kind="reply")) == 1
+
+
+def test_the_default_privacy_notice_names_reply_mail_when_the_service_sends_it(client, site):
+    from discuss.privacy import DEFAULT_NOTICE_WITH_MAIL
+
+    assert client.get(THREAD_URL).json["thread"]["privacy_notice"] == DEFAULT_NOTICE_WITH_MAIL
+    welsh = client.get(THREAD_URL, headers={"Accept-Language": "cy"}).json["thread"]["privacy_notice"]
+    assert "i anfon e-bost atoch am ymatebion" in welsh
