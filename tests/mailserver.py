@@ -34,14 +34,19 @@ class _Handler:
 
 
 class MailServer:
-    def __init__(self) -> None:
+    """``tls``: an ``ssl.SSLContext`` with the server's certificate, offered through STARTTLS,
+    which the server then requires before any mail."""
+
+    def __init__(self, tls=None) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.refuse: str | None = None
+        self.tls = tls
         self._controller: Controller | None = None
 
     def start(self) -> "MailServer":
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        options = {"tls_context": self.tls, "require_starttls": True} if self.tls is not None else {}
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
 
@@ -58,3 +63,14 @@ class MailServer:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+
+def self_signed(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (files in ``directory``), made with openssl."""
+    import subprocess
+
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key

@@ -456,3 +456,48 @@ def test_the_default_privacy_notice_names_reply_mail_when_the_service_sends_it(c
     assert client.get(THREAD_URL).json["thread"]["privacy_notice"] == DEFAULT_NOTICE_WITH_MAIL
     welsh = client.get(THREAD_URL, headers={"Accept-Language": "cy"}).json["thread"]["privacy_notice"]
     assert "i anfon e-bost atoch am ymatebion" in welsh
+
+
+# -- TLS -------------------------------------------------------------------------------
+
+@pytest.fixture
+def tls_smtp(tmp_path):
+    import ssl
+
+    from tests.mailserver import self_signed
+
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = MailServer(tls=context).start()
+    server.cert = cert
+    yield server
+    server.stop()
+
+
+def _send_one(app, smtp_server, **settings):
+    from email.message import EmailMessage
+
+    from discuss.mail import smtp
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@council.example", "b@example.org", "TLS"
+    message.set_content("hello")
+    config = {**app.config, **smtp_server.settings(), **settings}
+    smtp.send(message, config)
+
+
+def test_starttls_sends_when_the_certificate_verifies_and_never_in_clear(app, tls_smtp, monkeypatch):
+    from discuss.mail.smtp import NotSent
+
+    with pytest.raises(NotSent) as unverified:  # a certificate nobody vouches for: nothing is sent
+        _send_one(app, tls_smtp, MAIL_SECURITY="starttls")
+    assert unverified.value.kind == "unreachable" and "CERTIFICATE_VERIFY_FAILED" in unverified.value.reason
+    with pytest.raises(NotSent) as clear:  # the server insists on TLS: a refusal, not a hang
+        _send_one(app, tls_smtp, MAIL_SECURITY="none")
+    assert clear.value.kind == "refused" and clear.value.reason.startswith("530")
+    assert tls_smtp.messages == []
+
+    monkeypatch.setenv("SSL_CERT_FILE", tls_smtp.cert)  # ssl's default trust store, as an operator's CA
+    _send_one(app, tls_smtp, MAIL_SECURITY="starttls")
+    assert [m["Subject"] for m in tls_smtp.messages] == ["TLS"]
