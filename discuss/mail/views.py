@@ -10,7 +10,7 @@ browser, the error shape for JSON); a used link used again says so, harmlessly.
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, current_app, make_response, request
 
 from .. import i18n
 from ..errors import APIError
@@ -54,7 +54,7 @@ def _page(*, title: str, text: str, button: str | None = None, status: int = 200
     if outcome is not None and _wants_json():
         response = make_response({"outcome": outcome, "message": text}, status)
     else:
-        response = make_response(i18n_render(title=title, text=text, button=button), status)
+        response = make_response(_render(title=title, text=text, button=button), status)
         response.headers["Content-Security-Policy"] = PAGE_CSP
         response.headers["Content-Language"] = i18n.current()
     response.headers["Cache-Control"] = "no-store"
@@ -62,9 +62,8 @@ def _page(*, title: str, text: str, button: str | None = None, status: int = 200
     return response
 
 
-def i18n_render(**context):
-    from flask import current_app
-
+def _render(**context) -> str:
+    # As the embed pages: no context processors (nothing here is per person but the token).
     return current_app.jinja_env.get_template("mail/page.html").render(language=i18n.current(), **context)
 
 
