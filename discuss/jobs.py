@@ -389,8 +389,19 @@ def _listen_to_sessions() -> None:
     def _wrote(session, _context):
         session.info[_WROTE] = True
 
+    @sa.event.listens_for(Session, "do_orm_execute")
+    def _executed(state):
+        if state.is_insert or state.is_update or state.is_delete:  # sa.update(...) through the session
+            state.session.info[_WROTE] = True
+
+    # Both events also fire when a savepoint is released or rolled back (SQLAlchemy dispatches
+    # them for nested transactions): only the outermost transaction's end counts. Jobs enqueued
+    # in a savepoint that rolled back stay pending; their outbox rows went with the savepoint,
+    # so when they are pushed after the commit their claim fails and they do not run.
     @sa.event.listens_for(Session, "after_commit")
     def _committed(session):
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_PENDING, [])
         session.info.pop(_WROTE, None)
         for app, task, data in pending:
@@ -398,6 +409,8 @@ def _listen_to_sessions() -> None:
 
     @sa.event.listens_for(Session, "after_rollback")
     def _rolled_back(session):
+        if session.in_nested_transaction():
+            return
         session.info.pop(_PENDING, None)
         session.info.pop(_WROTE, None)
 
@@ -561,6 +574,11 @@ def run_worker(app: Flask, *, workers: int = 2, worker_type: str = "thread") -> 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bind_worker(app)
+    if worker_type == "process":
+        from .extensions import db
+
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection is shared by the forked workers
     where = "redis" if is_redis(app) else queue_url(app)
     log.info("discuss worker: %d %s worker(s) on %s; jobs: %s", workers, worker_type, where, ", ".join(sorted(_JOBS)))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,

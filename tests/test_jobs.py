@@ -344,3 +344,71 @@ def test_a_job_interrupted_by_shutdown_is_queued_again(app):
     assert [seen["attempt"] for seen in SEEN] == [1, 2]
     assert len(ran) == 2 and jobs.queue_stats(app) | {"oldest_pending_seconds": 0} == {
         "pending": 0, "scheduled": 0, "oldest_pending_seconds": 0, "dead_letters": 0, "outbox": 0}
+
+
+def test_dead_letters_go_with_the_retention_period(app):
+    from discuss import privacy
+
+    always_fails("kept a while")
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert privacy.purge(days=30).dead_letters == 0
+    db.session.execute(sa.update(DeadJob).values(failed_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert privacy.purge(days=30).dead_letters == 1
+    assert jobs.queue_stats(app)["dead_letters"] == 0
+
+
+def test_a_job_enqueued_in_a_rolled_back_savepoint_does_not_run(app):
+    with writing():
+        add_site("kept")
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                jobs.enqueue_after_commit(note, "undone")
+                db.session.flush()
+                raise LookupError
+        except LookupError:
+            pass
+        jobs.enqueue_after_commit(note, "kept")
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["kept"]  # the undone one's outbox row went with its savepoint
+    assert jobs.queue_stats(app)["outbox"] == 0
+
+
+def test_a_released_savepoint_is_not_the_commit(app):
+    with writing():
+        add_site("outer")
+        jobs.enqueue_after_commit(note, "before the savepoint")
+        with db.session.begin_nested():
+            add_site("inner")
+            jobs.enqueue_after_commit(note, "in the savepoint")
+        assert jobs.queue_stats(app)["pending"] == 0  # released, not committed
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                raise LookupError
+        except LookupError:
+            pass
+        assert jobs.queue_stats(app)["pending"] == 0
+        jobs.enqueue_after_commit(note, "after the savepoints")
+    assert jobs.queue_stats(app)["pending"] == 3
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["before the savepoint", "in the savepoint", "after the savepoints"]
+
+
+def test_a_statement_that_writes_makes_the_transaction_a_write(app):
+    add_site("statement")
+    db.session.commit()
+    db.session.execute(sa.update(Site).values(name="Renamed"))  # no writing(), no flush: a bare UPDATE
+    jobs.enqueue_after_commit(note, "after the update")
+    assert jobs.queue_stats(app)["pending"] == 0
+    db.session.commit()
+    assert jobs.queue_stats(app)["pending"] == 1
+
+
+def test_plugin_authors_run_their_jobs_on_the_kits_app(discuss_app, tmp_path):
+    """discuss.testing's discuss_app keeps its queue beside its throwaway database."""
+    assert discuss_app.config["QUEUE_URL"].startswith("sqlite:///" + str(tmp_path))
+    note("from a plugin's test")
+    assert [entry["ok"] for entry in run_jobs(discuss_app)] == [True]
+    assert SEEN[0]["text"] == "from a plugin's test"

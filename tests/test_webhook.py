@@ -204,7 +204,9 @@ def test_a_restart_loses_no_delivery(client, site, holding, receiver, database_u
     assert len(hook.requests) == 1
 
 
-def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app):
+@pytest.mark.parametrize("worker_type", ["thread", "process"])
+def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app,
+                                                          worker_type):
     import os
     import signal
     import subprocess
@@ -217,7 +219,7 @@ def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding
            "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
            "DISCUSS_LOAD_ENTRY_POINTS": "false"}
     worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
-                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               "--workers", "2", "--worker-type", worker_type], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
     try:
         deadline = time.monotonic() + 60
