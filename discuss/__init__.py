@@ -194,10 +194,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_docs_bp)
     from .embed import bp as embed_bp
-    from .embed.pages import post_reply as embed_post_reply
+    from .embed.pages import post_reply as embed_post_reply, post_report as embed_post_report
 
     app.register_blueprint(embed_bp)
-    csrf.exempt(embed_post_reply)  # guarded by its own signed one-time token (discuss/embed/form_tokens.py)
+    # Guarded by their own signed form token (discuss/embed/form_tokens.py), not a session's.
+    csrf.exempt(embed_post_reply)
+    csrf.exempt(embed_post_report)
     from .review import register_review
 
     register_review(app, api)

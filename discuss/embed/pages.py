@@ -22,6 +22,7 @@ from ..bounds import parse_id
 from ..clients import request_ip_hash
 from .. import i18n, idempotency
 from ..comments import HELD_MESSAGE, PUBLISHED_MESSAGE, InvalidReply, Outcome, post_comment, submission_for
+from ..reports import MAX_NOTE_LENGTH, REASONS, ReportRefused, report_comment, reportable_site
 from ..errors import APIError
 from ..extensions import limiter
 from ..models import Site
@@ -162,6 +163,51 @@ def post_reply(site: str, key: str):
     return _form_answer(the_site, key, form, *posted.answer)
 
 
+@bp.post("/embed/<site>/-/report", endpoint="post_report")
+@limiter.limit(lambda: current_app.config["RATELIMIT_REPORT"], key_func=request_ip_hash, methods=["POST"])
+def post_report(site: str):
+    """Report a comment from the page: 303 back to it with thanks, or the form again with the problem."""
+    the_site = load_site(site)
+    i18n.use(i18n.page_language(the_site.language))
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != own_origin():
+        raise APIError(403, i18n.N_("This form can only be sent from this site's own page."),
+                       errors={"origin": [f"{origin} may not post this form."]})
+    try:
+        key = normalise_key(request.form.get("thread", ""))
+    except BadKey as exc:
+        raise APIError(422, "Which discussion is this report about?", errors={"thread": [str(exc)]}) from exc
+    comment_id = parse_id(request.form.get("comment", ""))
+    owner = reportable_site(comment_id) if comment_id is not None else None
+    if owner is None or owner.id != the_site.id:
+        raise APIError(404, "No published comment to report.", errors={"comment": ["Unknown comment."]})
+    report = {"comment": comment_id, "reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
+    try:
+        form_tokens.check(request.form.get("token", ""), the_site.slug, key)
+    except form_tokens.FormTokenError as exc:
+        return render_page(the_site, key, form={}, report=report, report_errors={"token": [str(exc)]}, status=400)
+    if report["reason"] not in REASONS:
+        return render_page(the_site, key, form={}, report=report,
+                           report_errors={"reason": [REPORT_CHOOSE]}, status=422)
+    try:
+        report_comment(current_app.extensions["discuss"], comment_id, report["reason"], report["note"],
+                       request_ip_hash())
+    except ReportRefused as exc:  # an over-long note (422), or the comment went meanwhile (404)
+        if exc.code == 404:
+            raise APIError(404, exc.message, errors={"comment": [exc.message]}) from exc
+        return render_page(the_site, key, form={}, report=report, report_errors={exc.field: [exc.message]},
+                           status=exc.code)
+    return redirect(page_url(the_site.slug, key, reported=comment_id, **chosen_language()), 303)
+
+
+#: What the no-JS page says after a report, and when no reason was chosen (the widget's words).
+REPORT_THANKS = i18n.N_("Thank you: the moderators will look at it.")
+REPORT_CHOOSE = i18n.N_("Please choose what is wrong with it.")
+REPORT_REASONS = {"spam": i18n.N_("Spam or advertising"), "abuse": i18n.N_("Abusive, hateful or threatening"),
+                  "personal-data": i18n.N_("It shares someone's personal information"),
+                  "off-topic": i18n.N_("Off topic"), "other": i18n.N_("Something else")}
+
+
 def _outcome(site: Site, key: str, posted) -> tuple[int, dict[str, Any]]:
     """What the form answers for a stored reply, shaped inside its transaction."""
     if posted.outcome is Outcome.REJECTED:
@@ -193,7 +239,8 @@ def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
 
 
 def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str, Any] | None = None,
-                status: int = 200) -> Response:
+                status: int = 200, report: dict[str, Any] | None = None,
+                report_errors: dict[str, Any] | None = None) -> Response:
     config = current_app.config
     cursor = request.args.get("cursor") if request.method == "GET" else None
     try:
@@ -214,6 +261,11 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
                    "comment": request.args.get("comment", type=int)}
     elif request.method == "GET" and request.args.get("posted") == "held":
         outcome = {"kind": "held", "text": i18n.public_text(HELD_MESSAGE), "comment": None}
+    elif request.method == "GET" and request.args.get("reported", type=int):
+        outcome = {"kind": "ok", "text": i18n.public_text(REPORT_THANKS), "comment": None}
+    if report is None and request.method == "GET" and request.args.get("report", type=int):
+        report = {"comment": request.args.get("report", type=int), "reason": "", "note": ""}
+    reporting = _find(page.comments, report.get("comment")) if report else None
     html = render(
         "embed/thread.html",
         site=site, key=key, thread=page.thread, comments=page.comments,
@@ -225,6 +277,13 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         action=page_url(site.slug, key, **lang),
         cancel_url=page_url(site.slug, key, **lang) + "#reply",
         reply_url=lambda comment_id: page_url(site.slug, key, reply_to=comment_id, **lang) + "#reply",
+        report_url=lambda comment_id: page_url(site.slug, key, report=comment_id, **lang) + "#report",
+        report_action=url_for("embed.post_report", site=site.slug, **lang),
+        report=report or {}, reporting=reporting, report_reasons=[
+            (value, i18n.public_text(label)) for value, label in REPORT_REASONS.items()],
+        report_errors={name: [i18n.public_text(m) for m in messages]
+                       for name, messages in (report_errors or {}).items()},
+        max_note_length=MAX_NOTE_LENGTH,
         feed=feed_url(site.slug, key) + (f"?lang={lang['lang']}" if lang else ""),
         language=i18n.current(),
         other_languages=_switch_urls(site.slug, key),
