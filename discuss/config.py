@@ -103,6 +103,8 @@ DEFAULTS: dict[str, Any] = {
     # "" = none), and client addresses or networks allowed without one.
     "METRICS_TOKEN": "",
     "METRICS_NETWORKS": ["127.0.0.1", "::1"],
+    # `discuss worker` serves its own metrics (jobs run, failed, their time) on this port; 0: none.
+    "WORKER_METRICS_PORT": 0,
 }
 
 
