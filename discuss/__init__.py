@@ -65,6 +65,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_i18n(app)
 
+    from .jobs import init_app as init_jobs
+
+    init_jobs(app)
     pm = get_plugin_manager(load_entry_points=app.config["LOAD_ENTRY_POINTS"])
     app.extensions["discuss"] = PluginHost.for_app(app, pm)
     if app.config["THREAD_PAGE_CACHE"]:

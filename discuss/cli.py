@@ -42,7 +42,7 @@ def register(app) -> None:
     from .purge import purge_relay
     from .review.cli import moderators
 
-    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, demo, moderators,
+    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, worker, demo, moderators,
                     privacy_group, import_group, export_command, purge_relay):
         app.cli.add_command(command)
 
@@ -326,6 +326,19 @@ def serve(host: str, port: int, debug: bool) -> None:
     # Flask's app.run() refuses to start inside its own CLI; run_simple is what it calls.
     run_simple(host, port, current_app._get_current_object(), threaded=True,
                use_debugger=debug, use_reloader=False)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at once.")
+@click.option("--worker-type", type=click.Choice(["thread", "process"]), default="thread", show_default=True,
+              help="Run them on threads of this process, or in child processes.")
+@with_appcontext
+def worker(workers: int, worker_type: str) -> None:
+    """Run the job queue's consumer: jobs, their retries, and periodic jobs (docs/operations.md)."""
+    from .jobs import run_worker
+
+    run_worker(current_app._get_current_object(), workers=workers, worker_type=worker_type)
 
 
 @click.group()

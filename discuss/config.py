@@ -105,6 +105,11 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_NETWORKS": ["127.0.0.1", "::1"],
     # `discuss worker` serves its own metrics (jobs run, failed, their time) on this port; 0: none.
     "WORKER_METRICS_PORT": 0,
+    # The job queue (discuss/jobs.py, docs/operations.md "Background jobs"): "" means a SQLite
+    # file in the instance folder (embedded, no other service); redis://... in production.
+    "QUEUE_URL": "",
+    # The queue's name in its storage: two installations sharing one Redis need different names.
+    "QUEUE_NAME": "discuss",
 }
 
 

@@ -9,7 +9,9 @@ with a short timeout, and answers 200 ``{"ready": true, "checks": {...}}`` or
 - ``database``: a ``SELECT 1``;
 - ``migrations``: the database's Alembic revision is the code's head;
 - ``redis:<SETTING>``: a ``PING`` to every setting that points at Redis
-  (``RATELIMIT_STORAGE_URI`` when it is ``redis://...``).
+  (``RATELIMIT_STORAGE_URI``, ``QUEUE_URL`` when they are ``redis://...``): for
+  ``QUEUE_URL`` that is the job queue's broker (an embedded SQLite queue is a
+  file beside the database, not checked).
 
 Details name the kind of failure only (never a URL, which may hold a password).
 """

@@ -323,3 +323,34 @@ class IdempotencyKey(db.Model):
     status: Mapped[int] = mapped_column()
     response: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class JobOutbox(db.Model):
+    """A job enqueued after a commit, kept until it first runs (discuss/jobs.py).
+
+    Written in the transaction whose commit the job follows; deleted by the job
+    when it starts (its claim). A row that outlives the grace period (the queue
+    was unreachable) is enqueued again by the worker's sweep.
+    """
+
+    __tablename__ = "job_outbox"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    task: Mapped[str] = mapped_column(sa.String(200))
+    message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DeadJob(db.Model):
+    """A job that failed after its last retry (a dead letter), kept for admins to see and replay."""
+
+    __tablename__ = "dead_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(sa.String(200), index=True)
+    args: Mapped[list[Any]] = mapped_column(sa.JSON)
+    kwargs: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    error: Mapped[str] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column()
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -37,7 +37,7 @@ from .values import SiteView
 from .verdict import Verdict
 
 __all__ = ["make_submission", "load_settings", "run_plugin", "register_plugin", "screen", "make_test_app",
-           "site_view"]
+           "site_view", "run_jobs"]
 
 _SUBMISSION_DEFAULTS: dict[str, Any] = {
     "body": "A fair point about the bins.",
@@ -162,10 +162,37 @@ def screen(host: Any, body: str | Submission, *, site: Any = None,
     return host.screen(submission, facts)
 
 
+def run_jobs(app: Any, *, now: Any = None, periodic: bool = False) -> list[dict[str, Any]]:
+    """Run every job due now, in this process, through the app's real queue storage; what ran.
+
+    Jobs run as under ``discuss worker``: each in a fresh app context, under the
+    request id it was enqueued with. Retries whose time has come run in the same
+    call; pass ``now`` (a UTC ``datetime``, later than the present) to run retries
+    scheduled before it, e.g. to reach a dead letter without waiting. ``periodic``
+    also runs the periodic jobs due at ``now``. Each entry of the result is
+    ``{"task": "module.name", "args": [...], "kwargs": {...}, "ok": bool, "error": str | None}``.
+
+    The test's own session commits first, so jobs see what the test stored.
+    """
+    import contextvars
+
+    from flask import has_app_context
+
+    from .extensions import db
+    from .jobs import run_due
+
+    if has_app_context():
+        db.session.commit()
+    return contextvars.Context().run(run_due, app, now=now, periodic_too=periodic)
+
+
 def make_test_app(database_url: str, **config: Any):
-    """An app for tests: no rate limits, no CSRF, entry points loaded unless told."""
+    """An app for tests: no rate limits, no CSRF, entry points loaded unless told; its job queue
+    is a SQLite file beside a SQLite database (else in the instance folder) unless ``QUEUE_URL`` is given."""
     from . import create_app
 
+    if "QUEUE_URL" not in config and database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        config["QUEUE_URL"] = database_url.rsplit(".", 1)[0] + "-queue.db"
     settings = {
         "DATABASE_URL": database_url,
         "TESTING": True,

@@ -133,8 +133,9 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_config):
-    app = make_app(database_url, **app_config)
+def app(database_url, app_config, tmp_path):
+    # Each test's job queue is a SQLite file of its own (the embedded storage), unless it asks for another.
+    app = make_app(database_url, **{"QUEUE_URL": "sqlite:///" + str(tmp_path / "queue.db"), **app_config})
     with app.app_context():
         yield app
         db.session.remove()

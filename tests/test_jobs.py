@@ -1,0 +1,274 @@
+"""The job queue (discuss/jobs.py) on its real storages: SQLite (embedded) and Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from discuss import jobs, requestid
+from discuss.extensions import db
+from discuss.models import DeadJob, JobOutbox, Site, utcnow
+from discuss.testing import run_jobs
+from discuss.transactions import writing
+
+#: What the jobs below saw, in the order they ran.
+SEEN: list[dict] = []
+
+
+@pytest.fixture(autouse=True)
+def _forget():
+    SEEN.clear()
+    yield
+    SEEN.clear()
+
+
+@jobs.job()
+def note(text: str, *, extra: str = "") -> None:
+    SEEN.append({"text": text, "extra": extra, "request_id": requestid.current(),
+                 "app_context": has_app_context(), "queue_url": current_app.config["QUEUE_URL"],
+                 "sites": db.session.execute(sa.select(sa.func.count()).select_from(Site)).scalar_one()})
+
+
+@jobs.job(retries=2, retry_delay=10, backoff=True)
+def always_fails(text: str) -> None:
+    SEEN.append({"text": text})
+    raise RuntimeError(f"cannot do {text}")
+
+
+@jobs.job(retries=5, retry_delay=1)
+def refuses(text: str) -> None:
+    SEEN.append({"text": text})
+    raise jobs.GiveUp(f"{text} is refused")
+
+
+def add_site(slug: str) -> None:
+    db.session.add(Site(slug=slug, name=slug, allowed_origins=[], moderation={}))
+
+
+def test_calling_a_job_enqueues_it_and_a_worker_runs_it_later(app):
+    note("hello")
+    assert SEEN == []
+    assert jobs.queue_stats(app)["pending"] == 1
+    ran = run_jobs(app)
+    assert [entry["task"] for entry in ran] == [f"{__name__}.note"]
+    assert ran[0]["ok"] and ran[0]["args"] == ["hello"]
+    assert SEEN[0]["text"] == "hello" and SEEN[0]["app_context"]
+    assert SEEN[0]["queue_url"] == app.config["QUEUE_URL"]
+    assert jobs.queue_stats(app)["pending"] == 0
+    assert run_jobs(app) == []
+
+
+def test_a_job_runs_under_the_request_id_it_was_enqueued_with(app):
+    with requestid.bound("req-0123456789"):
+        note("one")
+    note("two")
+    run_jobs(app)
+    assert SEEN[0]["request_id"] == "req-0123456789"
+    assert SEEN[1]["request_id"] and SEEN[1]["request_id"] != "req-0123456789"
+
+
+def test_enqueue_after_commit_waits_for_the_commit(app):
+    with writing():
+        add_site("after-commit")
+        jobs.enqueue_after_commit(note, "committed", extra="x")
+        db.session.flush()
+        assert jobs.queue_stats(app)["pending"] == 0
+    assert jobs.queue_stats(app)["pending"] == 1
+    run_jobs(app)
+    assert SEEN == [dict(SEEN[0], text="committed", extra="x", sites=1)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobOutbox)) == 0
+
+
+def test_a_rolled_back_write_enqueues_nothing(app):
+    with pytest.raises(ZeroDivisionError):
+        with writing():
+            add_site("rolled-back")
+            jobs.enqueue_after_commit(note, "never")
+            1 / 0
+    assert jobs.queue_stats(app)["pending"] == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobOutbox)) == 0
+    with writing():  # the next commit does not pick up the discarded job either
+        add_site("next")
+    assert run_jobs(app) == []
+
+
+def test_outside_a_write_the_job_is_enqueued_at_once_with_its_outbox_row(app):
+    db.session.execute(sa.select(Site)).all()  # a read transaction only
+    jobs.enqueue_after_commit(note, "now")
+    assert jobs.queue_stats(app)["pending"] == 1
+    assert jobs.queue_stats(app)["outbox"] == 1
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["now"]
+    assert jobs.queue_stats(app)["outbox"] == 0
+
+
+def test_queue_down_at_commit_keeps_the_write_and_the_sweep_delivers_it_once(database_url, tmp_path):
+    from tests.conftest import make_app
+
+    down = make_app(database_url, QUEUE_URL="redis://127.0.0.1:1/0")
+    with down.app_context():
+        with writing():
+            add_site("queue-down")
+            jobs.enqueue_after_commit(note, "kept")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Site)) == 1  # the write stands
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(JobOutbox)) == 1
+        db.session.remove()
+    up = make_app(database_url, QUEUE_URL="sqlite:///" + str(tmp_path / "up.db"))
+    try:
+        with up.app_context():
+            assert jobs.sweep_outbox(up) == 0  # within the grace period: a worker may still have it
+            assert jobs.sweep_outbox(up, older_than=0) == 1
+            assert jobs.sweep_outbox(up, older_than=0) == 1  # still unclaimed: pushed again
+            ran = run_jobs(up)
+            assert len(ran) == 2 and [seen["text"] for seen in SEEN] == ["kept"]  # the second copy is skipped
+            assert jobs.queue_stats(up)["outbox"] == 0
+    finally:
+        with up.app_context():
+            db.session.execute(sa.delete(Site))
+            db.session.commit()
+            db.engine.dispose()
+
+
+def test_retries_back_off_and_the_last_failure_is_a_dead_letter(app):
+    with requestid.bound("req-dead-letter"):
+        always_fails("the thing")
+    assert len(run_jobs(app)) == 1  # the first attempt; the retry waits 10 s
+    stats = jobs.queue_stats(app)
+    assert stats["scheduled"] == 1 and stats["dead_letters"] == 0
+    ran = run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert len(ran) == 2 and not any(entry["ok"] for entry in ran)
+    assert len(SEEN) == 3
+    dead = db.session.execute(sa.select(DeadJob)).scalar_one()
+    assert dead.task == f"{__name__}.always_fails" and dead.args == ["the thing"]
+    assert dead.attempts == 3 and dead.error == "RuntimeError: cannot do the thing"
+    assert dead.request_id == "req-dead-letter"
+    assert jobs.queue_stats(app) | {"oldest_pending_seconds": 0} == {
+        "pending": 0, "scheduled": 0, "oldest_pending_seconds": 0, "dead_letters": 1, "outbox": 0}
+
+
+def test_the_backoff_doubles_the_delay(app):
+    always_fails("x")
+    run_jobs(app)
+    with app.app_context():
+        (retry,) = jobs.huey.scheduled()
+    assert retry.retry_delay == 20  # the next retry waits twice the first delay
+    assert retry.retries == 1
+
+
+def test_give_up_is_a_dead_letter_at_once(app):
+    refuses("that")
+    ran = run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert len(ran) == 1 and not ran[0]["ok"]
+    dead = db.session.execute(sa.select(DeadJob)).scalar_one()
+    assert dead.attempts == 1 and dead.error == "GiveUp: that is refused"
+
+
+def test_a_dead_letter_is_replayed_once(app):
+    always_fails("again")
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    dead_id = db.session.execute(sa.select(DeadJob.id)).scalar_one()
+    with writing():
+        assert jobs.replay_dead_letter(dead_id)
+    assert jobs.queue_stats(app)["dead_letters"] == 0
+    SEEN.clear()
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert [seen["text"] for seen in SEEN] == ["again"] * 3
+    assert jobs.queue_stats(app)["dead_letters"] == 1
+    with writing():
+        assert not jobs.replay_dead_letter(dead_id + 1000)
+
+
+def test_queue_stats_reports_the_oldest_pending_job(app):
+    note("old")
+    stats = jobs.queue_stats(app)
+    assert stats["pending"] == 1 and stats["oldest_pending_seconds"] >= 0
+    assert set(stats) == {"pending", "scheduled", "oldest_pending_seconds", "dead_letters", "outbox"}
+
+
+@jobs.periodic(5)
+def every_five_minutes() -> None:
+    SEEN.append({"text": "periodic", "request_id": requestid.current()})
+
+
+def test_periodic_jobs_run_when_due(app):
+    from datetime import datetime
+
+    ran = run_jobs(app, now=datetime(2026, 1, 1, 12, 5), periodic=True)
+    assert f"{__name__}.every_five_minutes" in {entry["task"] for entry in ran}
+    assert SEEN[-1]["text"] == "periodic" and SEEN[-1]["request_id"]
+    SEEN.clear()
+    ran = run_jobs(app, now=datetime(2026, 1, 1, 12, 6), periodic=True)
+    assert f"{__name__}.every_five_minutes" not in {entry["task"] for entry in ran}
+
+
+def test_periodic_takes_minutes_or_a_crontab():
+    with pytest.raises(ValueError):
+        jobs.periodic(60 * 24 * 2)
+
+
+def test_a_bad_queue_url_stops_start_up(database_url):
+    from tests.conftest import make_app
+
+    with pytest.raises(RuntimeError, match="DISCUSS_QUEUE_URL"):
+        make_app(database_url, QUEUE_URL="amqp://rabbit/")
+
+
+def test_readyz_names_an_unreachable_queue_broker(database_url):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, QUEUE_URL="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["failing"] == ["redis:QUEUE_URL"]
+    with app.app_context():
+        db.engine.dispose()
+
+
+REDIS_URL = os.environ.get("DISCUSS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class TestRedisStorage:
+    @pytest.fixture
+    def app_config(self):
+        return {"QUEUE_URL": REDIS_URL, "QUEUE_NAME": f"discuss-test-{uuid.uuid4().hex}"}
+
+    @pytest.fixture(autouse=True)
+    def _redis(self, app_config):
+        redis = pytest.importorskip("redis")
+        client = redis.Redis.from_url(REDIS_URL)
+        try:
+            client.ping()
+        except redis.ConnectionError:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail("Redis is unreachable in CI")
+            pytest.skip("Redis is not running")
+        yield
+        for key in client.scan_iter(f"huey.*{app_config['QUEUE_NAME']}*"):
+            client.delete(key)
+
+    def test_jobs_go_through_redis(self, app):
+        with requestid.bound("req-through-redis"):
+            with writing():
+                add_site("redis")
+                jobs.enqueue_after_commit(note, "via redis")
+        stats = jobs.queue_stats(app)
+        assert stats["pending"] == 1
+        assert run_jobs(app)[0]["ok"]
+        assert SEEN[0]["text"] == "via redis" and SEEN[0]["request_id"] == "req-through-redis"
+
+    def test_retries_are_scheduled_in_redis(self, app):
+        always_fails("in redis")
+        run_jobs(app)
+        assert jobs.queue_stats(app)["scheduled"] == 1
+        run_jobs(app, now=utcnow() + timedelta(hours=1))
+        assert jobs.queue_stats(app)["dead_letters"] == 1
+
+    def test_readyz_checks_the_queue_broker(self, client):
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json["checks"]["redis:QUEUE_URL"]["ok"]
