@@ -12,8 +12,11 @@ Every metric discuss exports is defined here, and recorded from three seams:
 - :func:`database_unavailable`, called where a request becomes a 503 because
   the database did not answer (:mod:`discuss.errors`).
 
-The job queue's depth, age and dead letters are read when Prometheus scrapes
-(:class:`QueueCollector`), from the broker every process shares.
+The job queue's depth, age, outbox and dead letters are read when Prometheus
+scrapes (:class:`QueueCollector`), from the storage every process shares. Jobs
+themselves are counted and timed where they run (:func:`count_jobs`, on Huey's
+signals): ``discuss worker`` serves those on ``DISCUSS_WORKER_METRICS_PORT``
+(:func:`serve_worker_metrics`).
 
 **Across gunicorn workers.** With ``PROMETHEUS_MULTIPROC_DIR`` set to an empty,
 writable directory (a tmpfs) before the server starts, each worker writes its
@@ -77,6 +80,10 @@ PLUGIN_FAILURES = Counter("discuss_plugin_failures",
                           ["plugin", "kind"])
 DATABASE_UNAVAILABLE = Counter("discuss_database_unavailable",
                                "Requests answered 503 because the database did not answer.")
+JOB_RUNS = Counter("discuss_job_runs", "Job attempts, by job and outcome (ok, failed: raised, gave up or timed out).",
+                   ["job", "outcome"])
+JOB_DURATION = Histogram("discuss_job_duration_seconds", "Seconds a job attempt ran, by job.", ["job"],
+                         buckets=LATENCY_BUCKETS)
 
 #: Every family /metrics always shows (tests/test_grafana.py checks the dashboard queries only these);
 #: the queue's appear when a job queue is configured.
@@ -84,7 +91,9 @@ FAMILIES = ("discuss_http_requests_total", "discuss_http_request_duration_second
             "discuss_plugin_screening_seconds", "discuss_plugin_failures_total",
             "discuss_database_unavailable_total")
 QUEUE_FAMILIES = ("discuss_queue_pending", "discuss_queue_scheduled", "discuss_queue_oldest_pending_seconds",
-                  "discuss_queue_dead_letters")
+                  "discuss_queue_outbox", "discuss_queue_dead_letters")
+#: Shown by the process that runs jobs (``discuss worker``), once it has run one.
+JOB_FAMILIES = ("discuss_job_runs_total", "discuss_job_duration_seconds")
 
 
 def multiprocess_dir() -> str | None:
@@ -192,11 +201,13 @@ class QueueCollector:
         if stats is None:
             return
         yield _gauge("discuss_queue_pending", "Jobs waiting to run now.", stats.get("pending"))
-        yield _gauge("discuss_queue_scheduled", "Jobs waiting for a later time (retries with backoff).",
+        yield _gauge("discuss_queue_scheduled", "Jobs waiting for a later time (retries with backoff, delays).",
                      stats.get("scheduled"))
         yield _gauge("discuss_queue_oldest_pending_seconds", "Age of the oldest job waiting to run (0: none).",
-                     stats.get("oldest_pending_age") or 0)
-        yield _gauge("discuss_queue_dead_letters", "Jobs that failed their last retry, awaiting an admin.",
+                     stats.get("oldest_pending_seconds"))
+        yield _gauge("discuss_queue_outbox", "Jobs stored with their write but not yet taken by a worker.",
+                     stats.get("outbox"))
+        yield _gauge("discuss_queue_dead_letters", "Jobs that failed their last attempt, awaiting an admin.",
                      stats.get("dead_letters"))
 
 
@@ -217,6 +228,57 @@ def _gauge(name: str, documentation: str, value: Any) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, value=float(value or 0))
 
 
+# -- jobs, where they run --------------------------------------------------------------
+
+_started: dict[str, float] = {}
+_counting_jobs = False
+
+
+def count_jobs() -> None:
+    """Count and time every job attempt this process runs, from Huey's signals (once per process)."""
+    global _counting_jobs
+    if _counting_jobs:
+        return
+    try:
+        from huey import signals
+
+        from .jobs import huey
+    except ImportError:
+        return
+    _counting_jobs = True
+
+    def started(_signal: str, task: Any, *_args: Any) -> None:
+        _started[task.id] = time.perf_counter()
+
+    def finished(signal: str, task: Any, *_args: Any) -> None:
+        began = _started.pop(task.id, None)
+        job = f"{type(task).__module__}.{task.name}"  # as discuss.jobs names it: module.function
+        JOB_RUNS.labels(job, "ok" if signal == signals.SIGNAL_COMPLETE else "failed").inc()
+        if began is not None:
+            JOB_DURATION.labels(job).observe(time.perf_counter() - began)
+
+    huey.signal(signals.SIGNAL_EXECUTING)(started)
+    huey.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_CANCELED,
+                signals.SIGNAL_TIMEOUT)(finished)
+
+
+def serve_worker_metrics(app: Flask) -> Any:
+    """Serve this process's metrics (jobs run, the queue) on ``WORKER_METRICS_PORT``; 0 serves none.
+
+    The job worker has no web server of its own; this is prometheus_client's small
+    one, on a thread. Reach it only from the internal network (the compose file
+    does not publish it). Returns the server, or None.
+    """
+    port = int(app.config["WORKER_METRICS_PORT"])
+    if not port:
+        return None
+    from prometheus_client import start_http_server
+
+    server, _thread = start_http_server(port, registry=_registry(app))
+    log.info("worker metrics on port %d", port)
+    return server
+
+
 # -- serving /metrics -----------------------------------------------------------------
 
 bp = Blueprint("metrics", __name__)
@@ -233,6 +295,10 @@ def metrics():
 
 def exposition(app: Flask) -> bytes:
     """The text Prometheus scrapes: every worker's samples (or this process's) and the queue's."""
+    return generate_latest(_registry(app))
+
+
+def _registry(app: Flask) -> CollectorRegistry:
     registry = CollectorRegistry()
     if multiprocess_dir():
         from prometheus_client import multiprocess
@@ -241,7 +307,7 @@ def exposition(app: Flask) -> bytes:
     else:
         registry.register(_ThisProcess())
     registry.register(QueueCollector(app))
-    return generate_latest(registry)
+    return registry
 
 
 class _ThisProcess:
@@ -289,6 +355,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     request_started.connect(_note_route, app)
     app.wsgi_app = MeasureRequests(app.wsgi_app)
+    count_jobs()
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from discuss import Verdict, hookimpl, requestid
+from discuss import Verdict, hookimpl, jobs, requestid
 from discuss.logs import RequestIdFilter, formatter
+from discuss.testing import run_jobs
 from tests.conftest import make_app
 from tests.helpers import THREAD_URL, post
 from tests.test_page_cache import listening
@@ -102,3 +103,33 @@ def test_a_wrong_log_format_or_level_stops_start_up(database_url, monkeypatch):
     monkeypatch.setenv("DISCUSS_LOG_LEVEL", "LOUD")
     with pytest.raises(RuntimeError, match="DISCUSS_LOG_LEVEL"):
         make_app(database_url)
+
+
+# -- from the POST to the job ------------------------------------------------------------
+
+job_log = logging.getLogger("tests.announcer")
+
+
+@jobs.job()
+def announce(comment_id: int) -> None:
+    job_log.info("announcing comment %s", comment_id)
+
+
+class Announcer:
+    @hookimpl
+    def discuss_comment_published(self, comment):
+        jobs.enqueue_after_commit(announce, comment.id)
+
+
+@pytest.mark.parametrize("app_config", [{"LOG_FORMAT": "json", "TRUSTED_PROXIES": ["10.0.0.5"]}], indirect=True)
+def test_one_request_id_from_the_post_to_the_job_it_caused(client, site, pm, app, capsys):
+    pm.register(Announcer(), name="announcer")
+    response = client.post(THREAD_URL + "/comments", json={"author_name": "R", "body": "a kind word"},
+                           environ_base=PROXY, headers={"X-Request-Id": "from-the-proxy-77"})
+    assert response.status_code == 201
+    comment_id = response.json["comment"]["id"]
+    capsys.readouterr()
+    assert [entry["ok"] for entry in run_jobs(app)] == [True]
+    records = [r for r in json_records(capsys.readouterr().err) if r["logger"] == "tests.announcer"]
+    assert [(r["message"], r["request_id"]) for r in records] == [(f"announcing comment {comment_id}",
+                                                                   "from-the-proxy-77")]

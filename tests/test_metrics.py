@@ -14,7 +14,8 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from discuss import Verdict, hookimpl, metrics
+from discuss import Verdict, hookimpl, jobs, metrics
+from discuss.testing import run_jobs
 from tests.conftest import make_app
 from tests.helpers import THREAD_URL, post
 from tests.reviewing import held, holding  # noqa: F401 (holding: a fixture)
@@ -208,35 +209,42 @@ def test_metrics_add_up_every_gunicorn_workers_requests(database_url, site, tmp_
                                              data=json.dumps({"author_name": "R", "body": f"reply {n}"}).encode(),
                                              headers={"Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=20).read()
-        with ThreadPoolExecutor(8) as pool:  # at once, so both workers take some
-            list(pool.map(lambda _: urllib.request.urlopen(base + "/healthz", timeout=20).read(), range(60)))
-        healthz = ("discuss_http_requests_total", (("method", "GET"), ("route", "/healthz"), ("status", "200")))
-        for _ in range(6):  # every scrape, whichever worker answers, tells the same totals
+        # /readyz: only this loop asks it (the wait above asked /healthz, perhaps more than once).
+        readyz = ("discuss_http_requests_total", (("method", "GET"), ("route", "/readyz"), ("status", "200")))
+        sent = 0
+        deadline = time.monotonic() + 60
+        while True:  # until both workers are up and have served some (a worker boots in seconds here)
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: urllib.request.urlopen(base + "/readyz", timeout=20).read(), range(20)))
+            sent += 20
+            served = _per_worker(shared, readyz, exclude=proc.pid)
+            if len([count for count in served.values() if count]) == 2 or time.monotonic() > deadline:
+                break
+        assert len([count for count in served.values() if count]) == 2, served
+        assert sum(served.values()) == sent
+        for _ in range(6):  # every scrape, whichever worker answers, adds up both workers' files
             samples = scraped(urllib.request.urlopen(base + "/metrics", timeout=10).read().decode())
             assert samples[("discuss_comments_total", (("outcome", "published"),))] == 6
             assert samples[("discuss_http_request_duration_seconds_count",
                             (("method", "POST"), ("route", THREAD_RULE + "/comments")))] == 6
-            assert samples[healthz] == 61
-        served = _per_worker(shared, healthz)
-        # Both workers served some (the master, which imported discuss.metrics for the hook, none),
-        # and the scrapes above added both up.
-        assert len([count for count in served.values() if count]) == 2, served
-        assert sum(served.values()) == 61
+            assert samples[readyz] == sent
     finally:
         proc.terminate()
         proc.wait(15)
 
 
-def _per_worker(shared, sample) -> dict[str, float]:
-    """What each worker's own files hold of ``sample`` (copied apart and read one worker at a time)."""
+def _per_worker(shared, sample, exclude: int) -> dict[str, float]:
+    """What each worker's own files hold of ``sample`` (copied apart and read one worker at a time);
+    not the ``exclude`` process's (gunicorn's master, which imported discuss.metrics for the hook)."""
     import shutil
 
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.multiprocess import MultiProcessCollector
 
     found = {}
-    for pid in {path.stem.rsplit("_", 1)[-1] for path in shared.glob("*.db")}:
+    for pid in {path.stem.rsplit("_", 1)[-1] for path in shared.glob("*.db")} - {str(exclude)}:
         alone = shared.parent / f"worker-{pid}"
+        shutil.rmtree(alone, ignore_errors=True)
         alone.mkdir()
         for path in shared.glob(f"*_{pid}.db"):
             shutil.copy(path, alone / path.name)
@@ -244,3 +252,77 @@ def _per_worker(shared, sample) -> dict[str, float]:
         MultiProcessCollector(registry, path=str(alone))
         found[pid] = scraped(generate_latest(registry).decode()).get(sample, 0.0)
     return found
+
+
+# -- the job queue ------------------------------------------------------------------------
+
+@jobs.job()
+def chore(text: str) -> None:
+    pass
+
+
+@jobs.job()
+def fails(text: str) -> None:
+    raise RuntimeError(f"cannot {text}")
+
+
+def test_queue_depth_outbox_and_dead_letters_are_read_at_scrape_time(client, app):
+    def queue() -> dict:
+        samples = scraped(client.get("/metrics").get_data(as_text=True))
+        return {name: samples[(name, ())] for name in metrics.QUEUE_FAMILIES}
+
+    assert queue() == {name: 0 for name in metrics.QUEUE_FAMILIES}
+    chore("sweep")
+    chore("mop")
+    waiting = queue()
+    assert waiting["discuss_queue_pending"] == 2
+    assert waiting["discuss_queue_oldest_pending_seconds"] >= 0
+    fails("always")
+    run_jobs(app)
+    assert queue() == {**{name: 0 for name in metrics.QUEUE_FAMILIES}, "discuss_queue_dead_letters": 1}
+
+
+def test_the_oldest_pending_job_ages(client, app):
+    chore("later")
+    first = scraped(client.get("/metrics").get_data(as_text=True))[("discuss_queue_oldest_pending_seconds", ())]
+    time.sleep(0.2)
+    second = scraped(client.get("/metrics").get_data(as_text=True))[("discuss_queue_oldest_pending_seconds", ())]
+    assert second >= first + 0.15
+
+
+def test_job_attempts_are_counted_and_timed_where_they_run(app):
+    name = f"{__name__}.chore"
+    ok = value("discuss_job_runs_total", job=name, outcome="ok")
+    failed = value("discuss_job_runs_total", job=f"{__name__}.fails", outcome="failed")
+    timed = value("discuss_job_duration_seconds_count", job=name)
+    chore("dust")
+    fails("again")
+    run_jobs(app)
+    assert value("discuss_job_runs_total", job=name, outcome="ok") == ok + 1
+    assert value("discuss_job_duration_seconds_count", job=name) == timed + 1
+    assert value("discuss_job_runs_total", job=f"{__name__}.fails", outcome="failed") == failed + 1
+
+
+def test_a_broken_queue_leaves_the_scrape_working(client, app):
+    kept = app.config["QUEUE_URL"]
+    app.config["QUEUE_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        response = client.get("/metrics")
+    finally:
+        app.config["QUEUE_URL"] = kept
+    assert response.status_code == 200
+    assert "discuss_queue_pending" not in response.get_data(as_text=True)
+    assert "discuss_http_requests_total" in response.get_data(as_text=True)
+
+
+def test_the_worker_serves_its_metrics_on_its_own_port(database_url, tmp_path):
+    app = make_app(database_url, WORKER_METRICS_PORT=free_port(), QUEUE_URL=f"sqlite:///{tmp_path / 'q.db'}")
+    server = metrics.serve_worker_metrics(app)
+    try:
+        port = app.config["WORKER_METRICS_PORT"]
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "discuss_queue_pending 0.0" in text
+    assert metrics.serve_worker_metrics(make_app(database_url)) is None  # port 0: none
