@@ -13,7 +13,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from discuss.clients import parse_networks, resolve_client

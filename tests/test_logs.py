@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from discuss import Verdict, hookimpl, jobs, requestid
+from discuss import hookimpl, jobs, requestid
 from discuss.logs import RequestIdFilter, formatter
 from discuss.testing import run_jobs
 from tests.conftest import make_app

@@ -292,15 +292,15 @@ def test_the_oldest_pending_job_ages(client, app):
 
 def test_job_attempts_are_counted_and_timed_where_they_run(app):
     name = f"{__name__}.chore"
-    ok = value("discuss_job_runs_total", job=name, outcome="ok")
-    failed = value("discuss_job_runs_total", job=f"{__name__}.fails", outcome="failed")
-    timed = value("discuss_job_duration_seconds_count", job=name)
+    ok = value("discuss_job_runs_total", task=name, outcome="ok")
+    failed = value("discuss_job_runs_total", task=f"{__name__}.fails", outcome="failed")
+    timed = value("discuss_job_duration_seconds_count", task=name)
     chore("dust")
     fails("again")
     run_jobs(app)
-    assert value("discuss_job_runs_total", job=name, outcome="ok") == ok + 1
-    assert value("discuss_job_duration_seconds_count", job=name) == timed + 1
-    assert value("discuss_job_runs_total", job=f"{__name__}.fails", outcome="failed") == failed + 1
+    assert value("discuss_job_runs_total", task=name, outcome="ok") == ok + 1
+    assert value("discuss_job_duration_seconds_count", task=name) == timed + 1
+    assert value("discuss_job_runs_total", task=f"{__name__}.fails", outcome="failed") == failed + 1
 
 
 def test_a_broken_queue_leaves_the_scrape_working(client, app):
