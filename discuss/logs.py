@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 from flask import Flask
 
 from . import requestid
+from .clients import _address, _trusted
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -124,8 +125,6 @@ class RequestIds:
         self.networks = networks
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        from .clients import _address, _trusted
-
         offered = None
         if self.networks and _trusted(_address(environ.get("REMOTE_ADDR", "")), self.networks):
             offered = environ.get("HTTP_X_REQUEST_ID")

@@ -154,11 +154,12 @@ class MeasureRequests:
     """
 
     def __init__(self, wsgi_app: Callable) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         from .api.replay import request_key
 
+        self.wsgi_app = wsgi_app
+        self.replayable = request_key
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         status = ["500"]
 
@@ -169,11 +170,19 @@ class MeasureRequests:
         try:
             return self.wsgi_app(environ, noting)
         finally:
-            route = environ.get(ROUTE_KEY) or (REPLAYED if request_key(environ) is not None else UNMATCHED)
+            route = environ.get(ROUTE_KEY) or (REPLAYED if self.replayable(environ) is not None else UNMATCHED)
             method = environ.get("REQUEST_METHOD", "")
-            method = method if method in METHODS else "other"
-            REQUESTS.labels(route, method, status[0]).inc()
-            LATENCY.labels(route, method).observe(time.perf_counter() - started)
+            key = (route, method if method in METHODS else "other", status[0])
+            children = _children.get(key)
+            if children is None:
+                children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key[:2]))
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)
+
+
+#: Each (route, method, status)'s counter and histogram, so a request skips ``labels()``'s lookup.
+#: Bounded: routes are the app's rules, methods a fixed set, statuses HTTP's.
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
 
 def _note_route(sender: Flask, **_extra: Any) -> None:
