@@ -3,7 +3,9 @@
 Plugin authors import from here and nowhere else:
 ``from discuss import hookimpl, Verdict, Submission, SiteView, CommentView, History``;
 and, for text residents see in their language (docs/plugins.md, Translating),
-``lazy_gettext``, ``lazy_ngettext`` and ``N_``.
+``lazy_gettext``, ``lazy_ngettext`` and ``N_``; for durable background work
+(contract 1.2, docs/plugins.md "Background jobs"), ``job``, ``periodic``,
+``enqueue_after_commit``, ``GiveUp`` and ``plugin_settings``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from flask import Flask
 
 from .history import History
 from .hookspecs import CONTRACT_VERSION, hookimpl
+from .host import plugin_settings
 from .i18n import N_, lazy_gettext, lazy_ngettext
+from .jobs import GiveUp, enqueue_after_commit, job, periodic
 from .submission import Submission
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 from .verdict import Verdict
@@ -26,6 +30,7 @@ __all__ = [
     "create_app", "hookimpl", "CONTRACT_VERSION", "Verdict", "Submission", "History",
     "SiteView", "CommentView", "ModeratorView", "ActionView", "ReportView",
     "N_", "lazy_gettext", "lazy_ngettext",
+    "job", "periodic", "enqueue_after_commit", "GiveUp", "plugin_settings",
 ]
 
 __version__ = "0.1.0"

@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PROJECT = "discuss"
 #: The plugin contract's version (``major.minor``); see ``docs/plugins.md``.
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 

@@ -296,3 +296,22 @@ def get_host(app: "Flask | None" = None) -> PluginHost:
     return app.extensions["discuss"]
 
 
+
+
+def plugin_settings(site: str, plugin: str) -> Mapping[str, Any] | None:
+    """The settings ``plugin`` has on site ``site`` now (read-only), or None when it is not
+    enabled there or the site is gone. For a plugin's jobs, which run outside any hook and
+    so are handed no ``settings``: a job reads them when it runs, so a changed secret or a
+    switched-off plugin applies to work already queued. Needs an app context (jobs have one)."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import Site
+
+    row = db.session.execute(sa.select(Site).filter_by(slug=site)).scalar_one_or_none()
+    if row is None:
+        return None
+    for enabled in get_host().enabled(row):
+        if enabled.info.name == plugin:
+            return enabled.settings
+    return None

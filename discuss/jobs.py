@@ -43,6 +43,7 @@ from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
 from huey.api import TaskWrapper
 from huey.exceptions import CancelExecution
+from huey.signals import SIGNAL_INTERRUPTED
 
 from . import requestid
 
@@ -148,8 +149,18 @@ def storage_for(app: Flask):
     return storage
 
 
+#: Core modules that declare jobs, imported by every app so a worker knows every job by name
+#: (plugins' jobs are known once the plugin manager has imported them).
+JOB_MODULES: tuple[str, ...] = ()
+
+
 def init_app(app: Flask) -> None:
-    """Check the queue's URL and have enqueue-after-commit listen to the app's sessions."""
+    """Check the queue's URL, import the modules that declare jobs, and have
+    enqueue-after-commit listen to the app's sessions."""
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
     url = queue_url(app)
     if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
         raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url!r}")
@@ -214,12 +225,15 @@ def _running(func: Callable[..., Any]) -> Callable[..., Any]:
         meta = kwargs.pop(META, None) or {}
         app = _app()
         with requestid.bound(meta.get("request_id")), app.app_context():
-            first_attempt = task is None or task.retries == meta.get("retries", task.retries)
             outbox_id = meta.get("outbox")
-            if outbox_id and first_attempt and not _claim(outbox_id):
-                log.info("job %s: outbox row %s already claimed or rolled back; not running", func.__name__,
-                         outbox_id)
-                return None
+            if outbox_id and not meta.get("claimed"):
+                if not _claim(outbox_id):
+                    log.info("job %s: outbox row %s already claimed or rolled back; not running", func.__name__,
+                             outbox_id)
+                    return None
+                # The task's own metadata (Huey copies kwargs, not this dict): a retry or a
+                # re-run after an interruption is serialised with it and does not claim again.
+                meta["claimed"] = True
             try:
                 return func(*args, **kwargs)
             except GiveUp as exc:
@@ -276,6 +290,14 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
 
 
+@huey.signal(SIGNAL_INTERRUPTED)
+def _run_again(_signal, task, *_args, **_kwargs) -> None:
+    """A job cut short by the worker's shutdown (SIGTERM) is queued again, not lost: jobs are
+    at-least-once, and say so (a webhook's receiver dedupes on its ``webhook-id``)."""
+    log.warning("job %s interrupted by shutdown: queued again", task)
+    huey.enqueue(task)
+
+
 # -- enqueueing after a commit --------------------------------------------------------
 
 _PENDING = "discuss_jobs_after_commit"
@@ -302,7 +324,7 @@ def enqueue_after_commit(task: _Job, *args: Any, **kwargs: Any) -> None:
     row = {"id": outbox_id, "task": huey._registry.task_to_string(type(message_task)), "message": data,
            "created_at": _utcnow()}
     session = db.session()
-    if session.in_transaction() and _has_written(session):
+    if _in_write(session):
         session.add(JobOutbox(**row))
         session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), message_task, data))
         return
@@ -311,8 +333,14 @@ def enqueue_after_commit(task: _Job, *args: Any, **kwargs: Any) -> None:
     _push(current_app._get_current_object(), message_task, data)
 
 
-def _has_written(session) -> bool:
-    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+def _in_write(session) -> bool:
+    """Whether the session's transaction writes: something added, changed or flushed, or
+    begun by :func:`discuss.transactions.writing` (which holds SQLite's write lock from the start)."""
+    if not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        return True
+    return bool(session.connection().get_execution_options().get("sqlite_immediate"))
 
 
 def _push(app: Flask, task, data: bytes) -> None:

@@ -26,9 +26,18 @@ multicast, reserved or unspecified is refused unless the site's
 was checked (no second lookup a rebinding DNS server could answer differently).
 Redirects are not followed: a 3xx is a refusal.
 
-Deliveries run on background threads, never in the request: each has a
-``timeout`` per attempt and up to ``retries`` retries after a connection error,
-a timeout, a 429 or a 5xx, waiting ``backoff`` seconds and doubling each time.
+Deliveries are durable jobs on discuss's queue (``discuss.job``, run by
+``discuss worker``), never work in the request: each event makes one job per
+URL, stored (``discuss.enqueue_after_commit``) before the hook returns, so a
+restart loses none. A job makes one attempt with the site's ``timeout``; a
+connection error, a timeout, a 429 or a 5xx is retried up to ``retries`` times,
+``backoff`` seconds after the first attempt and twice as long before each
+further one. A redirect, another 4xx or a refused address is not retried. A
+delivery that fails for good is a dead letter that the site's admins see under
+"Webhook deliveries" in the admin console, and can replay (same ``webhook-id``,
+a fresh timestamp and signature). The secret, the timeout and whether the URL is
+still wanted are read from the site's settings at each attempt (a rotated secret
+applies to deliveries already waiting; a removed URL gets nothing more).
 """
 
 from __future__ import annotations
@@ -42,17 +51,15 @@ import json
 import logging
 import socket
 import ssl
-import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 import marshmallow as ma
 
-from discuss import hookimpl
+from discuss import GiveUp, enqueue_after_commit, hookimpl, job, plugin_settings
 
 name = "webhook"
 enabled_by_default = False
@@ -63,7 +70,6 @@ EVENT_HEADER = "X-Discuss-Event"
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
-MAX_PENDING = 1000  # beyond this, new deliveries are dropped (and logged) rather than queued without end
 
 
 class TargetRefused(Exception):
@@ -175,11 +181,6 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float, a
         connection.close()
 
 
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="discuss-webhook")
-_pending: set[Future] = set()
-_lock = threading.Lock()
-
-
 def sign(secret: str | bytes, delivery_id: str, timestamp: int, body: bytes) -> str:
     """The ``webhook-signature`` value: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``.
 
@@ -188,14 +189,6 @@ def sign(secret: str | bytes, delivery_id: str, timestamp: int, body: bytes) -> 
     key = secret.encode() if isinstance(secret, str) else secret
     signed = f"{delivery_id}.{timestamp}.".encode() + body
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-def flush(timeout: float = 30.0) -> bool:
-    """Wait for the deliveries queued so far; True when they all finished (for tests and shutdown)."""
-    with _lock:
-        pending = list(_pending)
-    done, not_done = wait(pending, timeout=timeout)
-    return not not_done
 
 
 # -- hooks -------------------------------------------------------------------------
@@ -219,10 +212,14 @@ def discuss_moderation_decided(comment, site, action, moderator, reason, setting
 
 # -- delivery ----------------------------------------------------------------------
 
+class DeliveryFailed(Exception):
+    """One attempt failed in a way worth retrying (a connection error, a timeout, a 429 or a 5xx)."""
+
+
 def _send(settings: Mapping[str, Any], event: str, site, comment, extra: dict[str, Any]) -> None:
     if not settings["urls"]:
         return
-    # Build the body now, in the request's app context: the worker has none.
+    # The body is built now, from the values the hook was given: the job sends exactly this.
     payload = {
         "event": event,
         "sent_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
@@ -238,68 +235,44 @@ def _send(settings: Mapping[str, Any], event: str, site, comment, extra: dict[st
         },
         **extra,
     }
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", "User-Agent": "discuss-webhook/1", EVENT_HEADER: event}
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     for url in settings["urls"]:
-        delivery = Delivery(url=url, body=body, headers={**headers, ID_HEADER: "msg_" + uuid.uuid4().hex},
-                            secret=settings["secret"], allow_private=bool(settings["allow_private_targets"]))
-        with _lock:
-            if len(_pending) >= MAX_PENDING:
-                log.error("webhook queue full: dropped %s for %s", event, url)
-                continue
-            future = _executor.submit(_deliver, delivery, float(settings["timeout"]),
-                                      int(settings["retries"]), float(settings["backoff"]))
-            _pending.add(future)
-        future.add_done_callback(_forget)
+        enqueue_after_commit(deliver, site.slug, event, url, body, "msg_" + uuid.uuid4().hex,
+                             retries=int(settings["retries"]), retry_delay=float(settings["backoff"]))
 
 
-def _forget(future: Future) -> None:
-    with _lock:
-        _pending.discard(future)
+@job(backoff=True)
+def deliver(site: str, event: str, url: str, body: str, delivery_id: str) -> int | None:
+    """POST one event to one URL once; the status on a 2xx.
 
-
-class Delivery:
-    """One event for one URL; the same id on every attempt, signed afresh at each."""
-
-    __slots__ = ("url", "body", "headers", "secret", "allow_private")
-
-    def __init__(self, *, url: str, body: bytes, headers: dict[str, str], secret: str, allow_private: bool):
-        self.url, self.body, self.headers = url, body, headers
-        self.secret, self.allow_private = secret, allow_private
-
-    def signed_headers(self) -> dict[str, str]:
-        timestamp = int(time.time())
-        headers = {**self.headers, TIMESTAMP_HEADER: str(timestamp)}
-        if self.secret:
-            headers[SIGNATURE_HEADER] = sign(self.secret, self.headers[ID_HEADER], timestamp, self.body)
-        return headers
-
-
-def _deliver(delivery: Delivery, timeout: float, retries: int, backoff: float) -> bool:
-    """POST until a 2xx (True) or the retries run out (False, logged)."""
-    url, event = delivery.url, delivery.headers[EVENT_HEADER]
-    delay = backoff
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(delay)
-            delay *= 2
-        try:
-            status = post(url, delivery.body, delivery.signed_headers(), timeout=timeout,
-                          allow_private=delivery.allow_private)
-        except TargetRefused as exc:
-            log.error("webhook %s refused: %s; not sending %s", url, exc, event)
-            return False
-        except OSError as exc:  # includes timeouts and refused connections
-            log.warning("webhook %s attempt %d failed: %s", url, attempt + 1, exc)
-            continue
-        if 200 <= status < 300:
-            return True
-        if 300 <= status < 400:
-            log.error("webhook %s answered %d: redirects are not followed; not retrying %s", url, status, event)
-            return False
-        if status != 429 and status < 500:
-            log.error("webhook %s refused %s with %d; not retrying", url, event, status)
-            return False
-        log.warning("webhook %s attempt %d answered %d", url, attempt + 1, status)
-    log.error("webhook %s: gave up on %s after %d attempts", url, event, retries + 1)
-    return False
+    Retried (by the queue, with the site's ``retries`` and doubling ``backoff``)
+    when :class:`DeliveryFailed` is raised; a refusal raises :class:`discuss.GiveUp`.
+    Nothing is sent when the site has switched the webhook off or no longer lists the URL.
+    """
+    settings = plugin_settings(site, name)
+    if settings is None or url not in settings["urls"]:
+        log.warning("webhook %s no longer wanted by site %s: %s %s not sent", url, site, event, delivery_id)
+        return None
+    data = body.encode()
+    timestamp = int(time.time())
+    headers = {"Content-Type": "application/json", "User-Agent": "discuss-webhook/1", EVENT_HEADER: event,
+               ID_HEADER: delivery_id, TIMESTAMP_HEADER: str(timestamp)}
+    if settings["secret"]:
+        headers[SIGNATURE_HEADER] = sign(settings["secret"], delivery_id, timestamp, data)
+    try:
+        status = post(url, data, headers, timeout=float(settings["timeout"]),
+                      allow_private=bool(settings["allow_private_targets"]))
+    except TargetRefused as exc:
+        raise GiveUp(f"refused: {exc}") from exc
+    except socket.timeout as exc:
+        raise DeliveryFailed(f"no answer within {settings['timeout']:g} s") from exc
+    except OSError as exc:  # refused connections, resets, bad answers
+        raise DeliveryFailed(f"could not deliver: {exc}") from exc
+    if 200 <= status < 300:
+        log.info("webhook %s: %s %s delivered (%d)", url, event, delivery_id, status)
+        return status
+    if 300 <= status < 400:
+        raise GiveUp(f"answered {status}: redirects are not followed")
+    if status != 429 and status < 500:
+        raise GiveUp(f"answered {status}: refused, not retried")
+    raise DeliveryFailed(f"answered {status}")

@@ -43,7 +43,13 @@ cat <<MSG
     moderation:     http://$HOST:$PORT/moderation/   (log in as moderator@demo.example / demo-moderator)
     admin console:  http://$HOST:$PORT/moderation/admin/   (log in as admin@demo.example / demo-admin)
     API docs:       http://$HOST:$PORT/api/docs
-  Ctrl-C stops it. The database is $DISCUSS_INSTANCE_PATH/discuss.db.
+  Ctrl-C stops it. The database is $DISCUSS_INSTANCE_PATH/discuss.db; background jobs
+  (webhooks) wait in $DISCUSS_INSTANCE_PATH/queue.db and a worker runs beside the server.
 
 MSG
-exec .venv/bin/discuss serve --host "$HOST" --port "$PORT"
+# The job queue's worker, on the embedded SQLite queue (no other service): started beside
+# the server and stopped with it.
+.venv/bin/discuss worker --workers 1 &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null; wait "$WORKER" 2>/dev/null' EXIT INT TERM
+.venv/bin/discuss serve --host "$HOST" --port "$PORT"

@@ -272,3 +272,49 @@ class TestRedisStorage:
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json["checks"]["redis:QUEUE_URL"]["ok"]
+
+
+def test_a_write_transaction_with_nothing_added_yet_still_waits_for_its_commit(app):
+    with writing():  # BEGIN IMMEDIATE on SQLite: an outbox row on another connection would wait for this lock
+        jobs.enqueue_after_commit(note, "early")
+        assert jobs.queue_stats(app)["pending"] == 0
+        add_site("late")
+    assert jobs.queue_stats(app)["pending"] == 1
+
+
+FLAKY: dict[str, int] = {}
+
+
+@jobs.job(retries=1)
+def flaky(key: str) -> None:
+    FLAKY[key] = FLAKY.get(key, 0) + 1
+    SEEN.append({"text": key, "attempt": FLAKY[key]})
+    if FLAKY[key] == 1:
+        raise RuntimeError("first attempt fails")
+
+
+@jobs.job()
+def cut_short(key: str) -> None:
+    FLAKY[key] = FLAKY.get(key, 0) + 1
+    SEEN.append({"text": key, "attempt": FLAKY[key]})
+    if FLAKY[key] == 1:
+        raise KeyboardInterrupt  # what a worker's shutdown does to the job in hand
+
+
+def test_a_retry_of_a_job_enqueued_after_commit_runs_although_its_outbox_row_is_claimed(app):
+    with writing():
+        add_site("flaky")
+        jobs.enqueue_after_commit(flaky, "retry-me")
+    run_jobs(app)
+    assert [seen["attempt"] for seen in SEEN] == [1, 2]
+    assert jobs.queue_stats(app)["dead_letters"] == 0
+
+
+def test_a_job_interrupted_by_shutdown_is_queued_again(app):
+    with writing():
+        add_site("interrupted")
+        jobs.enqueue_after_commit(cut_short, "again")
+    ran = run_jobs(app)
+    assert [seen["attempt"] for seen in SEEN] == [1, 2]
+    assert len(ran) == 2 and jobs.queue_stats(app) | {"oldest_pending_seconds": 0} == {
+        "pending": 0, "scheduled": 0, "oldest_pending_seconds": 0, "dead_letters": 0, "outbox": 0}

@@ -1,4 +1,4 @@
-"""The webhook plugin against a real HTTP server on 127.0.0.1."""
+"""The webhook plugin against a real HTTP server on 127.0.0.1, delivering through the real job queue."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import json
 import socket
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 
+from discuss import jobs
 from discuss.extensions import db
-from discuss.models import Site
+from discuss.models import DeadJob, Site, utcnow
+from discuss.testing import run_jobs
 from discuss_builtins import webhook
 from tests.reviewing import held, holding, other_site, people, published, version_of  # noqa: F401
 
@@ -70,9 +74,20 @@ def receiver():
         return made[-1]
 
     yield make
-    webhook.flush(10)
     for r in made:
         r.close()
+
+
+def deliver_all(later: bool = False) -> list[dict]:
+    """Run every delivery due (``later``: and every retry, as if an hour had passed)."""
+    from flask import current_app
+
+    return run_jobs(current_app._get_current_object(), now=utcnow() + timedelta(hours=1) if later else None)
+
+
+def dead_letters() -> list[DeadJob]:
+    db.session.commit()
+    return list(db.session.execute(sa.select(DeadJob).order_by(DeadJob.id)).scalars())
 
 
 def configure(site: Site, **settings):
@@ -92,7 +107,7 @@ def test_a_held_comment_is_posted_signed(client, site, holding, receiver):
     hook = receiver()
     configure(site, urls=[hook.url])
     comment_id = held(client, "please hold this", page_title="Bin news")
-    assert webhook.flush(10)
+    deliver_all()
     assert len(hook.requests) == 1
     request = hook.requests[0]
     headers = request["headers"]
@@ -119,7 +134,7 @@ def test_reported_and_decided_events(client, people, holding, receiver):
     client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "spam", "note": "advert"})
     client.post(f"/api/v1/moderation/comments/{comment_id}/decision", headers=people["mod"],
                 json={"action": "delete", "version": version_of(comment_id), "reason": "advert"})
-    assert webhook.flush(10)
+    deliver_all()
     by_event = {json.loads(r["body"])["event"]: json.loads(r["body"]) for r in hook.requests}
     assert set(by_event) == {"comment.reported", "moderation.decided"}
     assert by_event["comment.reported"]["report"] == {"reason": "spam", "note": "advert"}
@@ -134,7 +149,7 @@ def test_failures_are_retried_until_success_with_the_same_delivery_id(client, si
     hook = receiver(statuses=[500, 503])
     configure(site, urls=[hook.url], retries=3)
     held(client)
-    assert webhook.flush(10)
+    deliver_all()
     assert len(hook.requests) == 3
     assert len({r["headers"]["webhook-id"] for r in hook.requests}) == 1
     # Each attempt is signed afresh (its own timestamp), every signature valid.
@@ -146,7 +161,7 @@ def test_a_client_error_is_not_retried_and_retries_are_bounded(client, site, hol
     refusing, failing = receiver(statuses=[400]), receiver(statuses=[500] * 10)
     configure(site, urls=[refusing.url, failing.url], retries=2)
     held(client)
-    assert webhook.flush(10)
+    deliver_all()
     assert len(refusing.requests) == 1
     assert len(failing.requests) == 3  # the first try and two retries
 
@@ -160,22 +175,133 @@ def test_an_unreachable_url_does_not_disturb_the_request(client, site, holding, 
     configure(site, urls=[closed_url, hook.url], retries=1)
     assert client.post("/api/v1/sites/council/threads/blog/post/comments",
                        json={"author_name": "Resident", "body": "hold it"}).status_code == 202
-    assert webhook.flush(10)
+    deliver_all()
     assert len(hook.requests) == 1
 
 
-def test_delivery_never_blocks_the_request(client, site, holding, receiver):
-    release = threading.Event()
-    hook = receiver(hold=release)
-    configure(site, urls=[hook.url], timeout=30)
-    # The receiver has not answered (it waits for `release`), yet the reply is answered.
+def test_delivery_never_runs_in_the_request(client, site, holding, receiver, app):
+    hook = receiver()
+    configure(site, urls=[hook.url])
     response = client.post("/api/v1/sites/council/threads/blog/post/comments",
                            json={"author_name": "Resident", "body": "hold on"})
     assert response.status_code == 202
-    assert hook.arrived.wait(10)
-    assert not release.is_set()
-    release.set()
-    assert webhook.flush(10)
+    assert hook.requests == []  # stored for the worker, not sent
+    assert jobs.queue_stats(app)["pending"] == 1
+    deliver_all()
+    assert len(hook.requests) == 1
+
+
+def test_a_restart_loses_no_delivery(client, site, holding, receiver, database_url, app):
+    """The delivery waits in the queue's storage: an app built afresh from the same settings sends it."""
+    from tests.conftest import make_app
+
+    hook = receiver()
+    configure(site, urls=[hook.url])
+    held(client)
+    restarted = make_app(database_url, QUEUE_URL=app.config["QUEUE_URL"])
+    ran = run_jobs(restarted)
+    assert [entry["ok"] for entry in ran] == [True]
+    assert len(hook.requests) == 1
+
+
+def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    hook = receiver()
+    configure(site, urls=[hook.url])
+    with_key = held(client)
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
+           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
+           "DISCUSS_LOAD_ENTRY_POINTS": "false"}
+    worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
+                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (arrived := hook.arrived.wait(0.2)) and worker.poll() is None and time.monotonic() < deadline:
+            pass
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            output = worker.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output = worker.communicate()[0]
+    assert arrived, output
+    assert json.loads(hook.requests[0]["body"])["comment"]["id"] == with_key
+    assert jobs.queue_stats(app)["pending"] == 0
+
+
+def test_a_receiver_that_times_out_is_retried_then_dead_lettered(client, site, holding, receiver):
+    stuck = threading.Event()
+    hook = receiver(hold=stuck)
+    configure(site, urls=[hook.url], timeout=0.2, retries=1, backoff=30)
+    comment_id = held(client)
+    ran = deliver_all()
+    assert [entry["ok"] for entry in ran] == [False]  # the first attempt; the retry waits 30 s
+    assert dead_letters() == []
+    deliver_all(later=True)
+    assert len(hook.requests) == 2
+    (dead,) = dead_letters()
+    assert dead.attempts == 2 and dead.error == "DeliveryFailed: no answer within 0.2 s"
+    assert dead.args[:3] == ["council", "comment.held", hook.url]
+    assert json.loads(dead.args[3])["comment"]["id"] == comment_id
+
+
+def test_a_receiver_answering_500_for_ever_is_a_dead_letter_after_the_last_retry(client, site, holding, receiver,
+                                                                                    app):
+    hook = receiver(statuses=[500] * 10)
+    configure(site, urls=[hook.url], retries=3, backoff=2)
+    held(client)
+    deliver_all()
+    (waiting,) = jobs.huey.scheduled()
+    assert waiting.retry_delay == 4  # the first retry after 2 s, the next after 4, then 8
+    deliver_all(later=True)
+    assert len(hook.requests) == 4
+    assert len({r["headers"]["webhook-id"] for r in hook.requests}) == 1
+    (dead,) = dead_letters()
+    assert (dead.attempts, dead.error) == (4, "DeliveryFailed: answered 500")
+    assert jobs.queue_stats(app)["dead_letters"] == 1
+
+
+def test_a_replayed_dead_letter_keeps_its_id_and_is_signed_afresh(client, site, holding, receiver):
+    hook = receiver(statuses=[500])
+    configure(site, urls=[hook.url], retries=0)
+    held(client)
+    deliver_all()
+    (dead,) = dead_letters()
+    from discuss.transactions import writing
+
+    with writing():
+        assert jobs.replay_dead_letter(dead.id)
+    deliver_all()
+    assert dead_letters() == []
+    first, replayed = hook.requests
+    assert first["headers"]["webhook-id"] == replayed["headers"]["webhook-id"]
+    assert replayed["headers"]["webhook-signature"] == expected_signature(replayed["headers"], replayed["body"])
+
+
+def test_a_rotated_secret_applies_to_deliveries_already_waiting(client, site, holding, receiver):
+    hook = receiver()
+    configure(site, urls=[hook.url])
+    held(client)
+    configure(site, urls=[hook.url], secret="the-new-secret")
+    deliver_all()
+    (request,) = hook.requests
+    assert request["headers"]["webhook-signature"] == expected_signature(request["headers"], request["body"],
+                                                                         "the-new-secret")
+
+
+def test_a_url_removed_before_delivery_gets_nothing(client, site, holding, receiver):
+    hook = receiver()
+    configure(site, urls=[hook.url])
+    held(client)
+    configure(site, urls=[])
+    assert [entry["ok"] for entry in deliver_all()] == [True]
+    assert hook.requests == [] and dead_letters() == []
 
 
 def test_nothing_is_sent_when_disabled_or_without_urls(client, site, holding, receiver):
@@ -185,7 +311,7 @@ def test_nothing_is_sent_when_disabled_or_without_urls(client, site, holding, re
     held(client)
     configure(site, urls=[])
     held(client, "hold again")
-    assert webhook.flush(10)
+    deliver_all()
     assert hook.requests == []
 
 
@@ -229,11 +355,11 @@ def test_a_name_resolving_to_a_private_address_is_not_contacted(client, site, ho
     configure(site, urls=[f"http://hooks.example.org:{port}/hook", f"http://localhost:{port}/hook"],
               allow_private_targets=False, retries=2)
     held(client)
-    assert webhook.flush(10)
+    deliver_all()
     assert hook.requests == []  # refused before connecting, and not retried
     configure(site, urls=[f"http://hooks.example.org:{port}/hook"], allow_private_targets=True)
     held(client, "hold again")
-    assert webhook.flush(10)
+    deliver_all()
     assert len(hook.requests) == 1
     assert hook.requests[0]["headers"]["Host"] == f"hooks.example.org:{port}"  # the name, not the address
 
@@ -268,9 +394,11 @@ def test_redirects_are_not_followed(client, site, holding, receiver):
     redirecting = receiver(statuses=[307], location=target.url)
     configure(site, urls=[redirecting.url], retries=3)
     held(client)
-    assert webhook.flush(10)
+    deliver_all()
     assert len(redirecting.requests) == 1  # a refusal: not retried
     assert target.requests == []
+    (dead,) = dead_letters()
+    assert (dead.attempts, dead.error) == (1, "GiveUp: answered 307: redirects are not followed")
 
 
 def test_the_secret_is_not_printed_by_the_plugins_command(app, site):

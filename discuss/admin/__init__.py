@@ -23,6 +23,7 @@ NAV: list[tuple[str, str]] = [
     ("admin.moderators", N_("Moderators")),
     ("admin.bans", N_("Bans")),
     ("admin.dashboard", N_("Dashboard")),
+    ("admin.webhooks", N_("Webhook deliveries")),
 ]
 
 
@@ -60,6 +61,6 @@ def _nav_context() -> dict[str, object]:
 def register_admin(app: Flask) -> None:
     """Register the admin blueprint (its views are imported for their routes)."""
     from . import sites  # noqa: F401  (routes)
-    from . import bans, dashboard, moderators  # noqa: F401  (routes)
+    from . import bans, dashboard, moderators, webhooks  # noqa: F401  (routes)
 
     app.register_blueprint(bp)
