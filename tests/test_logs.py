@@ -13,6 +13,7 @@ from discuss.logs import RequestIdFilter, formatter
 from discuss.testing import run_jobs
 from tests.conftest import make_app
 from tests.helpers import THREAD_URL, post
+from tests.reviewing import holding  # noqa: F401 (a fixture)
 from tests.test_page_cache import listening
 
 PROXY = {"REMOTE_ADDR": "10.0.0.5"}
@@ -133,3 +134,22 @@ def test_one_request_id_from_the_post_to_the_job_it_caused(client, site, pm, app
     records = [r for r in json_records(capsys.readouterr().err) if r["logger"] == "tests.announcer"]
     assert [(r["message"], r["request_id"]) for r in records] == [(f"announcing comment {comment_id}",
                                                                    "from-the-proxy-77")]
+
+
+@pytest.mark.parametrize("app_config", [{"LOG_FORMAT": "json", "TRUSTED_PROXIES": ["10.0.0.5"]}], indirect=True)
+def test_a_webhook_delivery_logs_under_the_id_of_the_post_that_caused_it(client, site, app, holding, capsys):
+    from tests.test_webhook import Receiver, configure
+
+    hook = Receiver()
+    try:
+        configure(site, urls=[hook.url])
+        response = client.post(THREAD_URL + "/comments", json={"author_name": "R", "body": "please hold this"},
+                               environ_base=PROXY, headers={"X-Request-Id": "webhook-post-42"})
+        assert response.status_code == 202  # held: the webhook announces comment.held
+        capsys.readouterr()
+        assert [entry["ok"] for entry in run_jobs(app)] == [True]
+        assert len(hook.requests) == 1
+    finally:
+        hook.close()
+    delivered = [r for r in json_records(capsys.readouterr().err) if "delivered" in r["message"]]
+    assert [r["request_id"] for r in delivered] == ["webhook-post-42"]
