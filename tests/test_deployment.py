@@ -129,6 +129,14 @@ def test_compose_points_the_app_at_its_own_database_redis_and_queue():
     assert any(volume.endswith(":/data") for volume in services["redis"]["volumes"])
 
 
+def test_prometheus_and_the_health_checks_reach_the_webs_by_a_trusted_host_name():
+    # Flask answers 400 to a Host outside DISCUSS_TRUSTED_HOSTS: the scrape (web1:8000) and the
+    # health checks (127.0.0.1) must be in the default list.
+    value = compose()["services"]["web1"]["environment"]["DISCUSS_TRUSTED_HOSTS"]
+    default = json.loads(re.fullmatch(r"\$\{DISCUSS_TRUSTED_HOSTS:-(.*)\}", value).group(1))
+    assert {"127.0.0.1", *WEBS} <= set(default)
+
+
 def test_metrics_are_shared_by_each_instances_workers_on_a_tmpfs():
     services = compose()["services"]
     for name in WEBS:
