@@ -14,6 +14,7 @@ its results are ignored) and the plugins after it run on a fresh worker.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -169,7 +170,8 @@ def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", jobs: list[_Job]) 
     index = 0
     while index < len(jobs):
         run = _Run(jobs[index:])
-        host.executor.submit(_work, host, facts, engine, run)
+        # In the request's context: the plugins' log records carry its request id (discuss/logs.py).
+        host.executor.submit(contextvars.copy_context().run, _work, host, facts, engine, run)
         overran = _wait(run)
         finished = run.results[:overran]
         for job, outcome in zip(run.jobs, finished):
