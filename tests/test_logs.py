@@ -157,9 +157,14 @@ def test_a_webhook_delivery_logs_under_the_id_of_the_post_that_caused_it(client,
 
 @pytest.mark.parametrize("app_config", [{"LOG_FORMAT": "json", "TRUSTED_PROXIES": ["10.0.0.5"]}], indirect=True)
 def test_a_plugins_own_records_carry_the_request_id(client, site, pm, capsys):
+    from flask import has_request_context
+
+    seen = []
+
     class Chatty:
         @hookimpl
         def discuss_screen_comment(self, submission):
+            seen.append(has_request_context())
             logging.getLogger("tests.chatty").warning("screening %s", submission.body)
 
     pm.register(Chatty(), name="chatty")
@@ -168,3 +173,4 @@ def test_a_plugins_own_records_carry_the_request_id(client, site, pm, capsys):
                 environ_base=PROXY, headers={"X-Request-Id": "screened-0001"})
     records = [r for r in json_records(capsys.readouterr().err) if r["logger"] == "tests.chatty"]
     assert [(r["message"], r["request_id"]) for r in records] == [("screening hi there", "screened-0001")]
+    assert seen == [False]  # the id crossed to the plugin's thread, the request did not
