@@ -137,6 +137,13 @@ def test_prometheus_and_the_health_checks_reach_the_webs_by_a_trusted_host_name(
     assert {"127.0.0.1", *WEBS} <= set(default)
 
 
+def test_the_workers_health_check_asks_its_metrics_server():
+    worker = compose()["services"]["worker"]
+    port = worker["environment"]["DISCUSS_WORKER_METRICS_PORT"]
+    assert f"127.0.0.1:{port}/metrics" in " ".join(worker["healthcheck"]["test"])
+    assert [str(p) for p in worker["expose"]] == [port]
+
+
 def test_metrics_are_shared_by_each_instances_workers_on_a_tmpfs():
     services = compose()["services"]
     for name in WEBS:
