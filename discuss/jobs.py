@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import threading
 import time
 import uuid
 from typing import Any, Callable
@@ -56,6 +57,7 @@ __all__ = ["job", "periodic", "enqueue_after_commit", "queue_stats", "replay_dea
 OUTBOX_GRACE = 300
 #: Keyword argument that carries a job's metadata through the queue.
 META = "_discuss"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 #: Characters of an error kept on a dead letter.
 ERROR_LENGTH = 2000
 
@@ -123,29 +125,38 @@ def queue_url(app: Flask) -> str:
     """The queue's URL: ``QUEUE_URL``, else a SQLite file in the instance folder."""
     import os
 
-    url = app.config.get("QUEUE_URL") or ""
-    if not url:
-        os.makedirs(app.instance_path, exist_ok=True)
-        url = "sqlite:///" + os.path.join(app.instance_path, "queue.db")
-    return url
+    return app.config.get("QUEUE_URL") or "sqlite:///" + os.path.join(app.instance_path, "queue.db")
+
+
+_storage_lock = threading.Lock()
 
 
 def storage_for(app: Flask):
-    """The app's Huey storage, made on first use."""
+    """The app's Huey storage, made on first use (one per app, shared by its threads)."""
     storage = app.extensions.get("discuss_queue")
-    if storage is None:
-        url, name = queue_url(app), app.config.get("QUEUE_NAME") or "discuss"
-        if url.startswith(("redis://", "rediss://", "unix://")):
-            import redis
+    if storage is not None:
+        return storage
+    with _storage_lock:
+        return app.extensions.get("discuss_queue") or _make_storage(app)
 
-            # Short connect timeout: a request enqueueing while Redis is down waits a second, not minutes.
-            pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-            storage = RedisStorage(name, connection_pool=pool, blocking=True, read_timeout=1)
-        elif url.startswith("sqlite:///"):
-            storage = SqliteStorage(name, filename=url[len("sqlite:///"):], timeout=30)
-        else:
-            raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url.split(':')[0]}:...")
-        app.extensions["discuss_queue"] = storage
+
+def _make_storage(app: Flask):
+    url, name = queue_url(app), app.config.get("QUEUE_NAME") or "discuss"
+    if url.startswith(REDIS_SCHEMES):
+        import redis
+
+        # Short connect timeout: a request enqueueing while Redis is down waits a second, not minutes.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+        storage = RedisStorage(name, connection_pool=pool, blocking=True, read_timeout=1)
+    elif url.startswith("sqlite:///"):
+        import os
+
+        filename = url[len("sqlite:///"):]
+        os.makedirs(os.path.dirname(filename) or ".", exist_ok=True)
+        storage = SqliteStorage(name, filename=filename, timeout=30)
+    else:
+        raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url.split(':')[0]}:...")
+    app.extensions["discuss_queue"] = storage
     return storage
 
 
@@ -162,14 +173,14 @@ def init_app(app: Flask) -> None:
     for module in JOB_MODULES:
         importlib.import_module(module)
     url = queue_url(app)
-    if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
+    if not url.startswith((*REDIS_SCHEMES, "sqlite:///")):
         raise RuntimeError(f"DISCUSS_QUEUE_URL: expected sqlite:///PATH or redis://..., got {url!r}")
     app.config["QUEUE_URL"] = url
     _listen_to_sessions()
 
 
 def is_redis(app: Flask) -> bool:
-    return queue_url(app).startswith(("redis://", "rediss://", "unix://"))
+    return queue_url(app).startswith(REDIS_SCHEMES)
 
 
 # -- declaring jobs -------------------------------------------------------------------
@@ -189,20 +200,30 @@ def job(*, retries: int = 0, retry_delay: float = 0, backoff: bool = False, name
 
 
 def periodic(when: Any, *, name: str | None = None):
-    """A job the worker runs on a schedule: ``when`` is a :func:`crontab` (``crontab(minute="*/5")``)
-    or a number of whole minutes (``periodic(60)``: hourly). Periodic jobs take no arguments."""
+    """A job the worker runs on a schedule: ``when`` is a :func:`crontab`
+    (``crontab(minute="0", hour="7")``: daily at 07:00 UTC) or a number of seconds, a
+    whole number of minutes dividing an hour or a day (``periodic(300)``: every five
+    minutes; ``periodic(3600)``: hourly). Periodic jobs take no arguments.
+
+    :raises ValueError: for seconds the worker's once-a-minute scheduler cannot keep.
+    """
     if isinstance(when, (int, float)):
-        minutes = max(1, int(when))
-        if minutes < 60:
-            when = crontab(minute=f"*/{minutes}")
-        elif minutes % 60 == 0 and minutes < 24 * 60:
-            when = crontab(minute="0", hour=f"*/{minutes // 60}")
-        else:
-            raise ValueError("periodic(minutes): use a crontab(...) for anything longer than a day")
+        when = _every(int(when))
 
     def decorator(func: Callable[..., Any]):
         return _known(huey.periodic_task(when, name=name or func.__name__, context=True)(_running(func)))
     return decorator
+
+
+def _every(seconds: int):
+    minutes, odd = divmod(seconds, 60)
+    if odd or minutes < 1:
+        raise ValueError(f"periodic({seconds}): a whole number of minutes, in seconds (the scheduler runs each minute)")
+    if 60 % minutes == 0:
+        return crontab(minute=f"*/{minutes}")
+    if minutes % 60 == 0 and 24 % (minutes // 60) == 0:
+        return crontab(minute="0", hour=f"*/{minutes // 60}")
+    raise ValueError(f"periodic({seconds}): use a crontab(...) for a period that does not divide an hour or a day")
 
 
 #: Every job by its queue name (``module.name``), for replays.
@@ -368,8 +389,19 @@ def _listen_to_sessions() -> None:
     def _wrote(session, _context):
         session.info[_WROTE] = True
 
+    @sa.event.listens_for(Session, "do_orm_execute")
+    def _executed(state):
+        if state.is_insert or state.is_update or state.is_delete:  # sa.update(...) through the session
+            state.session.info[_WROTE] = True
+
+    # Both events also fire when a savepoint is released or rolled back (SQLAlchemy dispatches
+    # them for nested transactions): only the outermost transaction's end counts. Jobs enqueued
+    # in a savepoint that rolled back stay pending; their outbox rows went with the savepoint,
+    # so when they are pushed after the commit their claim fails and they do not run.
     @sa.event.listens_for(Session, "after_commit")
     def _committed(session):
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_PENDING, [])
         session.info.pop(_WROTE, None)
         for app, task, data in pending:
@@ -377,6 +409,8 @@ def _listen_to_sessions() -> None:
 
     @sa.event.listens_for(Session, "after_rollback")
     def _rolled_back(session):
+        if session.in_nested_transaction():
+            return
         session.info.pop(_PENDING, None)
         session.info.pop(_WROTE, None)
 
@@ -453,7 +487,10 @@ def task_named(name: str) -> _Job:
 
 def queue_stats(app: Flask) -> dict[str, Any]:
     """``pending`` (waiting to run now), ``scheduled`` (retries and delayed jobs), ``oldest_pending_seconds``
-    (age of the next job to run, 0 when none), ``dead_letters`` and ``outbox`` (rows not yet claimed)."""
+    (age of the next job to run, 0 when none), ``dead_letters`` and ``outbox`` (rows not yet claimed).
+
+    :raises Exception: the storage's or the database's error when either cannot be reached
+        (a metrics scrape reports the queue as unknown then)."""
     import sqlalchemy as sa
 
     from .extensions import db
@@ -537,6 +574,11 @@ def run_worker(app: Flask, *, workers: int = 2, worker_type: str = "thread") -> 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bind_worker(app)
+    if worker_type == "process":
+        from .extensions import db
+
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection is shared by the forked workers
     where = "redis" if is_redis(app) else queue_url(app)
     log.info("discuss worker: %d %s worker(s) on %s; jobs: %s", workers, worker_type, where, ", ".join(sorted(_JOBS)))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,

@@ -31,7 +31,7 @@ from flask import current_app
 from .extensions import db
 from .i18n import N_
 from .models import (
-    REJECTED, Ban, Comment, Moderator, ModeratorAction, Report, Site, VerdictRecord, lower_email, utcnow,
+    REJECTED, Ban, Comment, DeadJob, Moderator, ModeratorAction, Report, Site, VerdictRecord, lower_email, utcnow,
 )
 from .render import render_body
 
@@ -197,12 +197,15 @@ class Purge:
     ip_hashes: int
     report_ip_hashes: int
     rejected_comments: int
+    dead_letters: int = 0
 
 
 def purge(days: int | None = None) -> Purge:
     """Apply the retention period: older than ``days`` (default ``PRIVACY_RETENTION_DAYS``;
     0 keeps everything), clear IP hashes of comments and reports, and the email and
-    body of rejected comments. Counts only what changed, so a second run reports 0.
+    body of rejected comments, and delete dead letters (failed jobs, which keep their
+    arguments: a webhook's body names the author and quotes the comment). Counts only
+    what changed, so a second run reports 0.
     Expired idempotency keys (older than ``IDEMPOTENCY_HOURS``) go too, whatever ``days``."""
     from . import idempotency
 
@@ -234,8 +237,10 @@ def purge(days: int | None = None) -> Purge:
         )
         db.session.execute(sa.update(VerdictRecord.__table__)
                            .where(VerdictRecord.__table__.c.comment_id.in_(rejected_ids)).values(details={}))
+    dead = DeadJob.__table__
+    dead_letters = db.session.execute(sa.delete(dead).where(dead.c.failed_at < cutoff)).rowcount
     db.session.commit()
     return Purge(days=days, ip_hashes=ip_hashes, report_ip_hashes=report_ip_hashes,
-                 rejected_comments=len(rejected_ids))
+                 rejected_comments=len(rejected_ids), dead_letters=dead_letters)
 
 

@@ -69,4 +69,4 @@ def purge_command(days: int | None) -> None:
         return
     click.echo(f"purged (older than {done.days} days): {done.ip_hashes} comment IP hashes, "
                f"{done.report_ip_hashes} report IP hashes, {done.rejected_comments} rejected comments' "
-               f"emails and bodies")
+               f"emails and bodies, {done.dead_letters} dead letters")

@@ -20,6 +20,9 @@ application context pushed), ``discuss_host`` (a fresh plugin host with the
 built-in plugins and nothing else, installed on that app), ``discuss_site``
 (a saved site with default settings).
 
+A plugin's background jobs (``discuss.job``) run with ``run_jobs(discuss_app)``:
+every job due, in the test's process, through the app's real queue storage.
+
 Plugins that ask ``history`` get the real one (:class:`discuss.History`) on the
 ``discuss_app`` database when an app context is active, and an empty one
 (no past comments, no bans) otherwise.

@@ -183,14 +183,25 @@ def test_a_dead_letter_is_replayed_once(app):
         assert not jobs.replay_dead_letter(dead_id + 1000)
 
 
-def test_queue_stats_reports_the_oldest_pending_job(app):
-    note("old")
+def enqueue_an_old_and_a_new_job(monkeypatch) -> None:
+    import time
+
+    real = time.time
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: real() - 600)  # enqueued ten minutes ago
+        note("old")
+    note("new")
+
+
+def test_queue_stats_reports_the_age_of_the_next_job_to_run(app, monkeypatch):
+    assert jobs.queue_stats(app)["oldest_pending_seconds"] == 0
+    enqueue_an_old_and_a_new_job(monkeypatch)
     stats = jobs.queue_stats(app)
-    assert stats["pending"] == 1 and stats["oldest_pending_seconds"] >= 0
+    assert stats["pending"] == 2 and 599 <= stats["oldest_pending_seconds"] < 3600
     assert set(stats) == {"pending", "scheduled", "oldest_pending_seconds", "dead_letters", "outbox"}
 
 
-@jobs.periodic(5)
+@jobs.periodic(300)
 def every_five_minutes() -> None:
     SEEN.append({"text": "periodic", "request_id": requestid.current()})
 
@@ -206,9 +217,18 @@ def test_periodic_jobs_run_when_due(app):
     assert f"{__name__}.every_five_minutes" not in {entry["task"] for entry in ran}
 
 
-def test_periodic_takes_minutes_or_a_crontab():
-    with pytest.raises(ValueError):
-        jobs.periodic(60 * 24 * 2)
+@pytest.mark.parametrize("seconds", [30, 90, 7 * 60, 5 * 3600, 2 * 86400])
+def test_periodic_refuses_a_period_the_scheduler_cannot_keep(seconds):
+    with pytest.raises(ValueError, match="periodic"):
+        jobs.periodic(seconds)
+
+
+def test_periodic_in_seconds_is_a_crontab():
+    from datetime import datetime
+
+    hourly = jobs._every(3600)
+    assert hourly(datetime(2026, 1, 1, 13, 0)) and not hourly(datetime(2026, 1, 1, 13, 5))
+    assert jobs._every(600)(datetime(2026, 1, 1, 13, 50)) and not jobs._every(600)(datetime(2026, 1, 1, 13, 55))
 
 
 def test_a_bad_queue_url_stops_start_up(database_url):
@@ -260,6 +280,12 @@ class TestRedisStorage:
         assert stats["pending"] == 1
         assert run_jobs(app)[0]["ok"]
         assert SEEN[0]["text"] == "via redis" and SEEN[0]["request_id"] == "req-through-redis"
+
+    def test_the_oldest_pending_job_is_the_next_to_run(self, app, monkeypatch):
+        enqueue_an_old_and_a_new_job(monkeypatch)
+        assert 599 <= jobs.queue_stats(app)["oldest_pending_seconds"] < 3600
+        run_jobs(app)
+        assert [seen["text"] for seen in SEEN] == ["old", "new"]
 
     def test_retries_are_scheduled_in_redis(self, app):
         always_fails("in redis")
@@ -318,3 +344,71 @@ def test_a_job_interrupted_by_shutdown_is_queued_again(app):
     assert [seen["attempt"] for seen in SEEN] == [1, 2]
     assert len(ran) == 2 and jobs.queue_stats(app) | {"oldest_pending_seconds": 0} == {
         "pending": 0, "scheduled": 0, "oldest_pending_seconds": 0, "dead_letters": 0, "outbox": 0}
+
+
+def test_dead_letters_go_with_the_retention_period(app):
+    from discuss import privacy
+
+    always_fails("kept a while")
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    assert privacy.purge(days=30).dead_letters == 0
+    db.session.execute(sa.update(DeadJob).values(failed_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert privacy.purge(days=30).dead_letters == 1
+    assert jobs.queue_stats(app)["dead_letters"] == 0
+
+
+def test_a_job_enqueued_in_a_rolled_back_savepoint_does_not_run(app):
+    with writing():
+        add_site("kept")
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                jobs.enqueue_after_commit(note, "undone")
+                db.session.flush()
+                raise LookupError
+        except LookupError:
+            pass
+        jobs.enqueue_after_commit(note, "kept")
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["kept"]  # the undone one's outbox row went with its savepoint
+    assert jobs.queue_stats(app)["outbox"] == 0
+
+
+def test_a_released_savepoint_is_not_the_commit(app):
+    with writing():
+        add_site("outer")
+        jobs.enqueue_after_commit(note, "before the savepoint")
+        with db.session.begin_nested():
+            add_site("inner")
+            jobs.enqueue_after_commit(note, "in the savepoint")
+        assert jobs.queue_stats(app)["pending"] == 0  # released, not committed
+        try:
+            with db.session.begin_nested():
+                add_site("undone")
+                raise LookupError
+        except LookupError:
+            pass
+        assert jobs.queue_stats(app)["pending"] == 0
+        jobs.enqueue_after_commit(note, "after the savepoints")
+    assert jobs.queue_stats(app)["pending"] == 3
+    run_jobs(app)
+    assert [seen["text"] for seen in SEEN] == ["before the savepoint", "in the savepoint", "after the savepoints"]
+
+
+def test_a_statement_that_writes_makes_the_transaction_a_write(app):
+    add_site("statement")
+    db.session.commit()
+    db.session.execute(sa.update(Site).values(name="Renamed"))  # no writing(), no flush: a bare UPDATE
+    jobs.enqueue_after_commit(note, "after the update")
+    assert jobs.queue_stats(app)["pending"] == 0
+    db.session.commit()
+    assert jobs.queue_stats(app)["pending"] == 1
+
+
+def test_plugin_authors_run_their_jobs_on_the_kits_app(discuss_app, tmp_path):
+    """discuss.testing's discuss_app keeps its queue beside its throwaway database."""
+    assert discuss_app.config["QUEUE_URL"].startswith("sqlite:///" + str(tmp_path))
+    note("from a plugin's test")
+    assert [entry["ok"] for entry in run_jobs(discuss_app)] == [True]
+    assert SEEN[0]["text"] == "from a plugin's test"

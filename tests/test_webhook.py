@@ -204,21 +204,29 @@ def test_a_restart_loses_no_delivery(client, site, holding, receiver, database_u
     assert len(hook.requests) == 1
 
 
-def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app):
+def start_worker(app, database_url: str, *options: str):
+    """``discuss worker`` in a process of its own, on this test's database and queue."""
     import os
-    import signal
     import subprocess
     import sys
+
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
+           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40,
+           "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40, "DISCUSS_LOAD_ENTRY_POINTS": "false"}
+    return subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker", *options],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.parametrize("worker_type", ["thread", "process"])
+def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding, receiver, database_url, app,
+                                                          worker_type):
+    import signal
+    import subprocess
 
     hook = receiver()
     configure(site, urls=[hook.url])
     with_key = held(client)
-    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_QUEUE_URL": app.config["QUEUE_URL"],
-           "DISCUSS_SECRET_KEY": "worker-test-secret-key-" + "s" * 40, "DISCUSS_IP_HASH_KEY": "worker-test-ip-key-" + "i" * 40,
-           "DISCUSS_LOAD_ENTRY_POINTS": "false"}
-    worker = subprocess.Popen([sys.executable, "-c", "from discuss.cli import main; main()", "worker",
-                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+    worker = start_worker(app, database_url, "--workers", "2", "--worker-type", worker_type)
     try:
         deadline = time.monotonic() + 60
         while not (arrived := hook.arrived.wait(0.2)) and worker.poll() is None and time.monotonic() < deadline:
@@ -233,6 +241,31 @@ def test_discuss_worker_delivers_from_a_process_of_its_own(client, site, holding
     assert arrived, output
     assert json.loads(hook.requests[0]["body"])["comment"]["id"] == with_key
     assert jobs.queue_stats(app)["pending"] == 0
+
+
+def test_a_delivery_in_flight_when_the_worker_is_terminated_is_queued_again(client, site, holding, receiver,
+                                                                           database_url, app):
+    import signal
+
+    stuck = threading.Event()
+    hook = receiver(hold=stuck)
+    configure(site, urls=[hook.url], timeout=30)
+    held(client)
+    worker = start_worker(app, database_url, "--workers", "1")
+    try:
+        arrived = hook.arrived.wait(60)
+    finally:
+        worker.send_signal(signal.SIGTERM)  # a restart: the delivery is in the receiver's hands
+        output = worker.communicate(timeout=30)[0]
+    assert arrived, output
+    with app.app_context():
+        waiting = [type(task).__name__ for task in jobs.huey.pending()]
+    assert "deliver" in waiting, output  # queued again, not lost (beside, perhaps, the minute's sweep)
+    stuck.set()
+    hook.statuses = [204]
+    assert [entry["ok"] for entry in deliver_all() if entry["task"].endswith(".deliver")] == [True]
+    assert len(hook.requests) == 2
+    assert hook.requests[0]["headers"]["webhook-id"] == hook.requests[1]["headers"]["webhook-id"]
 
 
 def test_a_receiver_that_times_out_is_retried_then_dead_lettered(client, site, holding, receiver):
@@ -412,3 +445,37 @@ def test_the_secret_is_not_printed_by_the_plugins_command(app, site):
     configure(site, urls=["https://hooks.example.org/x"], secret="")
     result = app.test_cli_runner().invoke(plugins_command, ["--site", "council"])
     assert '"secret": ""' in result.output  # an unset secret is shown as unset
+
+
+class TestQueueDown:
+    """The queue's Redis stops: replies are still answered, deliveries wait in the outbox, none is lost."""
+
+    @pytest.fixture
+    def queue_redis(self, tmp_path):
+        from tests.servers import PrivateRedis
+
+        server = PrivateRedis(tmp_path).start()
+        yield server
+        server.stop()
+
+    @pytest.fixture
+    def app_config(self, queue_redis):
+        return {"QUEUE_URL": queue_redis.url}
+
+    def test_a_reply_during_a_queue_outage_is_answered_and_its_delivery_sent_afterwards(
+            self, client, site, holding, receiver, app, queue_redis):
+        hook = receiver()
+        configure(site, urls=[hook.url])
+        queue_redis.stop()
+        response = client.post("/api/v1/sites/council/threads/blog/post/comments",
+                               json={"author_name": "Resident", "body": "hold this while Redis is down"})
+        assert response.status_code == 202
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json["failing"] == ["redis:QUEUE_URL"]
+        queue_redis.start()
+        assert jobs.queue_stats(app)["outbox"] == 1 and jobs.queue_stats(app)["pending"] == 0
+        assert jobs.sweep_outbox(app, older_than=0) == 1
+        assert [entry["ok"] for entry in deliver_all()] == [True]
+        assert len(hook.requests) == 1
+        assert json.loads(hook.requests[0]["body"])["comment"]["id"] == response.json["comment"]["id"]
+        assert jobs.queue_stats(app)["outbox"] == 0

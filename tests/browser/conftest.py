@@ -81,13 +81,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def service_app(database_url):
+def service_app(database_url, tmp_path_factory):
     """The real application, as the browser meets it. Built-in plugins are off so
     that only :class:`Scripted` decides, whatever plugins the project grows."""
     builtins = [plugin_name(importlib.import_module(name)) for name in BUILTIN_PLUGINS]
     # A public cache lifetime on thread reads, as a busy deployment may set: the
-    # widget must still show a reader their own new comment.
-    app = make_app(database_url, DISABLED_PLUGINS=builtins, THREAD_CACHE_SECONDS=60, DEMO_PAGE=True)
+    # widget must still show a reader their own new comment. Its job queue is a file of this run's.
+    queue = "sqlite:///" + str(tmp_path_factory.mktemp("queue") / "queue.db")
+    app = make_app(database_url, DISABLED_PLUGINS=builtins, THREAD_CACHE_SECONDS=60, DEMO_PAGE=True,
+                   QUEUE_URL=queue)
     app.extensions["discuss"].register(Scripted(), name="scripted")
     return app
 
