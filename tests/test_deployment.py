@@ -53,6 +53,7 @@ def test_compose_has_the_whole_stack():
     for name in WEBS:
         assert services[name]["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
     assert services["worker"]["command"] == ["discuss", "worker"]
+    assert services["worker"]["stop_signal"] == "SIGINT"  # finishes the jobs in hand before exiting
     assert services["migrate"]["command"] == ["discuss", "db", "upgrade"]
     assert services["worker"]["environment"]["DISCUSS_QUEUE_URL"] == "redis://redis:6379/1"
 
