@@ -170,14 +170,20 @@ class MeasureRequests:
         try:
             return self.wsgi_app(environ, noting)
         finally:
-            route = environ.get(ROUTE_KEY) or (REPLAYED if self.replayable(environ) is not None else UNMATCHED)
-            method = environ.get("REQUEST_METHOD", "")
-            key = (route, method if method in METHODS else "other", status[0])
-            children = _children.get(key)
-            if children is None:
-                children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key[:2]))
-            children[0].inc()
-            children[1].observe(time.perf_counter() - started)
+            try:
+                self.record(environ, status[0], time.perf_counter() - started)
+            except Exception:  # noqa: BLE001 - the answer (perhaps a stored comment's) must still go out
+                log.exception("metrics: could not record a request")
+
+    def record(self, environ: dict[str, Any], status: str, seconds: float) -> None:
+        route = environ.get(ROUTE_KEY) or (REPLAYED if self.replayable(environ) is not None else UNMATCHED)
+        method = environ.get("REQUEST_METHOD", "")
+        key = (route, method if method in METHODS else "other", status)
+        children = _children.get(key)
+        if children is None:
+            children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key[:2]))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 #: Each (route, method, status)'s counter and histogram, so a request skips ``labels()``'s lookup.

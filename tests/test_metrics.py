@@ -326,3 +326,15 @@ def test_the_worker_serves_its_metrics_on_its_own_port(database_url, tmp_path):
         server.server_close()
     assert "discuss_queue_pending 0.0" in text
     assert metrics.serve_worker_metrics(make_app(database_url)) is None  # port 0: none
+
+
+def test_a_failure_to_record_never_reaches_the_client(client, site, monkeypatch):
+    """A full metrics directory (say) must not turn a stored comment into an error."""
+
+    def broken(*_args, **_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(metrics.MeasureRequests, "record", broken)
+    monkeypatch.setattr(metrics.COMMENTS, "labels", broken)
+    response = post(client, "stored whatever the metrics say")
+    assert response.status_code == 201
