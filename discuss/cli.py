@@ -38,12 +38,13 @@ def main() -> None:
 
 def register(app) -> None:
     from .importing.cli import export_command, import_group
+    from .jobs_cli import jobs_group
     from .privacy_cli import privacy_group
     from .purge import purge_relay
     from .review.cli import moderators
 
-    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, worker, demo, moderators,
-                    privacy_group, import_group, export_command, purge_relay):
+    for command in (init_db, sites, threads, comments, screen, plugins_command, serve, worker, jobs_group, demo,
+                    moderators, privacy_group, import_group, export_command, purge_relay):
         app.cli.add_command(command)
 
 

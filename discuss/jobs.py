@@ -355,8 +355,9 @@ def enqueue_after_commit(task: _Job, *args: Any, **kwargs: Any) -> None:
 
 
 def _in_write(session) -> bool:
-    """Whether the session's transaction writes: something added, changed or flushed, or
-    begun by :func:`discuss.transactions.writing` (which holds SQLite's write lock from the start)."""
+    """Whether the session's transaction writes: something added, changed or flushed, an
+    INSERT/UPDATE/DELETE run through it, or begun by :func:`discuss.transactions.writing`
+    (which holds SQLite's write lock from the start)."""
     if not session.in_transaction():
         return False
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import timedelta
@@ -412,3 +413,21 @@ def test_plugin_authors_run_their_jobs_on_the_kits_app(discuss_app, tmp_path):
     note("from a plugin's test")
     assert [entry["ok"] for entry in run_jobs(discuss_app)] == [True]
     assert SEEN[0]["text"] == "from a plugin's test"
+
+
+def test_the_jobs_command_shows_figures_lists_dead_letters_and_replays_one(app, runner):
+    from discuss.jobs_cli import jobs_group
+
+    always_fails("by hand")
+    run_jobs(app, now=utcnow() + timedelta(hours=1))
+    figures = json.loads(runner.invoke(jobs_group, ["stats"]).output)
+    assert figures["dead_letters"] == 1 and figures["pending"] == 0
+    listed = runner.invoke(jobs_group, ["dead"]).output
+    dead_id = db.session.execute(sa.select(DeadJob.id)).scalar_one()
+    assert f"{dead_id}\t" in listed and "always_fails\t3 attempt(s)\tRuntimeError: cannot do by hand" in listed
+    result = runner.invoke(jobs_group, ["replay", str(dead_id)])
+    assert result.exit_code == 0 and "queued again" in result.output
+    assert json.loads(runner.invoke(jobs_group, ["stats"]).output)["pending"] == 1
+    missing = runner.invoke(jobs_group, ["replay", str(dead_id)])
+    assert missing.exit_code == 1 and f"no dead letter {dead_id}" in missing.output
+    assert runner.invoke(jobs_group, ["replay", "0"]).exit_code == 2  # not an id: a usage error
