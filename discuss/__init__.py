@@ -212,6 +212,9 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import register_admin
 
     register_admin(app)
+    from .mail import init_app as init_mail
+
+    init_mail(app)
     app.extensions["discuss_api"] = api
     register_fallback(app)
 

@@ -21,7 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import metrics
 from .errors import Refusal
 from .extensions import db
-from .i18n import N_, lazy_gettext
+from .i18n import N_, current as i18n_current, lazy_gettext
+from .mail import events as mail_events
 from .host import PluginHost, SiteFacts
 from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
 from .moderation import Screening, fire_event, screen_comment
@@ -155,7 +156,7 @@ def check_page_url(site: Site, page_url: str) -> None:
 
 
 def post_comment(host: PluginHost, site: Site, submission: Submission,
-                 answer: Callable[[Posted], Any] | None = None) -> Posted:
+                 answer: Callable[[Posted], Any] | None = None, *, watch_replies: bool = False) -> Posted:
     """Screen a reply and store it with its verdicts in one transaction; say what became of it.
 
     The thread is created on its first comment. Rejected replies are kept (status
@@ -172,6 +173,10 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
 
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
         a ``page_url`` off the site's origins, and :class:`ThreadClosed` when the thread is closed.
+
+    ``watch_replies``: the author asked to be mailed replies (discuss/mail); the mail
+    this makes due (a confirmation, a reply notice, moderators' notices) is written
+    to the outbox in the same transaction and sent by a job after it.
     """
     thread = find_thread(site, submission.thread_key)
     if thread is not None and thread.closed:
@@ -189,6 +194,8 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
     with writing(keep_loaded=True):  # the answer and the events use what was just written
         comment = _store(site, submission, screening)
         comment_id = comment.id
+        mail_events.comment_stored(comment, site, watch_replies=watch_replies, language=i18n_current(),
+                                   reasons=screening.reasons())
         posted = Posted(outcome, comment, screening, reason)
         if answer is not None:
             posted = replace(posted, answer=answer(posted))

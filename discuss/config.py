@@ -105,6 +105,18 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_NETWORKS": ["127.0.0.1", "::1"],
     # `discuss worker` serves its own metrics (jobs run, failed, their time) on this port; 0: none.
     "WORKER_METRICS_PORT": 0,
+    # Mail (discuss/mail/, docs/operations.md "Mail"): off while MAIL_HOST is empty (no opt-in is
+    # offered, nothing is queued). MAIL_FROM and PUBLIC_URL are required when it is set.
+    "MAIL_HOST": "",
+    "MAIL_PORT": 587,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "",                 # e.g. "Camden Council comments <comments@camden.gov.uk>"
+    "MAIL_SECURITY": "starttls",     # "starttls" (port 587), "ssl" (port 465) or "none"
+    "MAIL_TIMEOUT": 10.0,            # seconds per SMTP connection
+    "MAIL_UNSUBSCRIBE_MAILTO": "",   # optional address for List-Unsubscribe's mailto (besides the https link)
+    "MAIL_CONFIRM_HOURS": 72,        # how long a confirmation link works
+    "MAIL_UNSUBSCRIBE_DAYS": 365,    # how long an unsubscribe link in a sent mail works
     # The job queue (discuss/jobs.py, docs/operations.md "Background jobs"): "" means a SQLite
     # file in the instance folder (embedded, no other service); redis://... in production.
     "QUEUE_URL": "",

@@ -35,6 +35,7 @@ from .models import (
     utcnow,
 )
 from .host import PluginHost
+from .mail import events as mail_events
 from .moderation import fire_event
 from .privacy import redacted_body
 from .render import render_body
@@ -171,6 +172,9 @@ def decide(
     try:
         with writing():
             record = _apply(comment_id, moderator, action, expected_version, reason, new_body, ban_row)
+            if record.after["status"] == PUBLISHED and record.before["status"] != PUBLISHED:
+                # A reply notice is due with the publication itself (discuss/mail: the outbox).
+                mail_events.comment_published(_load(comment_id), db.session.get(Site, site.id))
     except StaleDataError:
         # Another decision committed between our read and our UPDATE (PostgreSQL
         # re-checks the version after waiting for its row lock): nothing changed.

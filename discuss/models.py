@@ -325,6 +325,83 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class MailRecipient(db.Model):
+    """An address that asked to be told of replies (personal data: discuss/privacy.py).
+
+    Mail goes to it only once ``confirmed_at`` is set, through the signed link of
+    the one confirmation mail (discuss/mail/tokens.py). Unsubscribing clears
+    ``confirmed_at``, drops its subscriptions and keeps the row (the address asked
+    for no more mail) until the retention period ends.
+    """
+
+    __tablename__ = "mail_recipient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    # The language its mail is written in: the page's when it opted in.
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirm_sent_at: Mapped[datetime | None] = mapped_column()
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    unsubscribed_at: Mapped[datetime | None] = mapped_column()
+
+    @validates("email")
+    def _lower_email(self, _key: str, value: str | None) -> str | None:
+        return lower_email(value)
+
+
+class ReplySubscription(db.Model):
+    """A comment whose author asked to be mailed when someone replies to it."""
+
+    __tablename__ = "reply_subscription"
+
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("mail_recipient.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModeratorMail(db.Model):
+    """How a moderator hears of held comments: ``immediate`` (each one), ``digest``
+    (urgent ones at once, the rest in a periodic digest; the default) or ``none``."""
+
+    __tablename__ = "moderator_mail"
+
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderator.id", ondelete="CASCADE"), primary_key=True)
+    held: Mapped[str] = mapped_column(sa.String(16), default="digest")
+    # The newest held comment the last digest covered (the next one starts after it).
+    last_digest_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboundMail(db.Model):
+    """One message to send: the outbox (discuss/mail/outbox.py).
+
+    Written in the transaction that makes it due, delivered by a job with
+    retries; ``status`` is ``pending`` until the SMTP server accepts it
+    (``sent``) or the attempts run out (``failed``: listed for admins, who can
+    send it again). ``key`` makes a message due at most once (``reply:<comment>``).
+    """
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (sa.Index("ix_outbound_mail_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(sa.String(320), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    # A delivery in progress holds the row until then (two jobs never send one message at once).
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
 class JobOutbox(db.Model):
     """A job enqueued after a commit, kept until it first runs (discuss/jobs.py).
 

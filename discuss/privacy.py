@@ -14,6 +14,13 @@ address, never an email, so nothing links a report to a person's address.
 * :func:`purge` applies the retention period (``PRIVACY_RETENTION_DAYS``): IP
   hashes of every comment and report older than it, and the emails and bodies of
   rejected comments older than it. Idempotent; run it daily (docs/operations.md).
+
+Mail (discuss/mail/) adds, per address: a ``mail_recipient`` row (language, when
+it was sent a confirmation, confirmed, unsubscribed), its ``reply_subscription``
+rows (which comments' replies it asked for) and the ``outbound_mail`` messages to
+it. Export lists them; erasure deletes them all (an erased address is mailed
+nothing more); retention deletes delivered or given-up messages, and addresses
+that never confirmed or have unsubscribed, older than the period.
 * :func:`redacted_body` is what the audit log keeps of a moderator's edit in
   place of the text the edit replaced: edits are how personal data is taken out
   of a comment, so the log must not keep it.
@@ -31,7 +38,8 @@ from flask import current_app
 from .extensions import db
 from .i18n import N_
 from .models import (
-    REJECTED, Ban, Comment, DeadJob, Moderator, ModeratorAction, Report, Site, VerdictRecord, lower_email, utcnow,
+    REJECTED, Ban, Comment, DeadJob, MailRecipient, Moderator, ModeratorAction, OutboundMail, Report,
+    ReplySubscription, Site, VerdictRecord, lower_email, utcnow,
 )
 from .render import render_body
 
@@ -46,10 +54,19 @@ DEFAULT_NOTICE = N_("Your name and comment are published. Your email address is 
                   "to be erased.")
 
 
+#: The default notice when the service sends mail: the email also serves the notifications asked for.
+DEFAULT_NOTICE_WITH_MAIL = N_("Your name and comment are published. Your email address is never shown: we keep "
+                              "it, with a one-way hash of your internet address, only to prevent abuse and, if "
+                              "you ask, to email you about replies, and delete them when no longer needed. You "
+                              "can ask the council for a copy of what we hold about you, or for it to be erased.")
+
+
 def notice_text(site_notice: str | None) -> str:
-    """The privacy notice shown under a site's reply form: the site's own, or the default."""
+    """The privacy notice shown under a site's reply form: the site's own, or the default
+    (which says what the email is used for, so it names reply mail when the service sends it)."""
     text = (site_notice or "").strip()
-    return text or current_app.config.get("PRIVACY_NOTICE") or DEFAULT_NOTICE
+    default = DEFAULT_NOTICE_WITH_MAIL if current_app.config.get("MAIL_HOST") else DEFAULT_NOTICE
+    return text or current_app.config.get("PRIVACY_NOTICE") or default
 
 
 def redacted_body(text: str | None) -> str:
@@ -112,6 +129,26 @@ def export(email: str) -> dict[str, Any]:
             "sites": sorted(s.slug for s in moderator.sites), "created_at": _iso(moderator.created_at),
         },
         "reports_made": {"linkable": False, "note": REPORTS_NOTE},
+        "mail": _mail_of(email),
+    }
+
+
+def _mail_of(email: str) -> dict[str, Any]:
+    """The address's reply notifications: its choice, the comments it follows, the messages to it."""
+    recipient = db.session.execute(sa.select(MailRecipient).where(MailRecipient.email == email)).scalar_one_or_none()
+    messages = db.session.execute(
+        sa.select(OutboundMail).where(OutboundMail.to_address == email).order_by(OutboundMail.id)).scalars()
+    return {
+        "recipient": None if recipient is None else {
+            "language": recipient.language, "created_at": _iso(recipient.created_at),
+            "confirmation_sent_at": _iso(recipient.confirm_sent_at), "confirmed_at": _iso(recipient.confirmed_at),
+            "unsubscribed_at": _iso(recipient.unsubscribed_at),
+            "replies_followed_on_comments": list(db.session.execute(
+                sa.select(ReplySubscription.comment_id).where(ReplySubscription.recipient_id == recipient.id)
+                .order_by(ReplySubscription.comment_id)).scalars()),
+        },
+        "messages": [{"kind": m.kind, "subject": m.subject, "status": m.status, "created_at": _iso(m.created_at),
+                      "sent_at": _iso(m.sent_at)} for m in messages],
     }
 
 
@@ -124,6 +161,7 @@ class Erasure:
     bans_lifted: int
     audit_entries_scrubbed: int
     record_id: int
+    mail_rows: int = 0  # the address's mail recipient, reply subscriptions and messages, deleted
 
 
 def _scrub(value: Any, email: str, hashes: set[str], remove_bodies: bool) -> Any:
@@ -176,17 +214,29 @@ def erase(email: str, *, remove_bodies: bool = False, by: Moderator | None = Non
             scrubbed += 1
     for ban in bans:
         db.session.delete(ban)
+    mail_rows = _erase_mail(email)
     record = ModeratorAction(
         comment_id=None, moderator_id=by.id if by is not None else None, action=ERASE,
         reason="erasure request",
         before={}, after={"comments": len(ids), "bodies_removed": len(ids) if remove_bodies else 0,
-                          "bans_lifted": len(bans), "audit_entries_scrubbed": scrubbed},
+                          "bans_lifted": len(bans), "audit_entries_scrubbed": scrubbed, "mail_rows": mail_rows},
         created_at=utcnow(),
     )
     db.session.add(record)
     db.session.commit()
     return Erasure(comments=len(ids), bodies_removed=len(ids) if remove_bodies else 0, bans_lifted=len(bans),
-                   audit_entries_scrubbed=scrubbed, record_id=record.id)
+                   audit_entries_scrubbed=scrubbed, record_id=record.id, mail_rows=mail_rows)
+
+
+def _erase_mail(email: str) -> int:
+    recipients = sa.select(MailRecipient.id).where(MailRecipient.email == email).scalar_subquery()
+    removed = db.session.execute(sa.delete(ReplySubscription).where(ReplySubscription.recipient_id == recipients)
+                                 .execution_options(synchronize_session=False)).rowcount
+    removed += db.session.execute(sa.delete(MailRecipient).where(MailRecipient.email == email)
+                                  .execution_options(synchronize_session=False)).rowcount
+    removed += db.session.execute(sa.delete(OutboundMail).where(OutboundMail.to_address == email)
+                                  .execution_options(synchronize_session=False)).rowcount
+    return removed
 
 
 # -- retention ---------------------------------------------------------------------
@@ -198,6 +248,7 @@ class Purge:
     report_ip_hashes: int
     rejected_comments: int
     dead_letters: int = 0
+    mail_rows: int = 0  # messages delivered or given up, and unconfirmed or unsubscribed addresses
 
 
 def purge(days: int | None = None) -> Purge:
@@ -239,8 +290,24 @@ def purge(days: int | None = None) -> Purge:
                            .where(VerdictRecord.__table__.c.comment_id.in_(rejected_ids)).values(details={}))
     dead = DeadJob.__table__
     dead_letters = db.session.execute(sa.delete(dead).where(dead.c.failed_at < cutoff)).rowcount
+    mail_rows = _purge_mail(cutoff)
     db.session.commit()
     return Purge(days=days, ip_hashes=ip_hashes, report_ip_hashes=report_ip_hashes,
-                 rejected_comments=len(rejected_ids), dead_letters=dead_letters)
+                 rejected_comments=len(rejected_ids), dead_letters=dead_letters, mail_rows=mail_rows)
+
+
+def _purge_mail(cutoff) -> int:
+    removed = db.session.execute(sa.delete(OutboundMail).where(
+        OutboundMail.created_at < cutoff, OutboundMail.status != "pending")).rowcount
+    stale = sa.select(MailRecipient.id).where(
+        MailRecipient.confirmed_at.is_(None),
+        sa.func.coalesce(MailRecipient.unsubscribed_at, MailRecipient.confirm_sent_at, MailRecipient.created_at)
+        < cutoff)
+    ids = list(db.session.execute(stale).scalars())
+    if ids:
+        removed += db.session.execute(sa.delete(ReplySubscription)
+                                      .where(ReplySubscription.recipient_id.in_(ids))).rowcount
+        removed += db.session.execute(sa.delete(MailRecipient).where(MailRecipient.id.in_(ids))).rowcount
+    return removed
 
 

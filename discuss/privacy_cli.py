@@ -53,8 +53,8 @@ def erase_command(email: str, remove_bodies: bool, by_email: str | None, yes: bo
                       abort=True)
     done = privacy.erase(email, remove_bodies=remove_bodies, by=by)
     click.echo(f"erased: {done.comments} comments, {done.bodies_removed} bodies removed, "
-               f"{done.bans_lifted} bans lifted, {done.audit_entries_scrubbed} audit entries scrubbed "
-               f"(audit entry #{done.record_id})")
+               f"{done.bans_lifted} bans lifted, {done.audit_entries_scrubbed} audit entries scrubbed, "
+               f"{done.mail_rows} mail rows deleted (audit entry #{done.record_id})")
 
 
 @privacy_group.command("purge")
@@ -69,4 +69,4 @@ def purge_command(days: int | None) -> None:
         return
     click.echo(f"purged (older than {done.days} days): {done.ip_hashes} comment IP hashes, "
                f"{done.report_ip_hashes} report IP hashes, {done.rejected_comments} rejected comments' "
-               f"emails and bodies, {done.dead_letters} dead letters")
+               f"emails and bodies, {done.dead_letters} dead letters, {done.mail_rows} mail rows")

@@ -112,6 +112,16 @@ class CommentCreate(ma.Schema):
         load_default="", validate=validate.Length(max=1000),
         metadata={"description": "Honeypot: leave empty. Bots that fill it are refused."},
     )
+    notify_replies = fields.Boolean(load_default=False, metadata={
+        "description": "Email the author (author_email, required then) when a reply to this comment is "
+                       "published. The first time an address asks it is mailed a link to confirm, and gets "
+                       "nothing else until it does. Ignored when the thread's reply_mail is false."})
+
+    @ma.validates_schema
+    def _notify_needs_email(self, data: dict, **_: object) -> None:
+        if data.get("notify_replies") and not data.get("author_email"):
+            raise ma.ValidationError([lazy_gettext("Give your email address to be told of replies.")],
+                                     "author_email")
 
     @ma.validates("author_name")
     def _name_length(self, value: str, **_: object) -> None:
@@ -161,6 +171,8 @@ class ThreadOut(ma.Schema):
     closed = fields.Boolean()
     comment_count = fields.Integer()
     privacy_notice = fields.String(metadata={"description": "Shown under the reply form (the site's own or the default)."})
+    reply_mail = fields.Boolean(metadata={"description": "Whether the service emails reply notifications: "
+                                          "when true the reply form offers notify_replies."})
 
 
 class ThreadResponse(ma.Schema):

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
+from .mail import enabled as mail_enabled
 from .bounds import parse_id
 from .extensions import db
 from .models import PUBLISHED, Comment, Site, Thread
@@ -210,7 +211,8 @@ def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> Thread
         ).all()
         comments, next_root = _build_tree(rows, limit)
     thread = {"key": head.key, "title": head.title, "url": head.url, "closed": head.closed,
-              "comment_count": head.comment_count, "privacy_notice": head.privacy_notice}
+              "comment_count": head.comment_count, "privacy_notice": head.privacy_notice,
+              "reply_mail": mail_enabled()}
     return ThreadPage(thread, comments, encode_cursor(next_root) if next_root is not None else None,
                       head.allowed_origins)
 

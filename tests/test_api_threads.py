@@ -20,7 +20,7 @@ def test_a_page_without_comments_is_an_empty_thread(client, site):
     assert response.status_code == 200
     assert response.json == {
         "thread": {"key": "/never/commented", "title": "", "url": "", "closed": False, "comment_count": 0,
-                   "privacy_notice": DEFAULT_NOTICE},
+                   "privacy_notice": DEFAULT_NOTICE, "reply_mail": False},
         "comments": [],
         "next_cursor": None,
     }

@@ -90,3 +90,24 @@ def test_the_discuss_command_lists_moderators(runner):
     assert result.exit_code == 0
     for command in ("add", "token", "list", "disable"):
         assert command in result.output
+
+
+def test_account_changes_from_the_command_line_are_audited(runner, site):
+    from discuss.models import ModeratorAction
+    from discuss.staff import DISABLED, ENABLED, PASSWORD_SET
+
+    runner.invoke(moderators, ["add", "mod@council.example", "--name", "Mo", "--site", "council",
+                               "--password-stdin"], input=PASSWORD + "\n")
+    runner.invoke(moderators, ["token", "mod@council.example"])
+    runner.invoke(moderators, ["disable", "mod@council.example"])
+    runner.invoke(moderators, ["disable", "mod@council.example"])  # already disabled: nothing to record
+    runner.invoke(moderators, ["enable", "mod@council.example"])
+    runner.invoke(moderators, ["password", "mod@council.example", "--password-stdin"], input="another passphrase\n")
+
+    entries = db.session.execute(sa.select(ModeratorAction).order_by(ModeratorAction.id)).scalars().all()
+    mine = [e for e in entries if e.subject == "moderator:mod@council.example"]
+    assert [(e.action, e.moderator_id, e.reason) for e in mine][-3:] == [
+        (DISABLED, None, "command line"), (ENABLED, None, "command line"), (PASSWORD_SET, None, "command line")]
+    disabled = mine[-3]
+    assert disabled.before == {"active": True} and disabled.after == {"active": False, "tokens_revoked": 1}
+    assert disabled.site_id == site.id  # site admins see it in their audit log

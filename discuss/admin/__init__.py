@@ -24,6 +24,7 @@ NAV: list[tuple[str, str]] = [
     ("admin.bans", N_("Bans")),
     ("admin.dashboard", N_("Dashboard")),
     ("admin.webhooks", N_("Webhook deliveries")),
+    ("admin.mail", N_("Mail")),
 ]
 
 
@@ -45,7 +46,7 @@ def nav_links() -> list[dict[str, object]]:
 def _admin_context() -> dict[str, object]:
     # Only the moderation pages ask who is signed in: a public page must not touch the
     # session (that would make its responses vary by cookie).
-    if request.blueprint not in ("review", "admin"):
+    if request.blueprint not in ("review", "admin", "mail_account"):
         return {}
     from .access import may_use_admin_area
 
@@ -61,6 +62,6 @@ def _nav_context() -> dict[str, object]:
 def register_admin(app: Flask) -> None:
     """Register the admin blueprint (its views are imported for their routes)."""
     from . import sites  # noqa: F401  (routes)
-    from . import bans, dashboard, moderators, webhooks  # noqa: F401  (routes)
+    from . import bans, dashboard, mail, moderators, webhooks  # noqa: F401  (routes)
 
     app.register_blueprint(bp)

@@ -180,7 +180,8 @@ def post_reply(reply: dict[str, Any], site: Site, key: str):
 
     try:
         # An InvalidReply (bad parent, closed thread) answers in the error shape by itself.
-        posted = post_comment(current_app.extensions["discuss"], site, submission, answer=answer)
+        posted = post_comment(current_app.extensions["discuss"], site, submission, answer=answer,
+                              watch_replies=reply.get("notify_replies", False))
     except idempotency.KeyTaken:  # the same key, committed by a request at the same time
         first = idempotency.earlier(claim) if claim is not None else None
         end_read()

@@ -33,7 +33,7 @@ from ..threads import BadKey, decode_cursor, normalise_key, read_thread
 from ..transactions import end_read
 from . import bp, form_tokens, render
 
-FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website")
+FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website", "notify_replies")
 FIELD_LABELS = {"author_name": i18n.lazy_gettext("Name"), "author_email": i18n.lazy_gettext("Email"),
                 "body": i18n.lazy_gettext("Comment")}
 
@@ -146,7 +146,8 @@ def post_reply(site: str, key: str):
         return status, response
 
     try:
-        posted = post_comment(current_app.extensions["discuss"], the_site, submission, answer=answer)
+        posted = post_comment(current_app.extensions["discuss"], the_site, submission, answer=answer,
+                              watch_replies=reply.get("notify_replies", False))
     except InvalidReply as exc:  # a parent that is not there, or a closed thread (403)
         return render_page(the_site, key, form=form, errors={exc.field: [exc.message]},
                            status=exc.code)
@@ -182,6 +183,8 @@ def _form_answer(site: Site, key: str, form: dict[str, str], status: int, respon
 def _reply_fields(form: dict[str, str]) -> dict[str, Any]:
     """The form's strings in the API's shapes: the API takes ``parent_id`` as a number."""
     data: dict[str, Any] = {name: value for name, value in form.items() if name != "parent_id"}
+    if not data.get("notify_replies"):  # an unticked checkbox sends nothing
+        data.pop("notify_replies", None)
     parent = form.get("parent_id", "").strip()
     if parent:
         # Not an id (superscript digits, 5,000 digits, over MAX_ID): the schema names parent_id.

@@ -54,6 +54,9 @@ WIDGET_STRINGS: dict[str, str] = {
     "hint": N_("Plain text or a little Markdown: *italic*, **bold**, [a link](https://…), > quote, - list."),
     "honeypot": N_("Leave this empty"),
     "post": N_("Post Comment"),
+    "notify": N_("Email me when someone replies"),
+    "notify_hint": N_("Needs your email address. The first time, we send a link to confirm; every email has a "
+                      "link to stop them."),
     "closed": N_("This discussion is closed to new comments."),
     "need_name": N_("Please enter your name."),
     "need_body": N_("Please write your comment."),

@@ -12,7 +12,11 @@ from ..auth import (MIN_PASSWORD_LENGTH, ROLES, create_moderator, end_sessions, 
                     issue_token)
 from ..extensions import db
 from ..models import ApiToken, Moderator
+from ..staff import DISABLED, ENABLED, PASSWORD_SET, audit
 from ..transactions import writing
+
+#: The reason on audit entries for changes made here, where no moderator is signed in.
+FROM_THE_COMMAND_LINE = "command line"
 
 
 @click.group("moderators")
@@ -116,9 +120,13 @@ def moderators_disable(email: str) -> None:
     """Disable EMAIL: their sessions and tokens stop working at once; tokens are revoked."""
     with writing():
         moderator = _existing(email)
+        was_active = moderator.active
         moderator.active = False
         end_sessions(moderator)
         revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.moderator_id == moderator.id)).rowcount
+        if was_active or revoked:
+            after = {"active": False, **({"tokens_revoked": revoked} if revoked else {})}
+            audit(None, DISABLED, moderator, {"active": was_active}, after, reason=FROM_THE_COMMAND_LINE)
         address = moderator.email
     click.echo(f"{address} disabled; {revoked} token(s) revoked")
 
@@ -130,7 +138,9 @@ def moderators_enable(email: str) -> None:
     """Enable EMAIL again (issue a new token with 'moderators token')."""
     with writing():
         moderator = _existing(email)
-        moderator.active = True
+        if not moderator.active:
+            moderator.active = True
+            audit(None, ENABLED, moderator, {"active": False}, {"active": True}, reason=FROM_THE_COMMAND_LINE)
         address = moderator.email
     click.echo(f"{address} enabled")
 
@@ -154,6 +164,7 @@ def moderators_password(email: str, password_stdin: bool) -> None:
         moderator = _existing(email)
         moderator.password_hash = password_hash
         end_sessions(moderator)
+        audit(None, PASSWORD_SET, moderator, {}, {"password": "changed"}, reason=FROM_THE_COMMAND_LINE)
         address = moderator.email
     click.echo(f"password set for {address}")
 

@@ -177,6 +177,13 @@
       author_email: h("input", { type: "email", autocomplete: "email", spellcheck: "false" }),
       body: h("textarea", { rows: "6", required: true })
     };
+    // Reply notifications: shown once the thread says the service sends mail (thread.reply_mail).
+    this.notify = h("input", { type: "checkbox", id: id + "notify_replies", name: "notify_replies",
+                               "aria-describedby": id + "notify_replies-hint" });
+    this.notifyField = h("p", { "class": "field notify", hidden: true }, [
+      this.notify, h("label", { "for": this.notify.id, text: this.t("notify") }),
+      h("span", { "class": "hint", id: id + "notify_replies-hint", text: this.t("notify_hint") })
+    ]);
     this.honeypot = h("input", { type: "text", id: id + "website", name: "website", tabindex: "-1", autocomplete: "off" });
     this.replying = h("p", { "class": "replying", hidden: true });
     this.parentError = h("span", { "class": "error", id: id + "parent_id-error" });
@@ -188,6 +195,7 @@
       field("author_email", [this.t("email") + " ", h("span", { "class": "req", text: this.t("optional") })], this.inputs.author_email),
       field("body", [this.t("comment") + " ", h("span", { "class": "req", text: this.t("required") })], this.inputs.body,
         this.t("hint")),
+      this.notifyField,
       // A trap for bots that fill every field: hidden from people and from assistive technology.
       h("div", { "class": "hp", "aria-hidden": "true" }, [h("label", { "for": this.honeypot.id, text: this.t("honeypot") }), this.honeypot]),
       h("p", { "class": "actions" }, [this.submit]),
@@ -230,6 +238,7 @@
         self.total = data.thread.comment_count;
         self.closed = data.thread.closed;
         self.notice.textContent = data.thread.privacy_notice || "";
+        self.notifyField.hidden = !data.thread.reply_mail;
         self.count.textContent = self.plural("comments", self.total);
         data.comments.forEach(function (c) { self.list.append(self.comment(c)); });
         if (self.closed && self.form.isConnected) {
@@ -372,6 +381,7 @@
     if (!data.author_email) delete data.author_email;
     data.website = this.honeypot.value;
     if (this.parentId) data.parent_id = this.parentId;
+    if (!this.notifyField.hidden && this.notify.checked) data.notify_replies = true;
     if (/^https?:$/.test(location.protocol)) data.page_url = location.href.split("#")[0].slice(0, 1000);
     data.page_title = document.title.slice(0, 300);
     this.submit.disabled = true;
