@@ -4,8 +4,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md wsgi.py ./
 COPY discuss ./discuss
 COPY plugins ./plugins
+COPY deploy ./deploy
 RUN pip install --no-cache-dir .
 RUN useradd --system --home /app discuss && chown -R discuss /app
 USER discuss
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "wsgi:app"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]

@@ -52,6 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
                 instance_relative_config=True)
     load_settings(app, config)
+    from .logs import configure_logging
+
+    configure_logging(app)
     _derive_flask_settings(app)
     _bound_routes(app)
 
@@ -89,6 +92,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from .api.replay import ReplayReads
 
         app.wsgi_app = ReplayReads(app.wsgi_app, app.extensions["discuss_page_cache"])
+    # Outermost, so replayed reads are measured and carry a request id too.
+    from . import logs, metrics
+
+    metrics.init_app(app)
+    logs.identify_requests(app)
     from .cli import register as register_cli
 
     register_cli(app)

@@ -338,7 +338,9 @@ def serve(host: str, port: int, debug: bool) -> None:
 def worker(workers: int, worker_type: str) -> None:
     """Run the job queue's consumer: jobs, their retries, and periodic jobs (docs/operations.md)."""
     from .jobs import run_worker
+    from .metrics import serve_worker_metrics
 
+    serve_worker_metrics(current_app._get_current_object())  # WORKER_METRICS_PORT, when set
     run_worker(current_app._get_current_object(), workers=workers, worker_type=worker_type)
 
 

@@ -18,6 +18,7 @@ from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import metrics
 from .errors import Refusal
 from .extensions import db
 from .i18n import N_, current as i18n_current, lazy_gettext
@@ -198,6 +199,7 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
         posted = Posted(outcome, comment, screening, reason)
         if answer is not None:
             posted = replace(posted, answer=answer(posted))
+    metrics.comment_posted(outcome.value, screening)
     try:
         _announce(host, facts, comment, screening)
     except Exception:  # noqa: BLE001 - the reply is stored; its author must hear so

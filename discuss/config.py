@@ -96,6 +96,15 @@ DEFAULTS: dict[str, Any] = {
     # the reply form when a site has none of its own ("" = the built-in text).
     "PRIVACY_RETENTION_DAYS": 365,
     "PRIVACY_NOTICE": "",
+    # Logs (discuss/logs.py): "text" or "json" (one object a line), and the root logger's level.
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
+    # /metrics (discuss/metrics.py): who may scrape it. A bearer token (at least 16 characters;
+    # "" = none), and client addresses or networks allowed without one.
+    "METRICS_TOKEN": "",
+    "METRICS_NETWORKS": ["127.0.0.1", "::1"],
+    # `discuss worker` serves its own metrics (jobs run, failed, their time) on this port; 0: none.
+    "WORKER_METRICS_PORT": 0,
     # Mail (discuss/mail/, docs/operations.md "Mail"): off while MAIL_HOST is empty (no opt-in is
     # offered, nothing is queued). MAIL_FROM and PUBLIC_URL are required when it is set.
     "MAIL_HOST": "",
@@ -174,8 +183,21 @@ def _invalidation(value: str) -> str:
     return value
 
 
+def _log_format(value: str) -> str:
+    from .logs import check_log_format
+
+    return check_log_format(value)
+
+
+def _log_level(value: str) -> str:
+    from .logs import check_log_level
+
+    return check_log_level(value)
+
+
 #: Settings that need more than their default's type.
-CHECKS = {"PUBLIC_URL": _public_url, "THREAD_CACHE_INVALIDATION": _invalidation}
+CHECKS = {"PUBLIC_URL": _public_url, "THREAD_CACHE_INVALIDATION": _invalidation,
+          "LOG_FORMAT": _log_format, "LOG_LEVEL": _log_level}
 
 
 def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:

@@ -14,6 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from . import metrics
 from .i18n import current, lazy_gettext, public_text
 
 DEFAULT_MESSAGES = {
@@ -155,6 +156,7 @@ def register_fallback(app) -> None:
         # unreadable): a clean 503 the client may retry, never a 500. Logged in full, as
         # SQLite also reports a few programming errors as OperationalError.
         current_app.logger.error("database unavailable: %s", exc, exc_info=exc)
+        metrics.database_unavailable()
         error = APIError(503, DEFAULT_MESSAGES[503], errors={"database": ["unavailable"]},
                          headers={"Retry-After": str(RETRY_AFTER)})
         return current_app.extensions["discuss_api"].handle_http_exception(error)

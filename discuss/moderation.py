@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import requestid
 from .i18n import N_
 from .submission import Submission
 from .verdict import PUBLISH, REJECT, Verdict, strictest
@@ -169,7 +170,8 @@ def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", jobs: list[_Job]) 
     index = 0
     while index < len(jobs):
         run = _Run(jobs[index:])
-        host.executor.submit(_work, host, facts, engine, run)
+        # Under the request's id, so the plugins' own log records carry it (discuss/logs.py).
+        host.executor.submit(_under, requestid.current(), _work, host, facts, engine, run)
         overran = _wait(run)
         finished = run.results[:overran]
         for job, outcome in zip(run.jobs, finished):
@@ -220,6 +222,12 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
         log.exception("screening worker failed")
     finally:
         run.done.set()
+
+
+def _under(request_id: str | None, work: Any, *args: Any) -> None:
+    # Only the id crosses to the worker thread: not the request itself, which stays its thread's.
+    with requestid.bound(request_id):
+        work(*args)
 
 
 def _app_context(host: "PluginHost") -> Any:

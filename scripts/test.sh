@@ -23,6 +23,11 @@ for example in examples/*/; do
     [ -f "$example/pyproject.toml" ] && .venv/bin/python -m pip install -q --no-deps -e "$example"
 done
 bash scripts/setup-browser.sh
+# tests/test_deployment.py checks deploy/nginx.conf with `nginx -t`.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nginx-light >/dev/null; } || echo "test.sh: could not install nginx-light" >&2
+fi
 
 export DISCUSS_TEST_DATABASE_URL_PG="${DISCUSS_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export DISCUSS_TEST_REDIS_URL="${DISCUSS_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
