@@ -63,6 +63,8 @@ _SPECIAL = re.compile(r"[^\x09-\x0d\x20-\x7e]")
 _SPACING_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
 _MATH_LETTER = re.compile(r"[\U0001d400-\U0001d7ff]")
+# Either of the two: one pass over a comment instead of two.
+_CONFUSABLE_OR_MATH = re.compile(r"[\u0370-\u03ff\u0400-\u052f\U0001d400-\U0001d7ff]")
 # Look-alike letters of the confusable scripts (those HOMOGLYPHS folds), in
 # either case (and signs such as U+2126 OHM that lower-case into them).
 _LOOKALIKES = re.escape("".join(
@@ -248,7 +250,7 @@ def disguised_words(text: str) -> list[tuple[int, int]]:
     (``𝗯𝗼𝗹𝗱``: also unreadable for screen readers). Whole words in Cyrillic or
     Greek are ordinary writing and are not reported.
     """
-    if text.isascii() or not (_CONFUSABLE_SCRIPTS.search(text) or _MATH_LETTER.search(text)):
+    if text.isascii() or not _CONFUSABLE_OR_MATH.search(text):
         return []
     return [m.span() for m in _DISGUISED_WORD.finditer(text)]
 

@@ -7,7 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from discuss import hatespeech
 from discuss.hatespeech import analyse, describe, tokens
 from discuss.hatespeech.tokens import fuzzy_word, read_word, split_joined
 
@@ -178,3 +180,16 @@ def test_site_terms_are_targets():
 
 def test_results_are_remembered_per_text():
     assert analyse("Jews are rats.") is analyse("Jews are rats.")
+
+
+# -- fast paths, against the straightforward code --------------------------------
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["old", "white", "people", "men", "the", "typical", "scum", "bins", "lot"]),
+                max_size=12),
+       st.sets(st.sampled_from(["old", "white", "the", "bins"]), max_size=3))
+def test_an_adjective_before_a_head_is_found_as_by_pairing_every_word(words, firsts):
+    heads = hatespeech._ADJECTIVE_HEADS
+    pairs = set(zip(words, words[1:]))
+    expected = any((first, head) in pairs for first in firsts for head in heads)
+    assert hatespeech._followed_by(words, firsts, heads) == expected
