@@ -57,6 +57,19 @@ def test_scores_equal_the_librarys_on_generated_comments(words):
     assert toxicity.get_model().probability(text) == pytest.approx(float(predict_prob([text])[0]), abs=1e-9)
 
 
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["i", "will", "find", "you", "they", "should", "be", "shot", "immigrants", "are",
+                                 "vermin", "send", "them", "back", "kys", "the", "bins", "Kill", "yourself", ".",
+                                 "“", "watch", "your", "back"]), max_size=14))
+def test_the_one_pass_check_finds_a_pattern_whenever_a_kind_does(words):
+    from discuss.textnorm import normalise
+
+    text = " ".join(words)
+    by_kind = [(*normalise(text).original_span(*m.span()), kind)
+               for kind, regex in toxicity._PATTERNS.items() for m in regex.finditer(normalise(text).text)]
+    assert toxicity.find_patterns(text) == sorted(by_kind)
+
+
 def test_ignored_words_are_left_out_as_if_unknown():
     model = toxicity.get_model()
     text = "what an absolute idiot, the bins were late"
