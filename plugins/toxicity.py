@@ -96,8 +96,9 @@ PATTERNS = {
 # alternation of hints alone).
 _PATTERNS = {kind: re2.compile("|".join(found)) for kind, found in PATTERNS.items()}
 # Every kind at once, to ask first whether any pattern matches at all (most comments:
-# none), in one pass instead of one per kind.
-_ANY_PATTERN = re2.compile("|".join(p for found in PATTERNS.values() for p in found))
+# none), in one pass instead of one per kind, over the normalised text's UTF-8
+# (encoded once for every plugin that searches it).
+_ANY_PATTERN = re2.compile("|".join(p for found in PATTERNS.values() for p in found).encode())
 
 
 # Name-calling and strong dislike: what the model weighs most after swearing ("That
@@ -249,7 +250,7 @@ def get_model() -> LinearToxicityModel:
 def find_patterns(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of threat and dehumanisation patterns in ``text``."""
     norm = normalise(text)
-    if _ANY_PATTERN.search(norm.text) is None:
+    if _ANY_PATTERN.search(norm.utf8) is None:
         return []
     found = []
     for kind, regex in _PATTERNS.items():

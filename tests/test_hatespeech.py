@@ -193,3 +193,18 @@ def test_an_adjective_before_a_head_is_found_as_by_pairing_every_word(words, fir
     pairs = set(zip(words, words[1:]))
     expected = any((first, head) in pairs for first in firsts for head in heads)
     assert hatespeech._followed_by(words, firsts, heads) == expected
+
+
+_SPACED_WORDS = st.lists(st.sampled_from(["m u s l i m s", "g.a.y", "a", "b", "c", "i", "2", "-", ".", "~", "the",
+                                          "j e w s", "old", "people", "é", "“x”", "i m m i", "grants"]), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SPACED_WORDS.map(" ".join))
+def test_the_trigger_reads_the_normalised_utf8_as_it_reads_the_text(text):
+    from discuss.textnorm import normalise
+
+    norm = normalise(text)
+    assert hatespeech._triggered(norm.text, frozenset(), norm.utf8) == hatespeech._triggered(norm.text, frozenset())
+    assert (hatespeech._SPACED_HINT_UTF8.search(norm.utf8) is None) == \
+        (hatespeech._SPACED_HINT.search(norm.text) is None)

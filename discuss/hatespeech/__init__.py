@@ -140,8 +140,11 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789@$")
 _NOT_WORD_TO_SPACE = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
 
 
-def _words(text: str) -> list[str]:
-    return text.encode("utf-8", "surrogatepass").translate(_NOT_WORD_TO_SPACE).decode("ascii").split()
+def _words(text: str, encoded: bytes | None = None) -> list[str]:
+    """The words of ``text`` (``encoded``: its UTF-8, when already at hand)."""
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    return encoded.translate(_NOT_WORD_TO_SPACE).decode("ascii").split()
 
 
 _SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
@@ -150,15 +153,18 @@ _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a
 # Whether three letters stand apart anywhere ("m u s l i m s"): RE2, a linear pass at
 # C speed (Python's re tried every position of every comment).
 _SPACED_HINT = re2.compile(r"[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$](?:[^a-z0-9@$]|$)")
+# The same, for the text's UTF-8 when it is at hand (whether it matches is all that is asked).
+_SPACED_HINT_UTF8 = re2.compile(_SPACED_HINT.pattern.encode())
 _SENTENCES = re.compile(r"[^.!?\n\u2026]*(?:[.!?\n\u2026]+|$)")
 # Distinct words already seen to be nothing the grammar needs (bounded; cleared when full).
 _PLAIN: set[str] = set()
 _PLAIN_LIMIT = 200_000
 
 
-def _triggered(text: str, extra: frozenset[str]) -> bool:
-    """Whether ``text`` (normalised) names a group at all, however spelt: most comments do not."""
-    words = _words(text)
+def _triggered(text: str, extra: frozenset[str], encoded: bytes | None = None) -> bool:
+    """Whether ``text`` (normalised; ``encoded``: its UTF-8, when at hand) names a group at all,
+    however spelt: most comments do not."""
+    words = _words(text, encoded)
     if not words:
         return False
     distinct = set(words)
@@ -181,7 +187,8 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()
     _PLAIN.update(fresh)
-    spaced = len(distinct & _SINGLE_LETTERS) >= 3 and _SPACED_HINT.search(text)
+    spaced = len(distinct & _SINGLE_LETTERS) >= 3 and (
+        _SPACED_HINT.search(text) if encoded is None else _SPACED_HINT_UTF8.search(encoded))
     for count, run in enumerate(_SPACED.finditer(text) if spaced else ()):
         letters = "".join(c for c in run.group() if c not in " .-_/~")
         if len(letters) <= 40 and any(part in TRIGGERS for part in read_word(letters)):
@@ -239,7 +246,7 @@ def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
 def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     norm = normalise(text)
     extra_words = frozenset(term.lower() for term in extra_targets if term)
-    if not _triggered(norm.text, extra_words):
+    if not _triggered(norm.text, extra_words, norm.utf8):
         return Analysis((), ())
     ranges = _sentence_ranges(norm.text, extra_words)
     tokens = tokenise(norm.text, norm.original, norm.original_index, ranges, MAX_TOKENS)[:MAX_TOKENS]
