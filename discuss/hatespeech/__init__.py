@@ -221,9 +221,27 @@ def _followed_by(words: list[str], firsts: set[str], seconds: frozenset[str]) ->
     return False
 
 
-def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
-    """The sentences that name a group, the one before each and the two after (pronouns, reports)."""
+# Words without which a sentence cannot name a group (see ``_sentence_ranges``).
+_MAY_TRIGGER = TRIGGERS | COMMON_ADJECTIVES | _PREFIXES
+
+
+def _sentence_ranges(text: str, extra: frozenset[str], encoded: bytes | None = None) -> list[tuple[int, int]]:
+    """The sentences that name a group, the one before each and the two after (pronouns, reports).
+
+    ``_triggered`` decides for each sentence, but only for those holding a word that
+    could make it true: a group name or a site's term, a common adjective, the first
+    piece of a split word, or a word not yet known to be plain (its spelling may be
+    repaired into a group name). A sentence's words are the text's, and a sentence's
+    spaced-letter hint is one the whole text has too; a sentence with none of those
+    words would be judged plain and remembered nothing new. (``encoded``: the text's
+    UTF-8, when at hand.)
+    """
     spans = [(m.start(), m.end()) for m in _SENTENCES.finditer(text) if m.end() > m.start()]
+    may_trigger: frozenset[str] | set[str] | None = None  # None: ask about every sentence
+    hint = _SPACED_HINT.search(text) if encoded is None else _SPACED_HINT_UTF8.search(encoded)
+    if hint is None:
+        words = set(_words(text, encoded))
+        may_trigger = (words & _MAY_TRIGGER) | (words & extra) | (words - _PLAIN)
     wanted: set[int] = set()
     seen: set[str] = set()
     for index, (start, end) in enumerate(spans):
@@ -231,6 +249,8 @@ def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
         if sentence in seen:
             continue  # a repeated sentence says nothing new (hostile repetition)
         seen.add(sentence)
+        if may_trigger is not None and may_trigger.isdisjoint(_words(sentence)):
+            continue
         if _triggered(sentence, extra):
             wanted.update(range(max(0, index - 1), min(len(spans), index + 3)))
     ranges: list[tuple[int, int]] = []
@@ -248,7 +268,7 @@ def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     extra_words = frozenset(term.lower() for term in extra_targets if term)
     if not _triggered(norm.text, extra_words, norm.utf8):
         return Analysis((), ())
-    ranges = _sentence_ranges(norm.text, extra_words)
+    ranges = _sentence_ranges(norm.text, extra_words, norm.utf8)
     tokens = tokenise(norm.text, norm.original, norm.original_index, ranges, MAX_TOKENS)[:MAX_TOKENS]
     if not tokens:
         return Analysis((), ())
