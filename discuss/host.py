@@ -31,7 +31,7 @@ from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
-    from .moderation import Screening
+    from .moderation import Screening, Step
     from .submission import Submission
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class PluginHost:
         self._untrace: Any = None
         self._engine: Any = None
         self._isolation: IsolatedRunner | None = None
+        self._plans: dict[tuple, tuple] = {}
 
     @classmethod
     def for_app(cls, app: "Flask", pm: DiscussPluginManager) -> "PluginHost":
@@ -151,9 +152,15 @@ class PluginHost:
         key = (hook_name, name)
         caller = self._callers.get(key)
         if caller is None:
-            only = self.pm.get_plugin(name)
-            others = [p for _, p in self.pm.list_name_plugin() if p is not None and p is not only]
-            caller = self._callers[key] = self.pm.subset_hook_caller(hook_name, others)
+            hook = getattr(self.pm.hook, hook_name)
+            impls = [impl for impl in hook.get_hookimpls() if impl.plugin_name == name]
+            if hook.is_historic() or len(impls) != 1:
+                only = self.pm.get_plugin(name)
+                others = [p for _, p in self.pm.list_name_plugin() if p is not None and p is not only]
+                caller = self.pm.subset_hook_caller(hook_name, others)
+            else:
+                caller = _OnePlugin(hook, impls[0])
+            self._callers[key] = caller
         return caller
 
     def isolated(self) -> frozenset[str]:
@@ -209,6 +216,32 @@ class PluginHost:
         from .history import History
 
         return History(engine if engine is not None else self.engine(), SiteFacts.of(site).id)
+
+    def screening_plan(self, site: Any) -> tuple["Step", ...]:
+        """Each plugin that screens comments on ``site``: name, hook caller, budget and
+        settings, in call order (:func:`discuss.moderation.plan_screening`).
+
+        Remembered per site settings, plugins and configuration (``DISABLED_PLUGINS``,
+        the default timeout), so that a comment costs none of the work of choosing;
+        worked out afresh while any plugin runs isolated (its caller holds a process pool).
+
+        :raises discuss.plugins.PluginSettingsError: when the site's settings do not validate.
+        """
+        from .moderation import plan_screening
+
+        facts = SiteFacts.of(site)
+        self._refresh()
+        if self.isolated():
+            return plan_screening(self, facts)
+        moderation = json.dumps(facts.moderation, sort_keys=True, default=str) if facts.moderation else ""
+        key = (facts.view.slug, moderation, self.disabled, self.default_timeout)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = plan_screening(self, facts)
+            if len(self._plans) >= 256:
+                self._plans.clear()  # bounded: sites are few, but settings can be edited
+            self._plans[key] = plan
+        return plan
 
     # -- calling -----------------------------------------------------------------
 
@@ -268,12 +301,37 @@ class PluginHost:
             self._callers.clear()
             self._order.clear()
             self._settings.cache_clear()
+            self._plans.clear()
             self._seen_changes = changes
 
     def _load_settings(self, name: str, raw_json: str, site_label: str) -> tuple[bool, Mapping[str, Any]]:
         raw = json.loads(raw_json) if raw_json else None
         enabled, settings = effective_settings(self._infos[name], raw, site_label=site_label)
         return enabled, MappingProxyType(settings)
+
+
+class _OnePlugin:
+    """Calls one plugin's implementation of a hook as pluggy's subset hook caller does:
+    through the plugin manager's hook execution, which ``enable_tracing`` and
+    ``add_hookcall_monitoring`` wrap, so they see each call. What the subset caller
+    works out on every call (which implementations, the spec's defaults and options)
+    is worked out once: screening calls a hook per plugin for every comment, and this
+    halves pluggy's part of it (the caller is rebuilt when plugins change)."""
+
+    __slots__ = ("name", "impls", "execute", "defaults", "firstresult")
+
+    def __init__(self, hook: Any, impl: Any) -> None:
+        self.name = hook.name
+        self.impls = (impl,)
+        self.execute = hook._hookexec  # the plugin manager's: what tracing and monitoring replace
+        spec = hook.spec
+        self.defaults = dict(getattr(spec, "kwargdefaults", None) or {}) if spec is not None else {}
+        self.firstresult = bool(spec.opts.get("firstresult", False)) if spec is not None else False
+
+    def __call__(self, **kwargs: Any) -> Any:
+        if self.defaults:
+            kwargs = {**self.defaults, **kwargs}
+        return self.execute(self.name, list(self.impls), kwargs, self.firstresult)
 
 
 _VALUE_OF = {"comment": CommentView, "moderator": ModeratorView, "record": ActionView, "report": ReportView}

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import requestid
 from .i18n import N_
@@ -102,41 +102,23 @@ def fire_event(host: "PluginHost", hook_name: str, site: Any, **kwargs: Any) -> 
 
 # -- the run ------------------------------------------------------------------
 
-@dataclass
-class _Job:
+@dataclass(frozen=True)
+class Step:
+    """One plugin's part in screening on a site: the same for every comment until the
+    site's settings, the plugins or the host's configuration change
+    (:meth:`discuss.host.PluginHost.screening_plan` remembers them)."""
+
     name: str
     caller: Any
-    kwargs: dict[str, Any]
     budget: float
+    settings: Mapping[str, Any]
 
 
-class _Run:
-    """One worker's pass over the remaining jobs; abandoned when a job overruns.
-
-    The worker appends each job's outcome to ``results`` and publishes which job
-    it is on and since when in ``current``; the caller sleeps until ``done`` is
-    set, waking early only when the running job's budget ends. One wake-up per
-    screening: waking for every plugin's result made the two threads take turns
-    for the interpreter lock, which under load cost milliseconds a comment.
-    """
-
-    __slots__ = ("jobs", "results", "current", "abandoned", "done")
-
-    def __init__(self, jobs: list[_Job]) -> None:
-        self.jobs = jobs
-        self.results: list[tuple[Any, float, BaseException | None]] = []
-        # (index of the running job, when it started); the first job's budget
-        # counts from the submission, as time spent waiting for a worker is the plugin's.
-        self.current: tuple[int, float] = (0, time.perf_counter())
-        self.abandoned = threading.Event()
-        self.done = threading.Event()
-
-
-def run_screening(host: "PluginHost", submission: Submission, facts: "SiteFacts") -> Screening:
-    """The host's screening: build one job per enabled plugin, run them with budgets, combine."""
+def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
+    """The steps of screening on a site: each enabled plugin, in pluggy's order, with its budget."""
     enabled = {e.info.name: e for e in host.enabled(facts)}
     isolated = host.isolated()
-    jobs = []
+    steps = []
     for name in host.call_order(SCREEN_HOOK):
         chosen = enabled.get(name)
         if chosen is None:
@@ -147,13 +129,41 @@ def run_screening(host: "PluginHost", submission: Submission, facts: "SiteFacts"
             caller, budget = host.isolated_caller(SCREEN_HOOK, name, budget), budget + ISOLATION_GRACE
         else:
             caller = host.caller(SCREEN_HOOK, name)
-        jobs.append(_Job(
-            name=name,
-            caller=caller,
-            kwargs={"submission": submission, "site": facts.view, "settings": chosen.settings},
-            budget=budget,
-        ))
-    verdicts = tuple(_run_with_budgets(host, facts, jobs)) if jobs else ()
+        steps.append(Step(name, caller, budget, chosen.settings))
+    return tuple(steps)
+
+
+class _Run:
+    """One worker's pass over the remaining steps; abandoned when a step overruns.
+
+    The worker appends each step's outcome to ``results`` and publishes which step
+    it is on and since when in ``current``; the caller sleeps until the worker
+    releases ``done`` (a lock held from the start: cheaper to wait on than an
+    Event), waking early only when the running step's budget ends. One wake-up per
+    screening: waking for every plugin's result made the two threads take turns
+    for the interpreter lock, which under load cost milliseconds a comment.
+    """
+
+    __slots__ = ("steps", "submission", "site", "results", "current", "abandoned", "finished", "done")
+
+    def __init__(self, steps: tuple[Step, ...], submission: Submission, site: Any) -> None:
+        self.steps = steps
+        self.submission = submission
+        self.site = site
+        self.results: list[tuple[Any, float, BaseException | None]] = []
+        # (index of the running step, when it started); the first step's budget
+        # counts from the submission, as time spent waiting for a worker is the plugin's.
+        self.current: tuple[int, float] = (0, time.perf_counter())
+        self.abandoned = False
+        self.finished = False
+        self.done = threading.Lock()
+        self.done.acquire()
+
+
+def run_screening(host: "PluginHost", submission: Submission, facts: "SiteFacts") -> Screening:
+    """The host's screening: each enabled plugin's verdict within its budget, combined."""
+    steps = host.screening_plan(facts)
+    verdicts = tuple(_run_with_budgets(host, facts, steps, submission)) if steps else ()
     decision = strictest(pv.verdict for pv in verdicts)
     body = submission.body
     if decision == PUBLISH:
@@ -163,65 +173,71 @@ def run_screening(host: "PluginHost", submission: Submission, facts: "SiteFacts"
     return Screening(decision=decision, verdicts=verdicts, body=body)
 
 
-def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", jobs: list[_Job]) -> list[PluginVerdict]:
-    """Run jobs in order in a worker; abandon the worker when one overruns its budget."""
+def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", steps: tuple[Step, ...],
+                      submission: Submission) -> list[PluginVerdict]:
+    """Run steps in order in a worker; abandon the worker when one overruns its budget."""
     results: list[PluginVerdict] = []
     engine = host.engine()
     index = 0
-    while index < len(jobs):
-        run = _Run(jobs[index:])
+    while index < len(steps):
+        run = _Run(steps[index:] if index else steps, submission, facts.view)
         # Under the request's id, so the plugins' own log records carry it (discuss/logs.py).
         host.executor.submit(_under, requestid.current(), _work, host, facts, engine, run)
         overran = _wait(run)
         finished = run.results[:overran]
-        for job, outcome in zip(run.jobs, finished):
-            results.append(_judge(job, *outcome))
+        for step, outcome in zip(run.steps, finished):
+            results.append(_judge(step, *outcome))
         index += len(finished)
         if overran is None:
             # The worker stopped early only if it failed outside any plugin.
-            results.extend(_failed(job, "not run: the screening worker failed", 0.0)
-                           for job in run.jobs[len(finished):])
-            index = len(jobs)
+            results.extend(_failed(step, "not run: the screening worker failed", 0.0)
+                           for step in run.steps[len(finished):])
+            index = len(steps)
         else:
-            job = jobs[index]
-            run.abandoned.set()
-            log.error("plugin %s overran its %.1fs budget", job.name, job.budget)
-            results.append(_failed(job, f"timed out after {job.budget:g}s", job.budget * 1000))
-            index += 1  # a fresh worker runs the jobs after the hung one
+            step = steps[index]
+            run.abandoned = True
+            log.error("plugin %s overran its %.1fs budget", step.name, step.budget)
+            results.append(_failed(step, f"timed out after {step.budget:g}s", step.budget * 1000))
+            index += 1  # a fresh worker runs the steps after the hung one
     return results
 
 
 def _wait(run: _Run) -> int | None:
-    """Wait for ``run`` to finish: None, or the position of the job that overran."""
+    """Wait for ``run`` to finish: None, or the position of the step that overran."""
     while True:
         position, started = run.current
-        deadline = started + run.jobs[position].budget + 0.05
-        if run.done.wait(max(0.0, deadline - time.perf_counter())):
+        deadline = started + run.steps[position].budget + 0.05
+        if run.done.acquire(timeout=max(0.0, deadline - time.perf_counter())):
             return None
-        if run.current == (position, started) and not run.done.is_set():
+        if run.current == (position, started) and not run.finished:
             return position
 
 
 def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> None:
     # Plugins run inside an application context (for current_app and logging),
     # though all they need comes as arguments.
+    results = run.results
+    submission, site = run.submission, run.site
+    clock = time.perf_counter
     try:
         with _app_context(host), host.history_for(facts, engine) as history:
-            for position, job in enumerate(run.jobs):
-                if run.abandoned.is_set():
+            for position, step in enumerate(run.steps):
+                if run.abandoned:
                     return
-                started = time.perf_counter()
+                started = clock()
                 if position:
                     run.current = (position, started)
                 try:
-                    returned, error = job.caller(**job.kwargs, history=history), None
+                    returned, error = step.caller(submission=submission, site=site, settings=step.settings,
+                                                  history=history), None
                 except BaseException as exc:  # noqa: BLE001 - a plugin must never break screening
                     returned, error = None, exc
-                run.results.append((returned, time.perf_counter() - started, error))
+                results.append((returned, clock() - started, error))
     except BaseException:  # noqa: BLE001 - e.g. no database connection for history
         log.exception("screening worker failed")
     finally:
-        run.done.set()
+        run.finished = True
+        run.done.release()
 
 
 def _under(request_id: str | None, work: Any, *args: Any) -> None:
@@ -234,22 +250,26 @@ def _app_context(host: "PluginHost") -> Any:
     return host.app.app_context() if host.app is not None else contextlib.nullcontext()
 
 
-def _judge(job: _Job, returned: Any, elapsed: float, error: BaseException | None) -> PluginVerdict:
+# What a plugin without an opinion counts as (a Verdict is read-only, so one serves all).
+NO_OPINION = Verdict.publish("no opinion", no_opinion=True)
+
+
+def _judge(step: Step, returned: Any, elapsed: float, error: BaseException | None) -> PluginVerdict:
     elapsed_ms = elapsed * 1000
     if error is not None:
-        log.error("plugin %s raised while screening", job.name, exc_info=error)
-        return _failed(job, f"raised {type(error).__name__}: {error}"[:300], elapsed_ms)
-    if elapsed > job.budget:
-        log.error("plugin %s took %.0f ms, over its %.1fs budget", job.name, elapsed_ms, job.budget)
-        return _failed(job, f"took {elapsed:.2f}s, over its {job.budget:g}s budget", elapsed_ms)
+        log.error("plugin %s raised while screening", step.name, exc_info=error)
+        return _failed(step, f"raised {type(error).__name__}: {error}"[:300], elapsed_ms)
+    if elapsed > step.budget:
+        log.error("plugin %s took %.0f ms, over its %.1fs budget", step.name, elapsed_ms, step.budget)
+        return _failed(step, f"took {elapsed:.2f}s, over its {step.budget:g}s budget", elapsed_ms)
     # pluggy gives a list of the non-None results: [] or [value].
     value = returned[0] if returned else None
     if value is None:
-        return PluginVerdict(job.name, Verdict.publish("no opinion", no_opinion=True), elapsed_ms)
+        return PluginVerdict(step.name, NO_OPINION, elapsed_ms)
     if not isinstance(value, Verdict):
-        return _failed(job, f"returned {type(value).__name__}, not a Verdict", elapsed_ms)
-    return PluginVerdict(job.name, value, elapsed_ms)
+        return _failed(step, f"returned {type(value).__name__}, not a Verdict", elapsed_ms)
+    return PluginVerdict(step.name, value, elapsed_ms)
 
 
-def _failed(job: _Job, detail: str, elapsed_ms: float) -> PluginVerdict:
-    return PluginVerdict(job.name, Verdict.hold(PLUGIN_ERROR, error=detail), elapsed_ms)
+def _failed(step: Step, detail: str, elapsed_ms: float) -> PluginVerdict:
+    return PluginVerdict(step.name, Verdict.hold(PLUGIN_ERROR, error=detail), elapsed_ms)

@@ -55,8 +55,10 @@ SPAM_PATTERNS = (
     r"\bclick\s+(?:here|the\s+link)\s+(?:to|for)\s+(?:claim|win|earn|get)\b", r"\bhot\s+singles\b",
     r"\bcheap\s+(?:replica|rolex|pills)\b", r"\bspell\s+caster\b", r"\bloan\s+offer\b",
 )
-# One RE2 pass (linear, at C speed) over the whole comment.
+# One RE2 pass (linear, at C speed) over the whole comment: over its normalised UTF-8
+# (encoded once for every plugin that searches it), and again as text only to say where.
 _SPAM = re2.compile("|".join(SPAM_PATTERNS))
+_SPAM_UTF8 = re2.compile(_SPAM.pattern.encode())
 # Every link has "//", "www" or a dot directly followed by a letter ("example.org").
 _LINK_HINT = re.compile(r"\.[a-zA-Z]")
 
@@ -119,7 +121,7 @@ def discuss_screen_comment(submission: Submission, settings: Mapping, history: H
                             spans=[[a, b] for a, b, _ in counted], links=len(counted))
     if settings["spam_patterns"]:
         norm = normalise(body)
-        match = _SPAM.search(norm.text)
+        match = _SPAM.search(norm.text) if _SPAM_UTF8.search(norm.utf8) is not None else None
         if match:
             return Verdict.hold("looks like spam", spans=[list(norm.original_span(*match.span()))],
                                 pattern=match.group())

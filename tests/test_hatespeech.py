@@ -7,7 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from discuss import hatespeech
 from discuss.hatespeech import analyse, describe, tokens
 from discuss.hatespeech.tokens import fuzzy_word, read_word, split_joined
 
@@ -178,3 +180,71 @@ def test_site_terms_are_targets():
 
 def test_results_are_remembered_per_text():
     assert analyse("Jews are rats.") is analyse("Jews are rats.")
+
+
+# -- fast paths, against the straightforward code --------------------------------
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["old", "white", "people", "men", "the", "typical", "scum", "bins", "lot"]),
+                max_size=12),
+       st.sets(st.sampled_from(["old", "white", "the", "bins"]), max_size=3))
+def test_an_adjective_before_a_head_is_found_as_by_pairing_every_word(words, firsts):
+    heads = hatespeech._ADJECTIVE_HEADS
+    pairs = set(zip(words, words[1:]))
+    expected = any((first, head) in pairs for first in firsts for head in heads)
+    assert hatespeech._followed_by(words, firsts, heads) == expected
+
+
+_SPACED_WORDS = st.lists(st.sampled_from(["m u s l i m s", "g.a.y", "a", "b", "c", "i", "2", "-", ".", "~", "the",
+                                          "j e w s", "old", "people", "é", "“x”", "i m m i", "grants"]), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SPACED_WORDS.map(" ".join))
+def test_the_trigger_reads_the_normalised_utf8_as_it_reads_the_text(text):
+    from discuss.textnorm import normalise
+
+    norm = normalise(text)
+    assert hatespeech._triggered(norm.text, frozenset(), norm.utf8) == hatespeech._triggered(norm.text, frozenset())
+    assert (hatespeech._SPACED_HINT_UTF8.search(norm.utf8) is None) == \
+        (hatespeech._SPACED_HINT.search(norm.text) is None)
+
+
+def _sentence_ranges_asking_every_sentence(text, extra):
+    """hatespeech._sentence_ranges as first written: _triggered on every sentence."""
+    spans = [(m.start(), m.end()) for m in hatespeech._SENTENCES.finditer(text) if m.end() > m.start()]
+    wanted, seen = set(), set()
+    for index, (start, end) in enumerate(spans):
+        sentence = text[start:end].strip()
+        if sentence in seen:
+            continue
+        seen.add(sentence)
+        if hatespeech._triggered(sentence, extra):
+            wanted.update(range(max(0, index - 1), min(len(spans), index + 3)))
+    ranges = []
+    for index in sorted(wanted):
+        start, end = spans[index]
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+_SENTENCE_WORDS = st.sampled_from([
+    "the", "bins", "were", "late", "old", "people", "white", "men", "typical", "muslims", "mus", "lims", "immi",
+    "grants", "m u s l i m s", "j.e.w.s", "a", "b", "c", "2", "travellers", "travelers", "zqxv", "gyppos", "scum",
+    "they", "are", "vermin", "ratepayers", "“quoted”", "café", ".", "!", "?", "\n", "…", ",", "-"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SENTENCE_WORDS, max_size=40).map(" ".join), st.sets(st.sampled_from(["ratepayers", "zqxv"])))
+def test_sentences_are_chosen_as_by_asking_about_every_sentence(text, extra):
+    from discuss.textnorm import normalise
+
+    norm = normalise(text)
+    extra = frozenset(extra)
+    expected = _sentence_ranges_asking_every_sentence(norm.text, extra)
+    assert hatespeech._sentence_ranges(norm.text, extra, norm.utf8) == expected
+    hatespeech._PLAIN.clear()  # what the trigger remembers must not matter either
+    assert hatespeech._sentence_ranges(norm.text, extra) == expected

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from discuss import History
+from discuss.history import _sqlite_datetime
 from discuss.extensions import db
 from discuss.models import Ban, Comment, Site, Thread, utcnow
 
@@ -108,3 +110,9 @@ def test_an_empty_history_knows_nothing():
     assert h.active_ban(ip_hash=IP) is None
     assert not h.has_published("a@b.org", any_site=True)
     assert h.recent_bodies(ip_hash=IP, within=timedelta(days=1)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.one_of(st.none(), st.timezones())))
+def test_times_are_written_as_sqlalchemy_stores_them_in_sqlite(when):
+    assert _sqlite_datetime(when) == when.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -174,6 +174,19 @@ def test_per_site_disable_and_global_disable(app, pm, site):
     assert screen_comment(pm, submission(), site).decision == PUBLISH
 
 
+def test_what_runs_is_worked_out_again_when_plugins_or_settings_change(app, pm, site):
+    # The host remembers each site's screening plan; every change must show at once.
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+    pm.register(Says(Verdict.hold("late")), name="late")
+    assert screen_comment(pm, submission(), site).reasons() == ["late"]
+    site.moderation = {"late": {"enabled": False}}
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+    site.moderation = {}
+    assert screen_comment(pm, submission(), site).decision == HOLD
+    pm.unregister(name="late")
+    assert screen_comment(pm, submission(), site).decision == PUBLISH
+
+
 def test_opt_in_plugins_run_only_where_enabled(app, pm, site):
     class OptIn:
         enabled_by_default = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, make_submission, run_plugin
@@ -91,3 +92,14 @@ def test_wrong_settings_name_the_field():
         load_settings(links, {"max_links": -1}, site="borough")
     with pytest.raises(PluginSettingsError, match="duplicate_scope"):
         load_settings(links, {"duplicate_scope": "planet"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["online", "casino", "Casino", "bonus", "work", "from", "home", "earn", "£", "$",
+                                 "50", "per", "day", "whatsapp", "contact", "me", "on", "“", "é", "ｃasino", "the"]),
+                max_size=12).map(" ".join))
+def test_the_spam_check_on_utf8_finds_what_the_text_search_finds(text):
+    from discuss.textnorm import normalise
+
+    norm = normalise(text)
+    assert (links._SPAM_UTF8.search(norm.utf8) is None) == (links._SPAM.search(norm.text) is None)

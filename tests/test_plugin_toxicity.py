@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from discuss.plugins import PluginSettingsError
 from discuss.testing import load_settings, run_plugin
@@ -22,6 +26,60 @@ def test_scores_equal_the_librarys():
     expected = predict_prob(SAMPLES)
     for text, reference in zip(SAMPLES, expected):
         assert model.probability(text) == pytest.approx(float(reference), abs=1e-9), text
+
+
+# ASCII words and punctuation with what residents paste: curly quotes, ellipses, no-break
+# spaces, accents, other scripts, combining marks, a ligature, a lone surrogate.
+_PASTED = st.text(alphabet=st.sampled_from(
+    list("abcXYZ019_ .,!?'-:\t\n@$") + list("“”‘’…\u00a0£éÉßẞçİΣσςΑΒ\u0301\ufb01\u200bжЖ中文\u2028²\U0001d41b\ud800"
+                                           "\u212a\u2126\u0130\u1e9e\u1f88")),
+    max_size=120)
+_ANY_TEXT = st.one_of(_PASTED, st.text(max_size=80))
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(_ANY_TEXT)
+def test_word_counts_are_the_vectorisers_tokens(text):
+    """The split-based tokeniser counts exactly the runs the regex finds in the lower-cased
+    text (single ASCII characters aside, which no word of the vocabulary is): capital sigma
+    by its neighbours, capital I with dot above as two characters, the Kelvin sign as k."""
+    counted = toxicity.word_counts(text)
+    assert +Counter({word: n for word, n in counted.items() if len(word) > 1}) == \
+        Counter(re.findall(r"\w\w+", text.lower()))
+    assert all(len(word) == 1 and word.isascii() for word, n in counted.items() if n and len(word) == 1)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["you", "idiot", "the", "bins", "“moron”", "café", "shut", "up", "…", "Hell",
+                                 "Σ", "stupid", "naïve", "fat", "cow", ",", "\u00a0", "kill"]), max_size=30))
+def test_scores_equal_the_librarys_on_generated_comments(words):
+    from profanity_check import predict_prob
+
+    text = " ".join(words)
+    assert toxicity.get_model().probability(text) == pytest.approx(float(predict_prob([text])[0]), abs=1e-9)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["i", "will", "find", "you", "they", "should", "be", "shot", "immigrants", "are",
+                                 "vermin", "send", "them", "back", "kys", "the", "bins", "Kill", "yourself", ".",
+                                 "“", "watch", "your", "back"]), max_size=14))
+def test_the_one_pass_check_finds_a_pattern_whenever_a_kind_does(words):
+    from discuss.textnorm import normalise
+
+    text = " ".join(words)
+    by_kind = [(*normalise(text).original_span(*m.span()), kind)
+               for kind, regex in toxicity._PATTERNS.items() for m in regex.finditer(normalise(text).text)]
+    assert toxicity.find_patterns(text) == sorted(by_kind)
+
+
+def test_ignored_words_are_left_out_as_if_unknown():
+    model = toxicity.get_model()
+    text = "what an absolute idiot, the bins were late"
+    ignored = model.probability(text, ignore=frozenset({"idiot"}))
+    assert ignored == pytest.approx(model.probability("what an absolute, the bins were late"), abs=1e-12)
+    assert ignored < model.probability(text)
+    # Each set of ignored words is remembered, not the first one asked for.
+    assert model.probability(text, ignore=frozenset({"bins"})) != ignored
 
 
 def test_model_loads_once():

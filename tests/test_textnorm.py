@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discuss.textnorm import _normalise_each, _normalise_mostly_ascii, normalise
+from discuss.textnorm import (_CONFUSABLE_OR_MATH, _DISGUISED_WORD, _may_have_confusable_letters, _normalise_each,
+                              _normalise_mostly_ascii, disguised_words, normalise)
 
 # Mostly ASCII prose, with the characters councils' residents really paste
 # (curly quotes, ellipses, accents, ligatures, zero-width spaces, Cyrillic look-alikes).
@@ -58,3 +59,20 @@ def test_a_long_comment_with_a_few_ellipses_maps_back_through_the_sparse_map():
     start = norm.text.index("muslims")
     assert text[slice(*norm.original_span(start, start + 7))] == "Muslims"
     assert [norm.original_index(i) for i in range(len(norm.text))] == _dense_index(norm)
+
+
+# Characters each side of the ranges the disguised-letter check looks for (Greek and
+# Coptic, Cyrillic and its supplement, mathematical letters), and others that share
+# a byte with them in UTF-8 or UTF-16.
+_EDGES = "\u036f\u0370\u03ff\u0400\u052f\u0530\u0303\u0403\u0503\u0603\u1d400\U0001d3ff\U0001d400" \
+         "\U0001d7ff\U0001d800\U0001f600\ud835\udc00\ud800\u2019\u00e9\u0105\u0430\u03bf"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.sampled_from("abc .'" + _EDGES), max_size=40), st.text(max_size=40)))
+def test_the_byte_test_never_misses_a_letter_the_regex_finds(text):
+    if _CONFUSABLE_OR_MATH.search(text):
+        assert _may_have_confusable_letters(text)
+    straightforward = [] if text.isascii() or not _CONFUSABLE_OR_MATH.search(text) \
+        else [m.span() for m in _DISGUISED_WORD.finditer(text)]
+    assert disguised_words(text) == straightforward

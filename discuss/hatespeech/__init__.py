@@ -140,8 +140,11 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789@$")
 _NOT_WORD_TO_SPACE = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
 
 
-def _words(text: str) -> list[str]:
-    return text.encode("utf-8", "surrogatepass").translate(_NOT_WORD_TO_SPACE).decode("ascii").split()
+def _words(text: str, encoded: bytes | None = None) -> list[str]:
+    """The words of ``text`` (``encoded``: its UTF-8, when already at hand)."""
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    return encoded.translate(_NOT_WORD_TO_SPACE).decode("ascii").split()
 
 
 _SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
@@ -150,15 +153,18 @@ _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a
 # Whether three letters stand apart anywhere ("m u s l i m s"): RE2, a linear pass at
 # C speed (Python's re tried every position of every comment).
 _SPACED_HINT = re2.compile(r"[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$][ .\-_/~]{1,3}[a-z0-9@$](?:[^a-z0-9@$]|$)")
+# The same, for the text's UTF-8 when it is at hand (whether it matches is all that is asked).
+_SPACED_HINT_UTF8 = re2.compile(_SPACED_HINT.pattern.encode())
 _SENTENCES = re.compile(r"[^.!?\n\u2026]*(?:[.!?\n\u2026]+|$)")
 # Distinct words already seen to be nothing the grammar needs (bounded; cleared when full).
 _PLAIN: set[str] = set()
 _PLAIN_LIMIT = 200_000
 
 
-def _triggered(text: str, extra: frozenset[str]) -> bool:
-    """Whether ``text`` (normalised) names a group at all, however spelt: most comments do not."""
-    words = _words(text)
+def _triggered(text: str, extra: frozenset[str], encoded: bytes | None = None) -> bool:
+    """Whether ``text`` (normalised; ``encoded``: its UTF-8, when at hand) names a group at all,
+    however spelt: most comments do not."""
+    words = _words(text, encoded)
     if not words:
         return False
     distinct = set(words)
@@ -176,15 +182,13 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
                                                or before == "typical"):
                 return True
     elif adjectives:  # an adjective directly before a person noun: "typical", "those foreign people"
-        heads = distinct & _ADJECTIVE_HEADS
-        if heads:
-            pairs = set(zip(words, words[1:]))
-            if any((adjective, head) in pairs for adjective in adjectives for head in heads):
-                return True
+        if not _ADJECTIVE_HEADS.isdisjoint(distinct) and _followed_by(words, adjectives, _ADJECTIVE_HEADS):
+            return True
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()
     _PLAIN.update(fresh)
-    spaced = len(distinct & _SINGLE_LETTERS) >= 3 and _SPACED_HINT.search(text)
+    spaced = len(distinct & _SINGLE_LETTERS) >= 3 and (
+        _SPACED_HINT.search(text) if encoded is None else _SPACED_HINT_UTF8.search(encoded))
     for count, run in enumerate(_SPACED.finditer(text) if spaced else ()):
         letters = "".join(c for c in run.group() if c not in " .-_/~")
         if len(letters) <= 40 and any(part in TRIGGERS for part in read_word(letters)):
@@ -198,9 +202,46 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
     return False
 
 
-def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
-    """The sentences that name a group, the one before each and the two after (pronouns, reports)."""
+def _followed_by(words: list[str], firsts: set[str], seconds: frozenset[str]) -> bool:
+    """Whether a word in ``firsts`` stands directly before one in ``seconds`` in ``words``.
+
+    ``any((a, b) in set(zip(words, words[1:])) ...)`` in effect, but visiting only where
+    a word of ``firsts`` stands (``list.index``, at C speed): a comment has a few.
+    """
+    end = len(words) - 1
+    for first in firsts:
+        at = -1
+        try:
+            while True:
+                at = words.index(first, at + 1, end)
+                if words[at + 1] in seconds:
+                    return True
+        except ValueError:
+            continue
+    return False
+
+
+# Words without which a sentence cannot name a group (see ``_sentence_ranges``).
+_MAY_TRIGGER = TRIGGERS | COMMON_ADJECTIVES | _PREFIXES
+
+
+def _sentence_ranges(text: str, extra: frozenset[str], encoded: bytes | None = None) -> list[tuple[int, int]]:
+    """The sentences that name a group, the one before each and the two after (pronouns, reports).
+
+    ``_triggered`` decides for each sentence, but only for those holding a word that
+    could make it true: a group name or a site's term, a common adjective, the first
+    piece of a split word, or a word not yet known to be plain (its spelling may be
+    repaired into a group name). A sentence's words are the text's, and a sentence's
+    spaced-letter hint is one the whole text has too; a sentence with none of those
+    words would be judged plain and remembered nothing new. (``encoded``: the text's
+    UTF-8, when at hand.)
+    """
     spans = [(m.start(), m.end()) for m in _SENTENCES.finditer(text) if m.end() > m.start()]
+    may_trigger: frozenset[str] | set[str] | None = None  # None: ask about every sentence
+    hint = _SPACED_HINT.search(text) if encoded is None else _SPACED_HINT_UTF8.search(encoded)
+    if hint is None:
+        words = set(_words(text, encoded))
+        may_trigger = (words & _MAY_TRIGGER) | (words & extra) | (words - _PLAIN)
     wanted: set[int] = set()
     seen: set[str] = set()
     for index, (start, end) in enumerate(spans):
@@ -208,6 +249,8 @@ def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
         if sentence in seen:
             continue  # a repeated sentence says nothing new (hostile repetition)
         seen.add(sentence)
+        if may_trigger is not None and may_trigger.isdisjoint(_words(sentence)):
+            continue
         if _triggered(sentence, extra):
             wanted.update(range(max(0, index - 1), min(len(spans), index + 3)))
     ranges: list[tuple[int, int]] = []
@@ -223,9 +266,9 @@ def _sentence_ranges(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
 def _analyse(text: str, extra_targets: tuple[str, ...]) -> Analysis:
     norm = normalise(text)
     extra_words = frozenset(term.lower() for term in extra_targets if term)
-    if not _triggered(norm.text, extra_words):
+    if not _triggered(norm.text, extra_words, norm.utf8):
         return Analysis((), ())
-    ranges = _sentence_ranges(norm.text, extra_words)
+    ranges = _sentence_ranges(norm.text, extra_words, norm.utf8)
     tokens = tokenise(norm.text, norm.original, norm.original_index, ranges, MAX_TOKENS)[:MAX_TOKENS]
     if not tokens:
         return Analysis((), ())
