@@ -145,7 +145,8 @@ def _words(text: str) -> list[str]:
 
 
 _SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
-_ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot"}
+_ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot",
+                                           "ppl", "peeps"}
 _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])){2,}")
 # Whether three letters stand apart anywhere ("m u s l i m s"): RE2, a linear pass at
 # C speed (Python's re tried every position of every comment).

@@ -135,6 +135,9 @@ NORMATIVE_ONLY = frozenset(["rights", "have rights", "any rights", "equal rights
                             "the vote", "a say", "children", "kids", "in charge", "in power", "leaders"])
 BELONGING = frozenset("welcome welcomed wanted british english citizens one of us members of society "
                       "part of society part of this country".split())
+SINGULAR_SEX_NOUNS = frozenset("woman man girl boy lady gentleman bloke guy lass lad female male".split())
+MODALS = frozenset("should shall must will can could would may ought".split())
+PERMISSION = frozenset("allowed permitted let welcome welcomed tolerated trusted admitted".split())
 PARTICLE_VERBS = frozenset("get keep kick throw send run drive chase boot turf ship force move push".split())
 PARTICLES = frozenset("out back off away home".split())
 STRONG_SWAMP = frozenset(_phrase_words(p) for p in (
@@ -474,6 +477,8 @@ def _predicate_ok(sentence: Sentence, k: int, end: int, gap: int) -> bool:
         return False
     if word == "things" and (k == 0 or words[k - 1] not in ("are", "just", "mere")):
         return False
+    if word == "capable" and end + 1 < len(words) and words[end] == "of" and words[end + 1].endswith("ing"):
+        return False  # "not capable of climbing those stairs" is about the stairs
     return True
 
 
@@ -504,7 +509,9 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
             if _blocked(sentence, mention.end, k, mentions_at) or not (
                     inverted or self_linked or _has_link(sentence, mention.end, k)):
                 break
-            negated = denied_before or _negated_between(sentence, mention.end, k)
+            # "Are X even human?": a question with "even" denies what it asks about.
+            negated = denied_before or _negated_between(sentence, mention.end, k) or (
+                inverted and "even" in words[mention.end:k])
             found = None
             for cls, end in classes:
                 if not _predicate_ok(sentence, k, end, k - mention.end):
@@ -542,7 +549,10 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
         if before >= 0 and words[before] in ("little", "bloody", "fucking", "effing", "stinking", "dirty") \
                 and before >= 1 and (sentence.has(before - 1, "DEH") or sentence.has(before - 1, "NEG")):
             before -= 1
-        if before >= 0 and mention.kind in ("noun", "person", "slur"):
+        # "She's a vile woman" insults one woman, not women: a singular word for a man or a
+        # woman is an individual here (a Muslim, a Jew, named for their faith, still counts).
+        if before >= 0 and mention.kind in ("noun", "person", "slur") and not (
+                words[mention.end - 1] in SINGULAR_SEX_NOUNS and mention.kind != "slur"):
             for cls in ("DEH", "NEG"):
                 end = sentence.has(before, cls)
                 if end is not None and end - before == 1 and words[before] not in ADJ_BEFORE_EXCLUDED \
@@ -577,7 +587,9 @@ def _hatred_at(sentence: Sentence, k: int, end: int, clause_start: int, mentions
         return
     if _negated_between(sentence, max(clause_start, k - 3), k):
         return
-    subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
+    # "I hate X", "hate X", and comparisons that are their own subject ("(there is) nothing worse than X").
+    subject_ok = k == clause_start or words[k] in ("nothing", "nobody", "no") or \
+        sentence.find("FIRST", max(clause_start, k - 5), k) is not None
     if not subject_ok:
         return
     clause_end = sentence.clause_end(k)
@@ -757,6 +769,11 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
         if (before == "no" and s - 1 == clause_start) or (before == "more" and before2 == "no" and s - 2 == clause_start):
             if e == clause_end or words[e] in ("in", "on", "here", "near", "allowed", "wanted", "welcome", "please",
                                                 "around", "round", "at", "anywhere", "thanks", "mosques"):
+                findings.append(Finding("exclusion", "exclusion", mention.targets, s - 1, e))
+                return
+            # "No X should (ever) be allowed in": a modal, then permission, not "no X should be left homeless".
+            if words[e] in MODALS and any(words[j] in PERMISSION for j in range(e + 1, min(clause_end, e + 5))) \
+                    and not _negated_between(sentence, e, min(clause_end, e + 5)):
                 findings.append(Finding("exclusion", "exclusion", mention.targets, s - 1, e))
                 return
         if e < n and words[e] == "out" and s <= clause_start + 1 and (e + 1 == clause_end or words[e + 1] in ("of", "now", "out")):
