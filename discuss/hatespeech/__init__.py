@@ -103,6 +103,8 @@ def _analyse_cached(text: str, extra_targets: tuple[str, ...]) -> Analysis:
 # only before a person noun ("old people", but "the old gas holder").
 COMMON_ADJECTIVES = frozenset({"old", "white", "black", "foreign", "illegal", "blind", "deaf", "elderly",
                                "coloured", "indian", "irish", "chinese", "turkish", "polish"})
+# Adjectives that also name a people after "the" (not "the old bridge", "the white van").
+_NOUN_ADJECTIVES = frozenset({"irish", "chinese", "turkish", "polish", "elderly", "deaf", "blind"})
 _GENERIC = frozenset({"the", "of", "a", "with", "in", "people", "folk", "men", "women", "community", "man",
                       "woman", "centre", "site", "camp", "hotel", "bar", "club", "march", "parade", "kids"})
 
@@ -181,6 +183,10 @@ def _triggered(text: str, extra: frozenset[str]) -> bool:
         if heads:
             pairs = set(zip(words, words[1:]))
             if any((adjective, head) in pairs for adjective in adjectives for head in heads):
+                return True
+    if adjectives & _NOUN_ADJECTIVES:  # a people named by its adjective: "the Irish are ...", "the deaf"
+        for first, second in zip(words, words[1:]):
+            if first == "the" and second in _NOUN_ADJECTIVES:
                 return True
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()

@@ -136,6 +136,9 @@ NORMATIVE_ONLY = frozenset(["rights", "have rights", "any rights", "equal rights
 BELONGING = frozenset("welcome welcomed wanted british english citizens one of us members of society "
                       "part of society part of this country".split())
 SINGULAR_SEX_NOUNS = frozenset("woman man girl boy lady gentleman bloke guy lass lad female male".split())
+PROTECTED_AS = frozenset("spoken called treated insulted abused bullied harassed attacked hurt talked".split())
+LET_IN = frozenset("in into inside near on through live move stay rent work join marry date come anywhere over".split())
+RELATIVE_SUBJECTS = frozenset("anyone anybody everyone everybody people those someone somebody whoever".split())
 MODALS = frozenset("should shall must will can could would may ought".split())
 PERMISSION = frozenset("allowed permitted let welcome welcomed tolerated trusted admitted".split())
 PARTICLE_VERBS = frozenset("get keep kick throw send run drive chase boot turf ship force move push".split())
@@ -147,7 +150,8 @@ SARCASM = frozenset(_phrase_words(p) for p in (
     "what do you expect", "what did you expect", "no wonder", "of course", "surprise surprise", "as usual",
     "typical", "predictably", "obviously", "figures", "says it all", "tells you everything"))
 STRONG_FRAGMENT = frozenset("terrorists bombers rapists criminals paedophiles paedos groomers thieves vermin "
-                            "rats parasites cockroaches scum animals savages invaders breeding".split())
+                            "rats parasites cockroaches scum animals savages invaders breeding creatures beasts "
+                            "filth pests leeches".split())
 RECLAIM_BEFORE = frozenset("i am we are as a an proud fellow myself ourselves us our my me".split())
 VERB_SENSE_BEFORE = frozenset("to will would may might could can not also further only seriously badly "
                               "significantly could".split())
@@ -398,7 +402,11 @@ def _find_mentions(sentence: Sentence, extra: dict[str, Target]) -> None:
         last = tokens[mention.end - 1]
         mention.possessive = last.possessive
         before = mention.start - 1
-        if before >= 1 and sentence.has(before, "REPORT") is None and (words[before - 1] in RELATIVES or (before >= 2 and words[before - 2] in RELATIVES
+        if before >= 2 and words[before] in ("is", "are") and words[before - 1] in ("who", "that") \
+                and words[before - 2] in RELATIVE_SUBJECTS and mention.kind in ("other", "noun", "person"):
+            mention.start = before - 2  # "anyone who is gay (should ...)": the whole phrase is the subject
+            mention.kind = "person"
+        elif before >= 1 and sentence.has(before, "REPORT") is None and (words[before - 1] in RELATIVES or (before >= 2 and words[before - 2] in RELATIVES
                                                                 and words[before] in ("the", "a", "an", "our", "some"))):
             mention.after_preposition = True  # the object of a relative clause: "people who abuse disabled people"
         elif before >= 0 and words[before] in PREPOSITIONS:
@@ -606,6 +614,12 @@ def _hatred_at(sentence: Sentence, k: int, end: int, clause_start: int, mentions
             after = mention.end
             if "want" in words[k:end] and after < n and words[after] == "to" and after + 1 < n \
                     and words[after + 1] not in ("come", "live", "move", "settle", "stay", "be"):
+                break
+            # "I won't have them spoken about like that": a refusal to let them be harmed.
+            if "have" in words[k:end] and after < n and (words[after].endswith("ed") or words[after] in PROTECTED_AS):
+                break
+            # "I would never let X in": letting in, not "never let X be abused".
+            if "let" in words[k:end] and not (after < n and words[after] in LET_IN):
                 break
             findings.append(Finding("hatred", "expressed hatred", mention.targets, k, mention.end))
             break
@@ -819,6 +833,16 @@ def _implicit_rule(sentence: Sentence, previous: Sentence | None, findings: list
         mention = personal[0]
         findings.append(Finding("derogation", "implicit derogation", mention.targets, mention.start, mention.end))
         return
+    # "I saw some X at the park. Vile creatures.": a verbless insult after a sentence naming a group.
+    if previous is not None and not sentence.mentions and n <= 4 and words[-1] in STRONG_FRAGMENT \
+            and (sentence.has(n - 1, "DEH") or sentence.has(n - 1, "NEG")) \
+            and not any(sentence.has(i, "LINK") or sentence.has(i, "GPRON") or sentence.has(i, "NOT") for i in range(n)):
+        personal_before = [m for m in previous.mentions if m.personal and not m.possessive]
+        if personal_before:
+            mention = personal_before[0]
+            findings.append(Finding("dehumanisation" if sentence.has(n - 1, "DEH") else "derogation",
+                                    "implicit derogation", mention.targets, -(len(previous.words) - mention.start), n))
+            return
     # "Another mosque? Great, more breeding grounds for bombers."
     if previous is not None and not sentence.mentions and len(previous.words) <= 5 and previous.mentions \
             and not any(sentence.has(i, "GPRON") for i in range(n)):

@@ -308,7 +308,10 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "paedophilia|perversion|degeneracy|a mental illness|mental illness|an illness|a sickness|sickness|"
     "less intelligent|less civilised|less civilized|less capable|less evolved|less worthy|less deserving|"
     "lesser|lesser beings|lower|beneath us|below us|inferior to us|worse than animals|genetically inferior|"
-    "less than us|not as intelligent|not as clever|not as smart|dumber|stupider|thicker than"))
+    "less than us|not as intelligent|not as clever|not as smart|dumber|stupider|thicker than|"
+    "drunks|drunkards|alcoholics|junkies|addicts|beggars|gangsters|layabouts|wasters|"
+    "control all the banks|control all the media|run all the banks|run all the media|own all the banks|"
+    "own all the media|control all the money|control the money|run the government|control the government"))
 
 # Words whose denial is the attack ("not human", "can never be trusted").
 POSITIVES = frozenset(_forms(
@@ -329,6 +332,9 @@ EXCLUSION_PHRASES = frozenset(_forms(
     "not wanted|unwanted|no right|no rights|shouldn't be allowed|should not be allowed|"
     "mustn't be allowed|must not be allowed|never be allowed|not be allowed|not be let|no business|"
     "shouldn't be let|should not be let|should never be allowed|"
+    "shouldn't be in our|should not be in our|shouldn't be in this country|should not be in this country|"
+    "shouldn't be in normal|should not be in normal|shouldn't be anywhere near|should not be anywhere near|"
+    "shouldn't be near our|should not be near our|shouldn't live near|should not live near|"
     "should go back|go back|go home|should leave|must leave|get out|out of our|out of my|out of this|"
     "back where they came from|back where you came from|back to where|back to their|back to your|"
     "where they came from|where you came from|back home|pack their bags|better off without|"
@@ -405,7 +411,9 @@ HATE_VERBS = frozenset(_forms(
     "would never trust|will never trust|wouldn't trust|would not trust|have no time for|got no time for|"
     "nothing worse than|nothing is worse than|nothing's worse than|nothing lower than|nothing is lower than|"
     "nothing more disgusting than|nothing is more disgusting than|nothing more pathetic than|"
-    "nothing more vile than|nothing is more vile than|no one worse than|nobody worse than"))
+    "nothing more vile than|nothing is more vile than|no one worse than|nobody worse than|"
+    "would never let|will never let|never let|wouldn't let|would not let|won't let|wont let|"
+    "sick to death of|sick to the back teeth of|had enough of|had it with|sick of the sight of"))
 
 # With the group as subject: "Jews disgust me", "immigrants make me sick".
 DISGUST_VERBS = frozenset(_forms(
