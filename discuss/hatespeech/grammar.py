@@ -49,7 +49,7 @@ CLASSES: dict[str, frozenset[str]] = {
     "NOT": lx.NEGATORS, "FUTURE": lx.FUTURE, "NORM": lx.NORMATIVE, "FIRST": lx.FIRST_PERSON,
     "GPRON": lx.GROUP_PRONOUNS, "REPORT": lx.REPORTING, "COND": lx.CONDEMNATION,
     "CONSEQ": lx.NEGATIVE_CONSEQUENCES, "SWAMP": lx.SWAMPING, "LINK": lx.LINKS, "BLOCK": lx.LINK_BLOCKERS,
-    "INTENS": lx.INTENSIFYING_DENIALS,
+    "INTENS": lx.INTENSIFYING_DENIALS, "ENDORSE": lx.ENDORSEMENTS,
 }
 MAX_PHRASE = 7
 
@@ -948,6 +948,9 @@ def suppress_counter_speech(sentences: list[Sentence], findings: list[tuple[int,
                 break
         if condemned:
             break
+    # "Statements like 'X are scum' are true": quoting in order to agree is no counter-speech.
+    if not condemned and any("ENDORSE" in sentence.present for sentence in sentences):
+        return
     for si, finding in findings:
         if finding.suppressed_by:
             continue

@@ -537,7 +537,15 @@ COUNTER_FRAMES = (
     ("how", "dare"), ("whoever", "said"), ("whoever", "wrote"), ("whoever", "thinks"), ("anyone", "who", "says"),
     ("anyone", "who", "thinks"), ("people", "who", "say"), ("people", "who", "think"), ("those", "who", "say"),
     ("those", "who", "think"), ("you", "can't", "say"), ("you", "cannot", "say"), ("can't", "just", "say"),
+    ("your", "comment", "that"), ("your", "claim", "that"), ("your", "suggestion", "that"), ("your", "view", "that"),
+    ("your", "idea", "that"), ("the", "suggestion", "that"), ("his", "claim", "that"), ("her", "claim", "that"),
 )
+
+# Words that take a quoted or reported attack as the speaker's own ("... are true", "and they're right").
+ENDORSEMENTS = frozenset(_forms(
+    "is true|are true|is right|are right|is correct|are correct|so true|spot on|i agree|we agree|agree with|"
+    "well said|hit the nail|they're right|theyre right|he's right|hes right|she's right|shes right|"
+    "they are right|he is right|she is right|not wrong|no lie|dead right|bang on"))
 
 # Negative consequences that make a neutral-looking mention of a group derogatory
 # ("the whole road goes downhill", "say goodbye to our safe streets").
