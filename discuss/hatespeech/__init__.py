@@ -103,6 +103,8 @@ def _analyse_cached(text: str, extra_targets: tuple[str, ...]) -> Analysis:
 # only before a person noun ("old people", but "the old gas holder").
 COMMON_ADJECTIVES = frozenset({"old", "white", "black", "foreign", "illegal", "blind", "deaf", "elderly",
                                "coloured", "indian", "irish", "chinese", "turkish", "polish"})
+# Adjectives that also name a people after "the" (not "the old bridge", "the white van").
+_NOUN_ADJECTIVES = frozenset({"irish", "chinese", "turkish", "polish", "elderly", "deaf", "blind"})
 _GENERIC = frozenset({"the", "of", "a", "with", "in", "people", "folk", "men", "women", "community", "man",
                       "woman", "centre", "site", "camp", "hotel", "bar", "club", "march", "parade", "kids"})
 
@@ -148,7 +150,8 @@ def _words(text: str, encoded: bytes | None = None) -> list[str]:
 
 
 _SINGLE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
-_ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot"}
+_ADJECTIVE_HEADS = lexicon.PERSON_NOUNS | {"behaviour", "scum", "filth", "vermin", "trash", "rubbish", "lot",
+                                           "ppl", "peeps"}
 _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_/~]{1,3}[a-z0-9@$](?![a-z0-9@$])){2,}")
 # Whether three letters stand apart anywhere ("m u s l i m s"): RE2, a linear pass at
 # C speed (Python's re tried every position of every comment).
@@ -184,6 +187,8 @@ def _triggered(text: str, extra: frozenset[str], encoded: bytes | None = None) -
     elif adjectives:  # an adjective directly before a person noun: "typical", "those foreign people"
         if not _ADJECTIVE_HEADS.isdisjoint(distinct) and _followed_by(words, adjectives, _ADJECTIVE_HEADS):
             return True
+    if not adjectives.isdisjoint(_NOUN_ADJECTIVES) and _followed_by(words, {"the"}, _NOUN_ADJECTIVES):
+        return True  # a people named by its adjective: "the Irish are ...", "the deaf"
     if len(_PLAIN) > _PLAIN_LIMIT:
         _PLAIN.clear()
     _PLAIN.update(fresh)

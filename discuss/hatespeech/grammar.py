@@ -49,7 +49,7 @@ CLASSES: dict[str, frozenset[str]] = {
     "NOT": lx.NEGATORS, "FUTURE": lx.FUTURE, "NORM": lx.NORMATIVE, "FIRST": lx.FIRST_PERSON,
     "GPRON": lx.GROUP_PRONOUNS, "REPORT": lx.REPORTING, "COND": lx.CONDEMNATION,
     "CONSEQ": lx.NEGATIVE_CONSEQUENCES, "SWAMP": lx.SWAMPING, "LINK": lx.LINKS, "BLOCK": lx.LINK_BLOCKERS,
-    "INTENS": lx.INTENSIFYING_DENIALS,
+    "INTENS": lx.INTENSIFYING_DENIALS, "ENDORSE": lx.ENDORSEMENTS,
 }
 MAX_PHRASE = 7
 
@@ -135,6 +135,12 @@ NORMATIVE_ONLY = frozenset(["rights", "have rights", "any rights", "equal rights
                             "the vote", "a say", "children", "kids", "in charge", "in power", "leaders"])
 BELONGING = frozenset("welcome welcomed wanted british english citizens one of us members of society "
                       "part of society part of this country".split())
+SINGULAR_SEX_NOUNS = frozenset("woman man girl boy lady gentleman bloke guy lass lad female male".split())
+PROTECTED_AS = frozenset("spoken called treated insulted abused bullied harassed attacked hurt talked".split())
+LET_IN = frozenset("in into inside near on through live move stay rent work join marry date come anywhere over".split())
+RELATIVE_SUBJECTS = frozenset("anyone anybody everyone everybody people those someone somebody whoever".split())
+MODALS = frozenset("should shall must will can could would may ought".split())
+PERMISSION = frozenset("allowed permitted let welcome welcomed tolerated trusted admitted".split())
 PARTICLE_VERBS = frozenset("get keep kick throw send run drive chase boot turf ship force move push".split())
 PARTICLES = frozenset("out back off away home".split())
 STRONG_SWAMP = frozenset(_phrase_words(p) for p in (
@@ -144,7 +150,8 @@ SARCASM = frozenset(_phrase_words(p) for p in (
     "what do you expect", "what did you expect", "no wonder", "of course", "surprise surprise", "as usual",
     "typical", "predictably", "obviously", "figures", "says it all", "tells you everything"))
 STRONG_FRAGMENT = frozenset("terrorists bombers rapists criminals paedophiles paedos groomers thieves vermin "
-                            "rats parasites cockroaches scum animals savages invaders breeding".split())
+                            "rats parasites cockroaches scum animals savages invaders breeding creatures beasts "
+                            "filth pests leeches".split())
 RECLAIM_BEFORE = frozenset("i am we are as a an proud fellow myself ourselves us our my me".split())
 VERB_SENSE_BEFORE = frozenset("to will would may might could can not also further only seriously badly "
                               "significantly could".split())
@@ -395,7 +402,11 @@ def _find_mentions(sentence: Sentence, extra: dict[str, Target]) -> None:
         last = tokens[mention.end - 1]
         mention.possessive = last.possessive
         before = mention.start - 1
-        if before >= 1 and sentence.has(before, "REPORT") is None and (words[before - 1] in RELATIVES or (before >= 2 and words[before - 2] in RELATIVES
+        if before >= 2 and words[before] in ("is", "are") and words[before - 1] in ("who", "that") \
+                and words[before - 2] in RELATIVE_SUBJECTS and mention.kind in ("other", "noun", "person"):
+            mention.start = before - 2  # "anyone who is gay (should ...)": the whole phrase is the subject
+            mention.kind = "person"
+        elif before >= 1 and sentence.has(before, "REPORT") is None and (words[before - 1] in RELATIVES or (before >= 2 and words[before - 2] in RELATIVES
                                                                 and words[before] in ("the", "a", "an", "our", "some"))):
             mention.after_preposition = True  # the object of a relative clause: "people who abuse disabled people"
         elif before >= 0 and words[before] in PREPOSITIONS:
@@ -474,6 +485,8 @@ def _predicate_ok(sentence: Sentence, k: int, end: int, gap: int) -> bool:
         return False
     if word == "things" and (k == 0 or words[k - 1] not in ("are", "just", "mere")):
         return False
+    if word == "capable" and end + 1 < len(words) and words[end] == "of" and words[end + 1].endswith("ing"):
+        return False  # "not capable of climbing those stairs" is about the stairs
     return True
 
 
@@ -504,7 +517,9 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
             if _blocked(sentence, mention.end, k, mentions_at) or not (
                     inverted or self_linked or _has_link(sentence, mention.end, k)):
                 break
-            negated = denied_before or _negated_between(sentence, mention.end, k)
+            # "Are X even human?": a question with "even" denies what it asks about.
+            negated = denied_before or _negated_between(sentence, mention.end, k) or (
+                inverted and "even" in words[mention.end:k])
             found = None
             for cls, end in classes:
                 if not _predicate_ok(sentence, k, end, k - mention.end):
@@ -542,7 +557,10 @@ def _copula_rule(sentence: Sentence, subjects: list[Mention], mentions_at, findi
         if before >= 0 and words[before] in ("little", "bloody", "fucking", "effing", "stinking", "dirty") \
                 and before >= 1 and (sentence.has(before - 1, "DEH") or sentence.has(before - 1, "NEG")):
             before -= 1
-        if before >= 0 and mention.kind in ("noun", "person", "slur"):
+        # "She's a vile woman" insults one woman, not women: a singular word for a man or a
+        # woman is an individual here (a Muslim, a Jew, named for their faith, still counts).
+        if before >= 0 and mention.kind in ("noun", "person", "slur") and not (
+                words[mention.end - 1] in SINGULAR_SEX_NOUNS and mention.kind != "slur"):
             for cls in ("DEH", "NEG"):
                 end = sentence.has(before, cls)
                 if end is not None and end - before == 1 and words[before] not in ADJ_BEFORE_EXCLUDED \
@@ -577,7 +595,9 @@ def _hatred_at(sentence: Sentence, k: int, end: int, clause_start: int, mentions
         return
     if _negated_between(sentence, max(clause_start, k - 3), k):
         return
-    subject_ok = k == clause_start or sentence.find("FIRST", max(clause_start, k - 5), k) is not None
+    # "I hate X", "hate X", and comparisons that are their own subject ("(there is) nothing worse than X").
+    subject_ok = k == clause_start or words[k] in ("nothing", "nobody", "no") or \
+        sentence.find("FIRST", max(clause_start, k - 5), k) is not None
     if not subject_ok:
         return
     clause_end = sentence.clause_end(k)
@@ -594,6 +614,12 @@ def _hatred_at(sentence: Sentence, k: int, end: int, clause_start: int, mentions
             after = mention.end
             if "want" in words[k:end] and after < n and words[after] == "to" and after + 1 < n \
                     and words[after + 1] not in ("come", "live", "move", "settle", "stay", "be"):
+                break
+            # "I won't have them spoken about like that": a refusal to let them be harmed.
+            if "have" in words[k:end] and after < n and (words[after].endswith("ed") or words[after] in PROTECTED_AS):
+                break
+            # "I would never let X in": letting in, not "never let X be abused".
+            if "let" in words[k:end] and not (after < n and words[after] in LET_IN):
                 break
             findings.append(Finding("hatred", "expressed hatred", mention.targets, k, mention.end))
             break
@@ -759,6 +785,11 @@ def _exclusion_rule(sentence: Sentence, subjects: list[Mention], mentions_at, pr
                                                 "around", "round", "at", "anywhere", "thanks", "mosques"):
                 findings.append(Finding("exclusion", "exclusion", mention.targets, s - 1, e))
                 return
+            # "No X should (ever) be allowed in": a modal, then permission, not "no X should be left homeless".
+            if words[e] in MODALS and any(words[j] in PERMISSION for j in range(e + 1, min(clause_end, e + 5))) \
+                    and not _negated_between(sentence, e, min(clause_end, e + 5)):
+                findings.append(Finding("exclusion", "exclusion", mention.targets, s - 1, e))
+                return
         if e < n and words[e] == "out" and s <= clause_start + 1 and (e + 1 == clause_end or words[e + 1] in ("of", "now", "out")):
             findings.append(Finding("exclusion", "exclusion", mention.targets, s, e + 1))
             return
@@ -802,6 +833,16 @@ def _implicit_rule(sentence: Sentence, previous: Sentence | None, findings: list
         mention = personal[0]
         findings.append(Finding("derogation", "implicit derogation", mention.targets, mention.start, mention.end))
         return
+    # "I saw some X at the park. Vile creatures.": a verbless insult after a sentence naming a group.
+    if previous is not None and not sentence.mentions and n <= 4 and words[-1] in STRONG_FRAGMENT \
+            and (sentence.has(n - 1, "DEH") or sentence.has(n - 1, "NEG")) \
+            and not any(sentence.has(i, "LINK") or sentence.has(i, "GPRON") or sentence.has(i, "NOT") for i in range(n)):
+        personal_before = [m for m in previous.mentions if m.personal and not m.possessive]
+        if personal_before:
+            mention = personal_before[0]
+            findings.append(Finding("dehumanisation" if sentence.has(n - 1, "DEH") else "derogation",
+                                    "implicit derogation", mention.targets, -(len(previous.words) - mention.start), n))
+            return
     # "Another mosque? Great, more breeding grounds for bombers."
     if previous is not None and not sentence.mentions and len(previous.words) <= 5 and previous.mentions \
             and not any(sentence.has(i, "GPRON") for i in range(n)):
@@ -907,6 +948,9 @@ def suppress_counter_speech(sentences: list[Sentence], findings: list[tuple[int,
                 break
         if condemned:
             break
+    # "Statements like 'X are scum' are true": quoting in order to agree is no counter-speech.
+    if not condemned and any("ENDORSE" in sentence.present for sentence in sentences):
+        return
     for si, finding in findings:
         if finding.suppressed_by:
             continue

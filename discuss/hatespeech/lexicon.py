@@ -160,7 +160,7 @@ HOMONYM_CONTEXT: dict[str, frozenset[str]] = {
         "cooking|recipe|butcher|butchers|pork|liver|meat|meatballs|menu|served|serve|dish|tasty|delicious|"
         "oven|brains|mr|frozen|market|stall|plate|sticks|wood|firewood|bundle|kindling|faggots and|yum|"
         "pie|pies|sausages|bacon|food|restaurant|cafe|pub|gran|nan|nana|grandma|granny|mum|homemade|best|"
-        "cooks|made|tin|tins|freezer")),
+        "cooks|made|tin|tins|freezer|chef|chefs|legendary|ordered|order|portion|portions|kitchen|gastropub")),
     "dyke": frozenset(_forms(
         "flood|floods|flooded|flooding|bank|banks|river|rivers|fen|fens|drain|drains|drainage|ditch|ditches|"
         "water|waters|road|lane|sea|embankment|breach|breached|burst|dutch|offa|offas|devils|devil|field|"
@@ -268,7 +268,10 @@ DEHUMANISING = frozenset(_forms(
     "vultures|dirt|sewer rats|weeds|fungus|mould|germs|bacteria|tumour|tumor|a tumour|pox|a pox|"
     "roaches|bin bags|bin juice|sewage rats|dogs in the street|lowlife|lowlifes|degenerates|degenerate|not human|less than human|"
     "animal like|things|creeps|property|objects|baby machines|breeding machines|possessions|zombies|breeders|breed like rabbits|breeding like rabbits|swarm|swarms|"
-    "swarming|hordes|a horde|invaders|an invasion|invasion|infesting|infest|infested|crawling"))
+    "swarming|hordes|a horde|invaders|an invasion|invasion|infesting|infest|infested|crawling|"
+    "carry disease|carry diseases|carries disease|carries diseases|carrying disease|carrying diseases|"
+    "spread disease|spread diseases|spreads disease|spreads diseases|riddled with disease|riddled with diseases|"
+    "disease carriers|disease ridden|disease-ridden|full of disease|bring disease|brings disease"))
 # ("it" and "things" count only right after "are"/"is" in the copula rule.)
 
 NEGATIVE_ATTRIBUTES = frozenset(_forms(
@@ -302,7 +305,13 @@ NEGATIVE_ATTRIBUTES = frozenset(_forms(
     "smell|stench|stinks|reek|reeks|cunning|shifty|tight|money grabbing|money-grabbing|grabby|pushy|"
     "loud|vulgar|cheap|not to be trusted|good for nothing|good-for-nothing|losers|scroungers|dole|"
     "the worst|worst|worthless scum|attention seekers|sick in the head|mentally ill freaks|grooming|"
-    "paedophilia|perversion|degeneracy|a mental illness|mental illness|an illness|a sickness|sickness"))
+    "paedophilia|perversion|degeneracy|a mental illness|mental illness|an illness|a sickness|sickness|"
+    "less intelligent|less civilised|less civilized|less capable|less evolved|less worthy|less deserving|"
+    "lesser|lesser beings|lower|beneath us|below us|inferior to us|worse than animals|genetically inferior|"
+    "less than us|not as intelligent|not as clever|not as smart|dumber|stupider|thicker than|"
+    "drunks|drunkards|alcoholics|junkies|addicts|beggars|gangsters|layabouts|wasters|"
+    "control all the banks|control all the media|run all the banks|run all the media|own all the banks|"
+    "own all the media|control all the money|control the money|run the government|control the government"))
 
 # Words whose denial is the attack ("not human", "can never be trusted").
 POSITIVES = frozenset(_forms(
@@ -312,7 +321,10 @@ POSITIVES = frozenset(_forms(
     "proper people|full people|real|british|english|members of society|part of society|part of this country|"
     "as good as us|as good as anyone|our equals|deserving|worth anything|worth it|worth saving|worth|"
     "matter|exist|women|men|a woman|a man|female|male|ladies|in charge|in power|leaders|deserve|deserves|"
-    "rights|have rights|any rights|equal rights|human rights|a vote|the vote|a say|children|kids"))
+    "rights|have rights|any rights|equal rights|human rights|a vote|the vote|a say|children|kids|"
+    "capable|fit to lead|fit to govern|fit to be parents|fit to raise children|good enough|"
+    "deserve to live|deserves to live|deserve to exist|deserves to exist|deserve life|deserve to breathe|"
+    "deserve to be alive|deserves to be alive|a right to live|a right to exist|right to live|right to exist"))
 
 # Denial phrases that already contain their negation ("have no place here").
 EXCLUSION_PHRASES = frozenset(_forms(
@@ -320,6 +332,9 @@ EXCLUSION_PHRASES = frozenset(_forms(
     "not wanted|unwanted|no right|no rights|shouldn't be allowed|should not be allowed|"
     "mustn't be allowed|must not be allowed|never be allowed|not be allowed|not be let|no business|"
     "shouldn't be let|should not be let|should never be allowed|"
+    "shouldn't be in our|should not be in our|shouldn't be in this country|should not be in this country|"
+    "shouldn't be in normal|should not be in normal|shouldn't be anywhere near|should not be anywhere near|"
+    "shouldn't be near our|should not be near our|shouldn't live near|should not live near|"
     "should go back|go back|go home|should leave|must leave|get out|out of our|out of my|out of this|"
     "back where they came from|back where you came from|back to where|back to their|back to your|"
     "where they came from|where you came from|back home|pack their bags|better off without|"
@@ -393,7 +408,12 @@ HATE_VERBS = frozenset(_forms(
     "don't want|dont want|do not want|nobody wants|no one wants|won't have|would rather die than|"
     "fuck|fuck all|fuck the|screw|screw all|f**k|f*ck|don't like|dont like|do not like|dislike|"
     "don't trust|dont trust|do not trust|distrust|mistrust|never trust|can't trust|cannot trust|"
-    "would never trust|will never trust|wouldn't trust|would not trust|have no time for|got no time for"))
+    "would never trust|will never trust|wouldn't trust|would not trust|have no time for|got no time for|"
+    "nothing worse than|nothing is worse than|nothing's worse than|nothing lower than|nothing is lower than|"
+    "nothing more disgusting than|nothing is more disgusting than|nothing more pathetic than|"
+    "nothing more vile than|nothing is more vile than|no one worse than|nobody worse than|"
+    "would never let|will never let|never let|wouldn't let|would not let|won't let|wont let|"
+    "sick to death of|sick to the back teeth of|had enough of|had it with|sick of the sight of"))
 
 # With the group as subject: "Jews disgust me", "immigrants make me sick".
 DISGUST_VERBS = frozenset(_forms(
@@ -517,7 +537,15 @@ COUNTER_FRAMES = (
     ("how", "dare"), ("whoever", "said"), ("whoever", "wrote"), ("whoever", "thinks"), ("anyone", "who", "says"),
     ("anyone", "who", "thinks"), ("people", "who", "say"), ("people", "who", "think"), ("those", "who", "say"),
     ("those", "who", "think"), ("you", "can't", "say"), ("you", "cannot", "say"), ("can't", "just", "say"),
+    ("your", "comment", "that"), ("your", "claim", "that"), ("your", "suggestion", "that"), ("your", "view", "that"),
+    ("your", "idea", "that"), ("the", "suggestion", "that"), ("his", "claim", "that"), ("her", "claim", "that"),
 )
+
+# Words that take a quoted or reported attack as the speaker's own ("... are true", "and they're right").
+ENDORSEMENTS = frozenset(_forms(
+    "is true|are true|is right|are right|is correct|are correct|so true|spot on|i agree|we agree|agree with|"
+    "well said|hit the nail|they're right|theyre right|he's right|hes right|she's right|shes right|"
+    "they are right|he is right|she is right|not wrong|no lie|dead right|bang on"))
 
 # Negative consequences that make a neutral-looking mention of a group derogatory
 # ("the whole road goes downhill", "say goodbye to our safe streets").

@@ -269,6 +269,25 @@ def read_word(raw: str) -> tuple[str, ...]:
     return _read_cached(raw)
 
 
+# Frame words a threat or a denial turns on, with two neighbouring letters swapped
+# ("shuold", "deserev"): swaps only, and never onto a real word (GUARD).
+_FRAME_WORDS = ("should", "shouldnt", "would", "could", "must", "deserve", "deserves", "going", "gonna",
+                "needs", "ought", "never", "allowed")
+
+
+def _frame_swaps() -> dict[str, str]:
+    swaps: dict[str, str] = {}
+    for word in _FRAME_WORDS:
+        for i in range(1, len(word) - 1):  # the first letter stays
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            if swapped != word and swapped not in GUARD and swapped not in KNOWN:
+                swaps[swapped] = word
+    return swaps
+
+
+FRAME_SWAPS = _frame_swaps()
+
+
 def _read(raw: str) -> tuple[str, ...]:
     words = split_contraction(raw.replace("\u2019", "'"))
     if len(words) > 1 or words[0] != raw:
@@ -288,6 +307,8 @@ def _read(raw: str) -> tuple[str, ...]:
             if repaired:
                 return (repaired,)
         return (raw,)
+    if raw in FRAME_SWAPS:
+        return (FRAME_SWAPS[raw],)
     if raw.endswith("z") and raw[:-1] + "s" in KNOWN:  # "gayz"
         return (raw[:-1] + "s",)
     shrunk = _STRETCH.sub(r"\1\1", raw)
