@@ -103,14 +103,18 @@ _ANY_PATTERN = re2.compile("|".join(p for found in PATTERNS.values() for p in fo
 
 # Name-calling and strong dislike: what the model weighs most after swearing ("That
 # councillor is a pathetic coward" scores 0.999). Said *about* a councillor, an officer,
-# a service or a thing it is criticism, which councils must publish; said to "you" it
-# is a commenter abusing another, which the house rules hold (setting ignore_criticism).
+# a service or a thing it is criticism, which councils must publish. Said to "you" it is
+# one person insulting another: not hate, so by default it publishes too (readers can
+# report it; swearing, threats and slurs hold through their own plugins). A site whose
+# house rules forbid it sets hold_insults_to_commenters.
 NAME_CALLING = frozenset("""
 stupid stupidity idiot idiots idiotic fool fools foolish moron morons moronic coward cowards cowardly
 pathetic disgrace disgraceful disgusting filthy rude useless incompetent incompetence arrogant clown
 clowns joke shambles shambolic dimwit dimwits imbecile imbeciles cretin cretins dumb dumber hate hated
 hates hating loser losers sick ugly awful appalling vile nasty horrible terrible worst liar liars lying
-crook crooks clueless brainless spineless gutless die dies died dying
+crook crooks clueless brainless spineless gutless die dies died dying ignorant worthless hypocrite
+hypocrites hypocritical dishonest bigot bigots numpty muppet plonker wally halfwit nitwit buffoon buffoons
+creep creepy weirdo selfish sad
 """.split())
 # A second-person word standing alone (letters, digits, "_" and "'" on neither side),
 # found by RE2 in one pass (Python's re, with look-arounds, tried every position).
@@ -138,9 +142,13 @@ class settings_schema(ma.Schema):
         metadata={"description": "score the text without the words the profanity plugin judges"})
     ignore_criticism = ma.fields.Boolean(
         load_default=True,
-        metadata={"description": "score without name-calling (idiot, pathetic, disgrace ...) when the "
-                                 "comment does not address anyone as 'you': robust criticism of "
-                                 "councillors, officers, services and things is political speech"})
+        metadata={"description": "score without name-calling (idiot, pathetic, disgrace ...): robust "
+                                 "criticism of councillors, officers, services and things is political "
+                                 "speech, and an insult to one person is for readers to report"})
+    hold_insults_to_commenters = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "score name-calling when the comment addresses someone as 'you' (a "
+                                 "commenter insulting another), so house rules against it hold"})
 
 
 class LinearToxicityModel:
@@ -282,8 +290,8 @@ def _without_spans(text: str, spans) -> str:
 
 
 def _addresses_someone(text: str) -> bool:
-    """Whether the comment speaks to a person ("you idiot", "I hate you"): abuse of a fellow
-    commenter is for the house rules, criticism of people spoken about is not."""
+    """Whether the comment speaks to a person ("you idiot", "I hate you"): what a site that
+    holds insults to commenters (hold_insults_to_commenters) scores with its name-calling."""
     try:
         return _SECOND_PERSON.search(text) is not None
     except UnicodeEncodeError:  # lone surrogates: RE2 reads UTF-8
@@ -330,7 +338,8 @@ def discuss_screen_comment(submission: Submission, settings: Mapping) -> Verdict
             text = _without_spans(text, analysis.group_names + analysis.denied)
         if settings["ignore_swearing"]:
             text, ignore = _without_swearing(text), MILD_SWEARING
-        if settings["ignore_criticism"] and not _addresses_someone(text):
+        if settings["ignore_criticism"] and not (settings["hold_insults_to_commenters"]
+                                                 and _addresses_someone(text)):
             ignore = _with_name_calling(ignore)
         probability = get_model().probability(text, ignore=ignore)
         details["probability"] = round(probability, 4)

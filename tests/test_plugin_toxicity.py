@@ -87,7 +87,7 @@ def test_model_loads_once():
 
 
 @pytest.mark.parametrize("text", [
-    "you are an idiot", "shut up you fat cow", "you absolute moron", "get lost you loser", "I hate you",
+    "shut up you fat cow",
     # Threats and dehumanising language: the model misses these, the patterns do not.
     "I will find where you live and hurt you", "you should be shot", "kill yourself",
     "Immigrants are vermin", "travellers are nothing but parasites", "those people should be exterminated",
@@ -133,7 +133,8 @@ def test_swearing_is_left_to_the_profanity_plugin():
     assert run_plugin(toxicity, "What the hell is going on with the permits? Damn annoying.") is None
     assert run_plugin(toxicity, "These f*cking potholes!") is None
     assert run_plugin(toxicity, "These f*cking potholes!", {"ignore_swearing": False}).decision == "hold"
-    assert run_plugin(toxicity, "you fucking idiot").decision == "hold"  # the insult remains
+    # The insult remains for sites that hold insults to commenters (the profanity plugin holds the rest).
+    assert run_plugin(toxicity, "you fucking idiot", {"hold_insults_to_commenters": True}).decision == "hold"
 
 
 def test_patterns_and_model_can_be_switched_off():
@@ -153,3 +154,15 @@ def test_details_carry_probability_and_spans():
 def test_wrong_settings_name_the_field(settings, field):
     with pytest.raises(PluginSettingsError, match=rf"plugin 'toxicity': {field}"):
         load_settings(toxicity, settings)
+
+
+@pytest.mark.parametrize("text", [
+    "you are an idiot", "you absolute moron", "get lost you loser", "I hate you", "You make me sick.",
+    "What a stupid, ignorant man our MP is.",
+])
+def test_insults_to_one_person_publish_unless_the_site_holds_them(text):
+    """Abuse of one person is not hate: it publishes (readers can report it) unless the house rules say."""
+    assert run_plugin(toxicity, text) is None, text
+    if toxicity._addresses_someone(text):
+        held = run_plugin(toxicity, text, {"hold_insults_to_commenters": True})
+        assert held is not None and held.details["source"] == "model", text
