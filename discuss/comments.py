@@ -29,7 +29,7 @@ from .origins import normalise_origin, own_origin
 from .render import render_body
 from .labels import category_of, is_urgent
 from .submission import Submission
-from .threads import find_thread
+from .threads import _THREAD_BY_KEY, find_thread
 from .transactions import end_read, writing
 from .verdict import HOLD, PUBLISH, REJECT
 
@@ -317,9 +317,7 @@ _THREAD_FOR_WRITE = sa.select(*_thread.c).where(
 
 
 def _thread_of(site_id: int, key: str) -> Thread | None:
-    return db.session.execute(
-        sa.select(Thread).where(Thread.site_id == site_id, Thread.key == key)
-    ).scalar_one_or_none()
+    return db.session.execute(_THREAD_BY_KEY, {"site_id": site_id, "key": key}).scalar_one_or_none()
 
 
 def _announce(host: PluginHost, site: SiteFacts, comment: Comment, screening: Screening) -> None:

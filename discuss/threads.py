@@ -69,10 +69,11 @@ def decode_cursor(cursor: str) -> int:
     return root_id
 
 
+_THREAD_BY_KEY = sa.select(Thread).where(Thread.site_id == sa.bindparam("site_id"), Thread.key == sa.bindparam("key"))
+
+
 def find_thread(site: Site, key: str) -> Thread | None:
-    return db.session.execute(
-        sa.select(Thread).where(Thread.site_id == site.id, Thread.key == key)
-    ).scalar_one_or_none()
+    return db.session.execute(_THREAD_BY_KEY, {"site_id": site.id, "key": key}).scalar_one_or_none()
 
 
 _site = Site.__table__
