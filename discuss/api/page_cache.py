@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 
 from ..invalidation import ALL, CheckingWatcher, Watcher
 from ..schemas import iso_utc
-from ..threads import ThreadHead, ThreadPage, read_page, thread_head
+from ..threads import PAGE_COMMENTS, ThreadHead, ThreadPage, read_page, thread_head
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class PageCache:
 
 
 def read_cached(cache: PageCache | None, site: str, key: str, size: int, after_root: int | None, *,
-                variant: Callable[[ThreadHead], str] = lambda head: "",
+                max_comments: int = PAGE_COMMENTS, variant: Callable[[ThreadHead], str] = lambda head: "",
                 localise: Callable[[ThreadPage], None] | None = None,
                 ) -> tuple[ThreadHead, SerialisedPage, str] | None:
     """The thread's head, its serialised page and the page's variant; ``None`` for an unknown site.
@@ -188,12 +188,12 @@ def read_cached(cache: PageCache | None, site: str, key: str, size: int, after_r
         if cache is not None:
             cache.put_head(head, mark)
     chosen = variant(head)
-    page_key = (site, key, size, after_root, chosen)
+    page_key = (site, key, size, max_comments, after_root, chosen)
     page = None
     if cache is not None:
         page = cache.get(page_key) if trusted else cache.get(page_key, head.signature)
     if page is None:
-        read = read_page(head, limit=size, after_root=after_root)
+        read = read_page(head, limit=size, after_root=after_root, max_comments=max_comments)
         if localise is not None:
             localise(read)
         page = serialise(read)

@@ -76,6 +76,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
     cache = current_app.extensions.get("discuss_page_cache")
     found = read_cached(cache, site, thread_key, size, after_root,
+                        max_comments=current_app.config["THREAD_PAGE_COMMENTS"],
                         variant=lambda head: i18n.use(i18n.api_language(head.language)),
                         localise=_localise)
     end_read()
