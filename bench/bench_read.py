@@ -375,7 +375,7 @@ def main() -> None:
         try:
             for name, app, path, extra, expect in (variants if "reads" in args.parts else []):
                 servers.append((name, Gunicorn(app, {**common, **extra}), path, expect))
-            if isso:
+            if isso and {"reads", "posts"} & set(args.parts):
                 isso_server_ = isso_server(isso, tmp)
                 seed_isso(isso_server_.port, 200)
                 servers.append((f"Isso {ISSO_VERSION}", isso_server_, "/?uri=%2Fblog%2Fpost", 200))
@@ -398,26 +398,9 @@ def main() -> None:
                     server.stop()
         rates = {name: statistics.median(values) for name, values in samples.items()}
 
-        # POST latency: discuss with every default plugin; Isso screening nothing. Both under
-        # gunicorn -w 2, posts interleaved one by one.
-        server = Gunicorn("wsgi:app", {**common, "DISCUSS_TRUSTED_PROXIES": '["127.0.0.1"]'}) \
-            if "posts" in args.parts else None
         try:
-            def discuss_reply(n, body):
-                return {"author_name": f"Poster {n}", "body": body}
-
-            targets = {
-                "discuss": (server.port, "/api/v1/sites/bench/threads/blog/other/comments", discuss_reply, True),
-                "discuss, one address": (server.port, "/api/v1/sites/bench/threads/blog/third/comments",
-                                         discuss_reply, False),
-            }
-            if isso_server_ is not None:
-                targets["Isso"] = (isso_server_.port, "/new?uri=%2Fblog%2Fother",
-                                   lambda n, body: {"text": body, "author": f"Poster {n}", "title": "Other"}, False)
-            timings = post_latencies(targets, args.posts) if server else {}
+            timings = measure_posts(common, isso_server_, args.posts) if "posts" in args.parts else {}
         finally:
-            if server is not None:
-                server.stop()
             if isso_server_ is not None:
                 isso_server_.stop()
         discuss_posts = latency(timings["discuss"]) if timings else None
@@ -434,6 +417,27 @@ def main() -> None:
         print(f"a {args.big:,}-comment thread (medians of single requests)")
         for name, value in big.items():
             print(f"  {name:44s} {value}")
+
+
+def measure_posts(common: dict[str, str], isso: Gunicorn | None, posts: int) -> dict[str, list[float]]:
+    """POST latency: discuss with every default plugin; Isso screening nothing. Both under
+    gunicorn -w 2, the posts interleaved one by one."""
+    server = Gunicorn("wsgi:app", {**common, "DISCUSS_TRUSTED_PROXIES": '["127.0.0.1"]'})
+    try:
+        def discuss_reply(n, body):
+            return {"author_name": f"Poster {n}", "body": body}
+
+        targets = {
+            "discuss": (server.port, "/api/v1/sites/bench/threads/blog/other/comments", discuss_reply, True),
+            "discuss, one address": (server.port, "/api/v1/sites/bench/threads/blog/third/comments",
+                                     discuss_reply, False),
+        }
+        if isso is not None:
+            targets["Isso"] = (isso.port, "/new?uri=%2Fblog%2Fother",
+                               lambda n, body: {"text": body, "author": f"Poster {n}", "title": "Other"}, False)
+        return post_latencies(targets, posts)
+    finally:
+        server.stop()
 
 
 def print_reads(args, client: str, rates: dict[str, float], isso_problem: str) -> None:
