@@ -241,6 +241,28 @@ def test_a_stale_etag_gets_the_new_body_and_the_current_one_a_304(client, site, 
     assert client.get(THREAD_URL, headers={"If-None-Match": fresh.headers["ETag"]}).status_code == 304
 
 
+@pytest.mark.parametrize("status", [DELETED, REJECTED, PENDING])
+def test_a_cdn_revalidating_with_a_stale_tag_never_gets_a_removed_comment(client, site, app, status):
+    """A CDN holds the page with a comment, which is then deleted, rejected or held again; it
+    revalidates with the old tag (as Varnish and CDNs do): the answer is the new body without
+    the comment, never a 304 that would keep it shown; the replayed answer too."""
+    first = post(client, "first").json["comment"]["id"]
+    shown = post(client, "shown, then removed").json["comment"]["id"]
+    listening(app)
+    held = client.get(THREAD_URL)
+    assert ids(held.json["comments"]) == [first, shown]
+    etag = held.headers["ETag"]
+    assert client.get(THREAD_URL, headers={"If-None-Match": etag}).status_code == 304
+    store(shown, status=status)
+    settle(app)
+    for _ in range(2):  # the first read keeps the new answer, the second may be replayed
+        again = client.get(THREAD_URL, headers={"If-None-Match": etag})
+        assert again.status_code == 200
+        assert ids(again.json["comments"]) == [first]
+        assert b"shown, then removed" not in again.data
+        assert again.headers["ETag"] != etag
+
+
 def test_thread_reads_carry_cache_control_and_surrogate_keys(client, site, app):
     post(client, "first")
     response = client.get(THREAD_URL, headers={"Origin": "https://council.example"})
