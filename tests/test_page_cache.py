@@ -140,6 +140,30 @@ def test_a_site_or_thread_change_reaches_the_cached_page(client, site, app):
     assert client.get(THREAD_URL).json["thread"]["privacy_notice"] == "Our own notice."
 
 
+def test_a_site_change_reaches_the_next_reply_at_once(client, site, app):
+    """The site a reply is posted to is kept like a page (no query while trusted) and dropped
+    by the site's tag: a change made elsewhere (origins, moderation settings) holds for the
+    very next reply."""
+    from tests.conftest import COUNCIL_ORIGIN
+
+    listening(app)
+    origin = {"Origin": COUNCIL_ORIGIN}
+
+    def reply(body):
+        return client.post(THREAD_URL + "/comments", json={"author_name": "Resident", "body": body}, headers=origin)
+
+    assert reply("About the bins.").status_code == 201
+    with counting(db.engine) as statements:
+        assert reply("About the library.").status_code == 201
+    assert not any("FROM site" in statement for statement in statements)  # the kept site
+    with db.engine.begin() as conn:  # elsewhere: another worker's admin, psql
+        conn.execute(sa.update(Site).values(allowed_origins=["https://other.example"]))
+    settle(app)
+    refused = reply("About the park.")
+    assert refused.status_code == 403
+    assert "origin" in refused.json["errors"]
+
+
 def test_an_empty_page_is_dropped_when_its_thread_is_created(client, site, app):
     listening(app)
     assert client.get(THREAD_URL).json["comments"] == []
