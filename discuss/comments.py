@@ -29,7 +29,7 @@ from .origins import normalise_origin, own_origin
 from .render import render_body
 from .labels import category_of, is_urgent
 from .submission import Submission
-from .threads import _THREAD_BY_KEY, find_thread
+from .threads import _THREAD_BY_KEY
 from .transactions import end_read, writing
 from .verdict import HOLD, PUBLISH, REJECT
 
@@ -112,8 +112,9 @@ def submission_for(site: Site, thread_key: str, reply: Mapping[str, Any], *, ip_
     )
 
 
-def check_parent(thread: Thread | None, parent_id: int | None) -> None:
-    """A reply's parent must exist, be in the same thread, be published, and not too deep.
+def check_parent(thread: Any, parent_id: int | None) -> None:
+    """A reply's parent must exist, be in the same thread (``thread``: anything with an ``id``, or
+    ``None``), be published, and not too deep.
 
     :raises InvalidReply: naming ``parent_id``.
     """
@@ -173,7 +174,8 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
     :raises InvalidReply: for a parent that does not exist, is elsewhere or unpublished,
         a ``page_url`` off the site's origins, and :class:`ThreadClosed` when the thread is closed.
     """
-    thread = find_thread(site, submission.thread_key)
+    thread = db.session.connection().execute(
+        _THREAD_STATE, {"site_id": site.id, "key": submission.thread_key}).first()
     if thread is not None and thread.closed:
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
@@ -312,6 +314,9 @@ def _get_or_create_thread(site: Site, submission: Submission, published: bool) -
     return thread
 
 
+#: What a reply needs to know of its thread before it is screened.
+_THREAD_STATE = sa.select(_thread.c.id, _thread.c.closed).where(
+    _thread.c.site_id == sa.bindparam("site_id"), _thread.c.key == sa.bindparam("key"))
 _THREAD_FOR_WRITE = sa.select(*_thread.c).where(
     _thread.c.site_id == sa.bindparam("site_id"), _thread.c.key == sa.bindparam("key"))
 
