@@ -167,6 +167,7 @@ class _Fence:
 
     def __init__(self) -> None:
         self.heard = False
+        self.deaf = False  # this process's listener was down: acknowledgements cannot arrive
         self.expected: set[str] = set()
         self.acked: set[str] = set()
         self.changed = threading.Event()
@@ -227,15 +228,22 @@ class PostgresListener(Watcher):
         statement also names every listener connected to the database now
         (``application_name``), so the writer knows whose acknowledgements to wait for.
         """
-        if not self._synced or self._pid != os.getpid():
-            return None
+        if self._pid != os.getpid() or not self._id:
+            return None  # never listened in this process: nothing of it to keep in step
+        listeners = (f"array(SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+                     f"AND application_name LIKE '{LISTENER_NAME}%')")
         with self._lock:
             self._fence_count += 1
+            if not self._synced:
+                # Deaf (reconnecting): nobody can acknowledge to us, so the write waits the
+                # whole bound if any other listener is connected (slow, never stale).
+                token = f"d:{self._id}:{self._fence_count}"
+                fence = self._fences[token] = _Fence()
+                fence.heard = fence.deaf = True
+                return token, f"SELECT NULL, {listeners}"
             token = f"f:{self._id}:{self._fence_count}"
             self._fences[token] = _Fence()
-        return token, (f"SELECT pg_notify('{CHANNEL}', '{token}'), array(SELECT application_name "
-                       f"FROM pg_stat_activity WHERE datname = current_database() "
-                       f"AND application_name LIKE '{LISTENER_NAME}%')")
+        return token, f"SELECT pg_notify('{CHANNEL}', '{token}'), {listeners}"
 
     def expect(self, token: str, listeners: Iterable[str]) -> None:
         """The listeners (``application_name`` values) connected when ``token``'s write committed."""
@@ -248,12 +256,17 @@ class PostgresListener(Watcher):
         connected at the write's commit has acknowledged it (each acknowledges after
         dropping what the write changed), at most :attr:`fence_timeout`. If this process's
         listener has not heard it in time, distrust the cache until it resyncs; a listener
-        that has not acknowledged is named in the log (it distrusts its own cache by now)."""
+        that has not acknowledged is named in the log (it distrusts its own cache by now).
+        While this process's listener is down no acknowledgement can arrive: a write then
+        waits the whole bound, if any other listener is connected (slow, never stale)."""
         fence = self._fences.get(token)
         if fence is None:
             return
         deadline = time.monotonic() + (self.fence_timeout if timeout is None else timeout)
         while not fence.done() and time.monotonic() < deadline:
+            if fence.deaf:  # no acknowledgement can arrive: by the deadline the others distrust
+                time.sleep(max(0.0, deadline - time.monotonic()))
+                break
             with self._lock:
                 try:
                     if self._conn is not None:
@@ -271,7 +284,7 @@ class PostgresListener(Watcher):
         if not fence.heard:
             with self._lock:
                 self._lost(TimeoutError("a write's notification did not arrive in time"))
-        elif fence.expected - fence.acked:
+        elif fence.expected - fence.acked and not fence.deaf:
             log.warning("page cache: listeners %s did not acknowledge a write within %.2f s; they "
                         "distrust their caches until their channel proves itself again",
                         ", ".join(sorted(fence.expected - fence.acked)), self.fence_timeout)
@@ -424,9 +437,9 @@ class PostgresListener(Watcher):
 
     def _lost(self, exc: BaseException) -> None:
         for fence in list(self._fences.values()):
-            # Nobody waits for a listener that is gone; this process's reads check meanwhile.
-            fence.heard = True
-            fence.expected = set()
+            # This process's reads check meanwhile; a write still waits for the others'
+            # acknowledgements, which can no longer arrive: the whole bound (never stale).
+            fence.heard = fence.deaf = True
             fence.changed.set()
         self._acks_out.clear()
         if self._synced:

@@ -204,12 +204,12 @@ def test_a_watcher_that_missed_messages_checks_until_it_resyncs(client, site, ap
     if ON_POSTGRES:
         watcher.heartbeat = 30.0  # keep the listener from reconnecting during the test's first half
         watcher.drop()
+        watcher.heartbeat = 1.0  # (its thread now waits 15 s on the closed socket) the bound a deaf write waits
         assert not cache_of(app).trusted()
         store(first, status=DELETED)  # its notification is lost: nobody is listening
         with counting(db.engine) as statements:
             assert client.get(THREAD_URL).json["comments"] == []  # checked, not served stale
         assert statements  # the signature query
-        watcher.heartbeat = 1.0
     else:
         watcher.drop()
         store(first, status=DELETED)
