@@ -138,6 +138,7 @@ _RUNNING = sa.select(
     sa.func.sum(_SIZED.c.n).over(order_by=_SIZED.c.root_id, rows=(None, 0)).label("running"),
     sa.func.row_number().over(order_by=_SIZED.c.root_id).label("k"),
 ).cte("running")
+_KID = _comment.alias("kid")
 _CHOSEN = sa.select(_RUNNING.c.root_id).where(
     _RUNNING.c.k <= sa.bindparam("limit"),
     sa.or_(_RUNNING.c.running <= sa.bindparam("cap"), _RUNNING.c.k == 1),
@@ -150,7 +151,11 @@ _PAGE = (
     )
     # Root ids are comment ids of this thread: the roots alone pick the rows, through the
     # root_id index (a thread_id condition here lets the planner scan the whole thread).
-    .where(_comment.c.root_id.in_(_CHOSEN))
+    # Of the rows not published, only those with replies (placeholders may be needed for
+    # them): a discussion's held or rejected replies, however many, never reach memory.
+    .where(_comment.c.root_id.in_(_CHOSEN),
+           sa.or_(_comment.c.status == PUBLISHED,
+                  sa.exists().where(_KID.c.parent_id == _comment.c.id)))
     .order_by(_comment.c.id)
 )
 

@@ -59,6 +59,28 @@ def test_replies_nest_to_any_depth_and_only_published_appear(client, site):
     assert first["created_at"].endswith("Z")
 
 
+def test_hidden_replies_without_replies_are_not_read(client, site, monkeypatch):
+    """A page reads the rows of its discussions, but of those not published only the ones a
+    placeholder may need (with replies): a flood of rejected replies never reaches memory."""
+    import discuss.threads
+
+    top = post(client, "top").json["comment"]["id"]
+    middle = post(client, "removed, with a reply", parent_id=top).json["comment"]["id"]
+    below = post(client, "a reply to the removed one", parent_id=middle).json["comment"]["id"]
+    spam = [post(client, f"rejected {n}", parent_id=top).json["comment"]["id"] for n in range(5)]
+    for comment_id in (middle, *spam):
+        db.session.get(Comment, comment_id).status = DELETED
+    db.session.commit()
+    read = []
+    original = discuss.threads._build_tree
+    monkeypatch.setattr(discuss.threads, "_build_tree", lambda rows: read.extend(rows) or original(rows))
+
+    [first] = client.get(THREAD_URL).json["comments"]
+    assert sorted(row.id for row in read) == [top, middle, below]
+    assert first["replies"][0]["removed"] is True
+    assert first["replies"][0]["replies"][0]["id"] == below
+
+
 def test_a_removed_comment_with_public_replies_becomes_a_placeholder(client, site):
     top = post(client, "top").json["comment"]["id"]
     reply = post(client, "reply", parent_id=top).json["comment"]["id"]
