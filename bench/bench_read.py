@@ -11,13 +11,14 @@ One run prints:
   invalidation channel is down) and Isso 0.14 (from PyPI, in the bench's own
   virtualenv ``bench/.isso-venv``; moderation and rate-limit guard off);
 * median and p99 latency of POSTing a 500-word comment: discuss with every
-  default plugin screening it, and Isso (which screens nothing);
+  default plugin screening it, and Isso (which screens nothing), both under gunicorn
+  ``-w 2``, the posts interleaved one by one (so load falls on both alike), and the ratio;
 * a 20,000-comment thread: the first page and a deep cursor page (cold: page
   cache off; and cached), a reply, an approval, and each worker's memory after
   serving it beside a worker that served the 200-comment thread.
 
-    .venv/bin/python bench/bench_read.py [--seconds 4] [--rounds 3] [--connections 16] [--posts 200]
-        [--big 20000] [--no-isso]
+    .venv/bin/python bench/bench_read.py [--seconds 4] [--rounds 3] [--connections 16] [--posts 300]
+        [--big 20000] [--no-isso] [--parts reads posts big]
 
 wrk: ``apt-get install wrk``. The machine's other load falls on every server
 alike (rounds interleave them); absolute figures move with it, ratios less.
@@ -41,6 +42,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -256,23 +258,31 @@ def latency(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p99 * 1000
 
 
-def post_latencies(port: int, path: str, posts: int, make, warm_up: int = 10,
-                   distinct_addresses: bool = False) -> list[float]:
-    """Latencies of ``posts`` POSTs after ``warm_up`` untimed ones (models load on first use).
+def post_latencies(targets: dict[str, tuple[int, str, Callable, bool]], posts: int,
+                   warm_up: int = 10) -> dict[str, list[float]]:
+    """Latencies of ``posts`` POSTs to each target after ``warm_up`` untimed ones (models load
+    on first use), interleaved: post n goes to every target in turn (the order rotating), so
+    the machine's other load falls on each alike. Each post a new connection, the same client.
 
-    ``distinct_addresses``: each post from its own client address (``X-Forwarded-For``, the
-    server trusting 127.0.0.1 as its proxy), as residents post; else all from one address.
+    A target is (port, path, make(n, text) -> payload, distinct_addresses): each post from its own
+    client address (``X-Forwarded-For``, the server trusting 127.0.0.1 as its proxy), as residents
+    post; else all from one address. Every target gets the same 500-word texts.
     """
     rng = random.Random(11)
-    timings = []
+    timings: dict[str, list[float]] = {name: [] for name in targets}
+    names = list(targets)
     for n in range(-warm_up, posts):
-        headers = {"X-Forwarded-For": f"10.{(n + 100) // 250 % 250}.{(n + 100) % 250}.7"} if distinct_addresses else {}
-        status, body, took = post(port, path, make(n, " ".join(rng.choice(WORDS) for _ in range(500))), headers)
-        # 422: screened and refused (flood after many posts from one address): still a full screening.
-        if status not in (200, 201, 202, 422):
-            raise RuntimeError(f"POST {path} answered {status}: {body[:300]!r}")
-        if n >= 0:
-            timings.append(took)
+        text = " ".join(rng.choice(WORDS) for _ in range(500))
+        shift = n % len(names)
+        for name in names[shift:] + names[:shift]:
+            port, path, make, distinct = targets[name]
+            headers = {"X-Forwarded-For": f"10.{(n + 100) // 250 % 250}.{(n + 100) % 250}.7"} if distinct else {}
+            status, body, took = post(port, path, make(n, text), headers)
+            # 422: screened and refused (flood after many posts from one address): still a full screening.
+            if status not in (200, 201, 202, 422):
+                raise RuntimeError(f"{name}: POST {path} answered {status}: {body[:300]!r}")
+            if n >= 0:
+                timings[name].append(took)
     return timings
 
 
@@ -334,9 +344,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4, help="seconds per load run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--posts", type=int, default=200, help="POSTs timed per server")
+    parser.add_argument("--posts", type=int, default=300, help="POSTs timed per server")
     parser.add_argument("--big", type=int, default=20_000, help="comments in the big thread (0: skip)")
     parser.add_argument("--no-isso", action="store_true")
+    parser.add_argument("--parts", nargs="+", choices=("reads", "posts", "big"), default=["reads", "posts", "big"],
+                        help="what to measure (all by default)")
     args = parser.parse_args()
     load = load_wrk if shutil.which("wrk") else load_python
     client = "wrk -t2" if load is load_wrk else "python client"
@@ -361,9 +373,9 @@ def main() -> None:
         samples: dict[str, list[float]] = {}
         isso_server_ = None
         try:
-            for name, app, path, extra, expect in variants:
+            for name, app, path, extra, expect in (variants if "reads" in args.parts else []):
                 servers.append((name, Gunicorn(app, {**common, **extra}), path, expect))
-            if isso:
+            if isso and {"reads", "posts"} & set(args.parts):
                 isso_server_ = isso_server(isso, tmp)
                 seed_isso(isso_server_.port, 200)
                 servers.append((f"Isso {ISSO_VERSION}", isso_server_, "/?uri=%2Fblog%2Fpost", 200))
@@ -373,7 +385,7 @@ def main() -> None:
                     raise RuntimeError(f"{name} {path}: {status}, {body[:200]!r}")
                 load(server.port, path, 1, args.connections)  # warm up
             # Rounds interleave the servers, so the machine's other load falls on each alike.
-            for _ in range(args.rounds):
+            for _ in range(args.rounds if "reads" in args.parts else 0):
                 for name, server, path, _ in servers:
                     samples.setdefault(name, []).append(load(server.port, path, args.seconds, args.connections))
         except BaseException:
@@ -386,28 +398,49 @@ def main() -> None:
                     server.stop()
         rates = {name: statistics.median(values) for name, values in samples.items()}
 
-        # POST latency: discuss with every default plugin; Isso screening nothing.
-        server = Gunicorn("wsgi:app", {**common, "DISCUSS_TRUSTED_PROXIES": '["127.0.0.1"]'})
         try:
-            discuss_posts = latency(post_latencies(
-                server.port, "/api/v1/sites/bench/threads/blog/other/comments", args.posts,
-                lambda n, body: {"author_name": f"Poster {n}", "body": body}, distinct_addresses=True))
-            discuss_one_address = latency(post_latencies(
-                server.port, "/api/v1/sites/bench/threads/blog/third/comments", args.posts,
-                lambda n, body: {"author_name": f"Poster {n}", "body": body}))
+            timings = measure_posts(common, isso_server_, args.posts) if "posts" in args.parts else {}
         finally:
-            server.stop()
-        isso_posts = None
-        if isso_server_ is not None:
-            try:
-                isso_posts = latency(post_latencies(
-                    isso_server_.port, "/new?uri=%2Fblog%2Fother", args.posts,
-                    lambda n, body: {"text": body, "author": f"Poster {n}", "title": "Other"}))
-            finally:
+            if isso_server_ is not None:
                 isso_server_.stop()
+        discuss_posts = latency(timings["discuss"]) if timings else None
+        discuss_one_address = latency(timings["discuss, one address"]) if timings else None
+        isso_posts = latency(timings["Isso"]) if "Isso" in timings else None
 
-        big = big_thread(common, facts, args) if args.big else None
+        big = big_thread(common, facts, args) if args.big and "big" in args.parts else None
 
+    if rates:
+        print_reads(args, client, rates, isso_problem)
+    if discuss_posts:
+        print_posts(args, discuss_posts, discuss_one_address, isso_posts)
+    if big:
+        print(f"a {args.big:,}-comment thread (medians of single requests)")
+        for name, value in big.items():
+            print(f"  {name:44s} {value}")
+
+
+def measure_posts(common: dict[str, str], isso: Gunicorn | None, posts: int) -> dict[str, list[float]]:
+    """POST latency: discuss with every default plugin; Isso screening nothing. Both under
+    gunicorn -w 2, the posts interleaved one by one."""
+    server = Gunicorn("wsgi:app", {**common, "DISCUSS_TRUSTED_PROXIES": '["127.0.0.1"]'})
+    try:
+        def discuss_reply(n, body):
+            return {"author_name": f"Poster {n}", "body": body}
+
+        targets = {
+            "discuss": (server.port, "/api/v1/sites/bench/threads/blog/other/comments", discuss_reply, True),
+            "discuss, one address": (server.port, "/api/v1/sites/bench/threads/blog/third/comments",
+                                     discuss_reply, False),
+        }
+        if isso is not None:
+            targets["Isso"] = (isso.port, "/new?uri=%2Fblog%2Fother",
+                               lambda n, body: {"text": body, "author": f"Poster {n}", "title": "Other"}, False)
+        return post_latencies(targets, posts)
+    finally:
+        server.stop()
+
+
+def print_reads(args, client: str, rates: dict[str, float], isso_problem: str) -> None:
     print(f"client: {client}, {args.connections} connections, {args.rounds} rounds x {args.seconds}s, "
           f"gunicorn -w {WORKERS} (medians of rounds); a 200-comment thread")
     for name, value in rates.items():
@@ -420,17 +453,19 @@ def main() -> None:
         print(f"  discuss cached / Isso                {ours / rates[f'Isso {ISSO_VERSION}']:9.1f}  (target >= 50)")
     else:
         print(f"  Isso: not run ({isso_problem})")
-    print(f"POST a 500-word comment ({args.posts} posts each, one client)")
+
+
+def print_posts(args, discuss_posts, discuss_one_address, isso_posts) -> None:
+    print(f"POST a 500-word comment ({args.posts} posts each, interleaved one by one; one client, a new "
+          f"connection each; gunicorn -w {WORKERS} each)")
     print(f"  discuss, every default plugin        median {discuss_posts[0]:6.2f} ms   p99 {discuss_posts[1]:7.2f} ms"
           "   (each post from its own address)")
     print(f"  discuss, all from one address        median {discuss_one_address[0]:6.2f} ms   p99 "
           f"{discuss_one_address[1]:7.2f} ms   (the flood plugin holds/refuses most: more history read)")
     if isso_posts:
         print(f"  Isso {ISSO_VERSION} (screens nothing)       median {isso_posts[0]:6.2f} ms   p99 {isso_posts[1]:7.2f} ms")
-    if big:
-        print(f"a {args.big:,}-comment thread (medians of single requests)")
-        for name, value in big.items():
-            print(f"  {name:44s} {value}")
+        print(f"  discuss / Isso                       median {discuss_posts[0] / isso_posts[0]:6.2f}      "
+              f"p99 {discuss_posts[1] / isso_posts[1]:7.2f}      (target: median <= 1)")
 
 
 def big_thread(common: dict[str, str], facts: dict, args) -> dict[str, str]:

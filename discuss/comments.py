@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import metrics
@@ -24,13 +25,13 @@ from .extensions import db
 from .i18n import N_, current as i18n_current, lazy_gettext
 from .mail import events as mail_events
 from .host import PluginHost, SiteFacts
-from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord
+from .models import PENDING, PUBLISHED, REJECTED, Comment, Site, Thread, VerdictRecord, lower_email, utcnow
 from .moderation import Screening, fire_event, screen_comment
 from .origins import normalise_origin, own_origin
 from .render import render_body
 from .labels import category_of, is_urgent
 from .submission import Submission
-from .threads import find_thread
+from .threads import _THREAD_BY_KEY
 from .transactions import end_read, writing
 from .verdict import HOLD, PUBLISH, REJECT
 
@@ -113,8 +114,9 @@ def submission_for(site: Site, thread_key: str, reply: Mapping[str, Any], *, ip_
     )
 
 
-def check_parent(thread: Thread | None, parent_id: int | None) -> None:
-    """A reply's parent must exist, be in the same thread, be published, and not too deep.
+def check_parent(thread: Any, parent_id: int | None) -> None:
+    """A reply's parent must exist, be in the same thread (``thread``: anything with an ``id``, or
+    ``None``), be published, and not too deep.
 
     :raises InvalidReply: naming ``parent_id``.
     """
@@ -178,7 +180,8 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
     this makes due (a confirmation, a reply notice, moderators' notices) is written
     to the outbox in the same transaction and sent by a job after it.
     """
-    thread = find_thread(site, submission.thread_key)
+    thread = db.session.connection().execute(
+        _THREAD_STATE, {"site_id": site.id, "key": submission.thread_key}).first()
     if thread is not None and thread.closed:
         raise ThreadClosed()
     check_parent(thread, submission.parent_id)
@@ -208,38 +211,39 @@ def post_comment(host: PluginHost, site: Site, submission: Submission,
 
 
 def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
+    """The comment's row and its verdicts: the thread's SELECT, one INSERT of the comment
+    (its id, and its ``root_id`` from the parent's, made by the same statement) and one of
+    the verdicts. Prebuilt Core statements, no unit-of-work flush; the returned
+    :class:`Comment` is attached to the session as if read back, without reading it."""
+    session = db.session
     thread = _get_or_create_thread(site, submission, screening.decision == PUBLISH)
-    db.session.flush()  # the thread's own changes (a first title), before the comment's
-    comment = Comment(
-        thread_id=thread.id,
-        parent_id=submission.parent_id,
-        author_name=submission.author_name,
-        author_email=submission.author_email,
-        body=screening.body,
-        body_html=render_body(screening.body),
-        status=_STATUS_FOR[screening.decision],
-        ip_hash=submission.ip_hash,
-        urgent=any(is_urgent(pv.verdict.decision, pv.verdict.details) for pv in screening.verdicts),
-    )
-    if submission.parent_id is not None:
-        parent_root = db.session.execute(
-            sa.select(Comment.root_id).where(Comment.id == submission.parent_id)
-        ).scalar_one()
-        comment.root_id = parent_root
-    db.session.add(comment)
-    db.session.flush()
-    if comment.root_id is None:
-        db.session.execute(
-            sa.update(Comment).where(Comment.id == comment.id).values(root_id=comment.id)
-            .execution_options(synchronize_session=False)
-        )
-        set_committed_value(comment, "root_id", comment.id)  # stored above: no second UPDATE
+    now = utcnow()
+    values = {
+        "thread_id": thread.id,
+        "parent_id": submission.parent_id,
+        "author_name": submission.author_name,
+        "author_email": lower_email(submission.author_email),
+        "body": screening.body,
+        "body_html": render_body(screening.body),
+        "status": _STATUS_FOR[screening.decision],
+        "ip_hash": submission.ip_hash,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "hidden_by_reports": False,
+        "urgent": any(is_urgent(pv.verdict.decision, pv.verdict.details) for pv in screening.verdicts),
+    }
+    connection = session.connection()
+    comment_id, root_id = connection.execute(_insert_comment(connection.dialect), values).one()
+    comment = Comment(id=comment_id, root_id=root_id, **values)
+    make_transient_to_detached(comment)  # its row is what was just written: nothing to load
+    session.add(comment)
     set_committed_value(comment, "thread", thread)
     if screening.verdicts:
         # Every verdict row in one INSERT (executemany / multi-row VALUES), not one per plugin.
-        db.session.execute(sa.insert(VerdictRecord), [
+        connection.execute(_INSERT_VERDICT, [
             {
-                "comment_id": comment.id,
+                "comment_id": comment_id,
                 "plugin": pv.plugin,
                 "decision": pv.verdict.decision,
                 "reason": pv.verdict.reason[:500],
@@ -250,6 +254,40 @@ def _store(site: Site, submission: Submission, screening: Screening) -> Comment:
             for pv in screening.verdicts
         ])
     return comment
+
+
+_comment = Comment.__table__
+_thread = Thread.__table__
+_INSERT_VERDICT = sa.insert(VerdictRecord.__table__)
+_COMMENT_VALUES = ("thread_id", "parent_id", "author_name", "author_email", "body", "body_html", "status",
+                   "ip_hash", "created_at", "updated_at", "version", "hidden_by_reports", "urgent")
+_insert_comment_by_dialect: dict[str, sa.Insert] = {}
+
+
+def _insert_comment(dialect: Any) -> sa.Insert:
+    """``INSERT INTO comment (id, root_id, ...) SELECT n, coalesce(parent's root_id, n), ...
+    RETURNING id, root_id``: a top-level comment is its own root, known in the same statement
+    (the id comes from the sequence on PostgreSQL; on SQLite, which writes one transaction at a
+    time under ``BEGIN IMMEDIATE``, it is the next rowid, as SQLite would choose it)."""
+    statement = _insert_comment_by_dialect.get(dialect.name)
+    if statement is not None:
+        return statement
+    if dialect.name == "postgresql":
+        next_id = sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence("comment", "id")).label("n"))
+    else:
+        next_id = sa.select((sa.func.coalesce(sa.func.max(_comment.c.id), 0) + 1).label("n"))
+    n = next_id.subquery("next_id")
+    parent = _comment.alias("parent")
+    parent_root = sa.select(parent.c.root_id).where(parent.c.id == sa.bindparam("parent_id", type_=sa.Integer))
+    source = sa.select(
+        n.c.n, sa.func.coalesce(parent_root.scalar_subquery(), n.c.n),
+        *(sa.bindparam(name, type_=_comment.c[name].type) for name in _COMMENT_VALUES),
+    )
+    statement = (sa.insert(_comment)
+                 .from_select(["id", "root_id", *_COMMENT_VALUES], source)
+                 .returning(_comment.c.id, _comment.c.root_id))
+    _insert_comment_by_dialect[dialect.name] = statement
+    return statement
 
 
 def _get_or_create_thread(site: Site, submission: Submission, published: bool) -> Thread:
@@ -263,13 +301,18 @@ def _get_or_create_thread(site: Site, submission: Submission, published: bool) -
     url = submission.page_url[:1000] if published else ""
     identity = sa.inspect(site).identity  # its id without reading the expired row again
     site_id = identity[0] if identity else site.id
-    thread = _thread_of(site_id, submission.thread_key)
-    if thread is not None:
-        if not thread.title and title:
-            thread.title = title
-        if not thread.url and url:
-            thread.url = url
-        return thread
+    row = db.session.connection().execute(_THREAD_FOR_WRITE, {"site_id": site_id, "key": submission.thread_key}).first()
+    if row is not None:
+        changes = {}
+        if not row.title and title:
+            changes["title"] = title
+        if not row.url and url:
+            changes["url"] = url
+        if changes:
+            db.session.connection().execute(_thread.update().where(_thread.c.id == row.id).values(**changes))
+        # What the answer and the event hooks read of it (key, title, url): a value, not a
+        # loaded row (the session's own copy, if any, is expired and stays so).
+        return Thread(**{**row._asdict(), **changes})
     thread = Thread(site_id=site_id, key=submission.thread_key, title=title, url=url)
     try:
         with db.session.begin_nested():
@@ -280,10 +323,15 @@ def _get_or_create_thread(site: Site, submission: Submission, published: bool) -
     return thread
 
 
+#: What a reply needs to know of its thread before it is screened.
+_THREAD_STATE = sa.select(_thread.c.id, _thread.c.closed).where(
+    _thread.c.site_id == sa.bindparam("site_id"), _thread.c.key == sa.bindparam("key"))
+_THREAD_FOR_WRITE = sa.select(*_thread.c).where(
+    _thread.c.site_id == sa.bindparam("site_id"), _thread.c.key == sa.bindparam("key"))
+
+
 def _thread_of(site_id: int, key: str) -> Thread | None:
-    return db.session.execute(
-        sa.select(Thread).where(Thread.site_id == site_id, Thread.key == key)
-    ).scalar_one_or_none()
+    return db.session.execute(_THREAD_BY_KEY, {"site_id": site_id, "key": key}).scalar_one_or_none()
 
 
 def _announce(host: PluginHost, site: SiteFacts, comment: Comment, screening: Screening) -> None:

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     # Threads.
     "THREAD_PAGE_SIZE": 100,         # top-level comments per page, when ?limit is not given
     "THREAD_MAX_PAGE_SIZE": 500,
+    "THREAD_PAGE_COMMENTS": 200,     # published comments per page at most (a first discussion may exceed it)
     # Cache-Control on thread reads: max-age (0: "no-cache", revalidate each time) and
     # stale-while-revalidate; a change shows in shared caches within their sum unless
     # they are purged (docs/operations.md, Caching).

@@ -21,6 +21,10 @@ cached pages carrying them (:meth:`discuss.api.page_cache.PageCache.invalidate`)
   alive every ``heartbeat`` seconds (``SELECT 1``) and reconnects when it drops;
   each read also drains the connection's socket without blocking before it
   trusts the cache, so a notification already delivered is never behind a read.
+  A write answers only once every listener connected at its commit has
+  acknowledged its fence (:meth:`PostgresListener.wait_for`, :func:`install_fences`),
+  at most two heartbeats and a quarter second: so a read in any process that
+  starts after the answer never serves the page from before the write.
 * SQLite (:class:`SQLiteWatcher`, one host): the triggers record the tag with a
   rising sequence number in the ``cache_change`` table; each read asks
   ``PRAGMA data_version`` on a connection of its own that never writes (a number
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import select
 import sqlite3
 import threading
@@ -49,6 +54,10 @@ from typing import Callable, Iterable
 log = logging.getLogger(__name__)
 
 CHANNEL = "discuss_cache"
+#: Each listener also listens on ``discuss_ack_<its name>`` for acknowledgements of its fences,
+#: and names its connection ``discuss-cache:<its name>`` (``application_name``).
+ACK_CHANNEL = "discuss_ack_"
+LISTENER_NAME = "discuss-cache:"
 #: How many triggers migration 0011_cache_change makes (a migration that rebuilds one of
 #: the tables on SQLite must make its triggers again; below this, every read checks).
 SQLITE_TRIGGERS = 9
@@ -153,6 +162,20 @@ class SQLiteWatcher(Watcher):
     close = drop
 
 
+class _Fence:
+    """One write waiting to be heard: by this process's listener and by every other one."""
+
+    def __init__(self) -> None:
+        self.heard = False
+        self.deaf = False  # this process's listener was down: acknowledgements cannot arrive
+        self.expected: set[str] = set()
+        self.acked: set[str] = set()
+        self.changed = threading.Event()
+
+    def done(self) -> bool:
+        return self.heard and self.expected <= self.acked
+
+
 class PostgresListener(Watcher):
     """``LISTEN discuss_cache`` on a connection of this process, kept by a listener thread."""
 
@@ -167,8 +190,10 @@ class PostgresListener(Watcher):
         self._pid = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._fences: dict[str, threading.Event] = {}
+        self._fences: dict[str, _Fence] = {}
         self._fence_count = 0
+        self._id = ""  # this listener's name among the listeners (a new one per connection)
+        self._acks_out: list[tuple[str, str]] = []  # (channel, payload) to send
         # Fences of this process's commits not yet waited for: the next read waits for them
         # (read-your-writes for commits outside a request: the CLI, scripts, tests).
         self._pending: list[str] = []
@@ -187,54 +212,113 @@ class PostgresListener(Watcher):
                 self._lost(exc)
             return self._synced
 
-    # -- read-your-writes: fences ------------------------------------------------------
+    # -- read-your-writes, in this process and every other: fences -----------------------
+    @property
+    def fence_timeout(self) -> float:
+        """How long a write's answer waits at most for every listener's acknowledgement: by
+        then each listener has heard the write, or has gone 2 heartbeats without proving its
+        channel and so distrusts its cache (see :meth:`trusted`)."""
+        return 2 * self.heartbeat + 0.25
+
     def fence_sql(self) -> tuple[str, str] | None:
         """A ``NOTIFY`` to send last in a writing transaction, and its token; ``None`` when deaf.
 
         The transaction's own notifications are delivered before it (PostgreSQL keeps
-        their order), so once the listener has heard the fence it has heard the write.
+        their order), so a listener that has heard the fence has heard the write. The
+        statement also names every listener connected to the database now
+        (``application_name``), so the writer knows whose acknowledgements to wait for.
         """
-        if not self._synced or self._pid != os.getpid():
-            return None
+        if self._pid != os.getpid() or not self._id:
+            return None  # never listened in this process: nothing of it to keep in step
+        listeners = (f"array(SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+                     f"AND application_name LIKE '{LISTENER_NAME}%')")
         with self._lock:
             self._fence_count += 1
-            token = f"f:{os.getpid()}:{id(self)}:{self._fence_count}"
-            self._fences[token] = threading.Event()
-        return token, f"SELECT pg_notify('{CHANNEL}', '{token}')"
+            if not self._synced:
+                # Deaf (reconnecting): nobody can acknowledge to us, so the write waits the
+                # whole bound if any other listener is connected (slow, never stale).
+                token = f"d:{self._id}:{self._fence_count}"
+                fence = self._fences[token] = _Fence()
+                fence.heard = fence.deaf = True
+                return token, f"SELECT NULL, {listeners}"
+            token = f"f:{self._id}:{self._fence_count}"
+            self._fences[token] = _Fence()
+        return token, f"SELECT pg_notify('{CHANNEL}', '{token}'), {listeners}"
 
-    def wait_for(self, token: str, timeout: float = 1.0) -> None:
-        """Wait until the listener has heard ``token``; if it does not in time, distrust the
-        cache until the listener resyncs (never serve what it may have missed)."""
-        done = self._fences.get(token)
-        if done is None:
+    def expect(self, token: str, listeners: Iterable[str]) -> None:
+        """The listeners (``application_name`` values) connected when ``token``'s write committed."""
+        fence = self._fences.get(token)
+        if fence is not None:
+            fence.expected = {name[len(LISTENER_NAME):] for name in listeners} - {self._id}
+
+    def wait_for(self, token: str, timeout: float | None = None) -> None:
+        """Wait until this process's listener has heard ``token`` and every other listener
+        connected at the write's commit has acknowledged it (each acknowledges after
+        dropping what the write changed), at most :attr:`fence_timeout`. If this process's
+        listener has not heard it in time, distrust the cache until it resyncs; a listener
+        that has not acknowledged is named in the log (it distrusts its own cache by now).
+        While this process's listener is down no acknowledgement can arrive: a write then
+        waits the whole bound, if any other listener is connected (slow, never stale)."""
+        fence = self._fences.get(token)
+        if fence is None:
             return
-        deadline = time.monotonic() + timeout
-        while not done.is_set() and time.monotonic() < deadline:
+        deadline = time.monotonic() + (self.fence_timeout if timeout is None else timeout)
+        while not fence.done() and time.monotonic() < deadline:
+            if fence.deaf:  # no acknowledgement can arrive: by the deadline the others distrust
+                time.sleep(max(0.0, deadline - time.monotonic()))
+                break
             with self._lock:
                 try:
-                    self._drain(wait=0)
+                    if self._conn is not None:
+                        self._drain(wait=0)
                 except Exception as exc:  # noqa: BLE001
                     self._lost(exc)
-                    break
-            done.wait(0.0005)
+            if not fence.done():
+                fence.changed.wait(0.0005)
+                fence.changed.clear()
         self._fences.pop(token, None)
         try:
             self._pending.remove(token)
         except ValueError:
             pass
-        if not done.is_set():
+        if not fence.heard:
             with self._lock:
                 self._lost(TimeoutError("a write's notification did not arrive in time"))
+        elif fence.expected - fence.acked and not fence.deaf:
+            log.warning("page cache: listeners %s did not acknowledge a write within %.2f s; they "
+                        "distrust their caches until their channel proves itself again",
+                        ", ".join(sorted(fence.expected - fence.acked)), self.fence_timeout)
 
     def _heard(self, tags: list[str]) -> None:
-        fences = [tag for tag in tags if tag.startswith("f:")]
-        for token in fences:
-            event = self._fences.get(token)
-            if event is not None:
-                event.set()
-        tags = [tag for tag in tags if not tag.startswith("f:")]
-        if tags:
-            self._invalidate(tags)
+        changed = []
+        for tag in tags:
+            if tag.startswith("f:"):
+                fence = self._fences.get(tag)
+                if fence is not None:
+                    fence.heard = True
+                    fence.changed.set()
+                elif self._id:
+                    # Another listener's write: acknowledge it once the tags before it are applied.
+                    writer = tag.split(":")[1]
+                    if writer and writer != self._id:
+                        self._acks_out.append((ACK_CHANNEL + writer, f"a {tag} {self._id}"))
+            elif tag.startswith("a "):
+                _, token, listener = tag.split(" ", 2)
+                fence = self._fences.get(token)
+                if fence is not None:
+                    fence.acked.add(listener)
+                    fence.changed.set()
+            else:
+                changed.append(tag)
+        if changed:
+            self._invalidate(changed)
+
+    def _send_acks(self) -> None:
+        """Send the acknowledgements owed (on this listener's connection, under the lock)."""
+        while self._acks_out and self._conn is not None:
+            owed, self._acks_out = self._acks_out, []
+            self._conn.execute("SELECT pg_notify(c, p) FROM unnest(%s::text[], %s::text[]) AS owed(c, p)",
+                               ([channel for channel, _ in owed], [payload for _, payload in owed]))
 
     def wait_until_listening(self, timeout: float = 10.0) -> bool:
         """Start the listener if need be and wait until it vouches for the cache."""
@@ -296,8 +380,13 @@ class PostgresListener(Watcher):
                     if ready:
                         self._drain(wait=0)
                     if time.monotonic() - self._last_ok >= self.heartbeat / 2:
-                        conn.execute("SELECT 1")  # proves the connection; delivers pending notifications
-                        self._last_ok = time.monotonic()
+                        # Proves the channel: PostgreSQL sends every notification committed before
+                        # the query started ahead of its answer, so the cache is vouched for as of
+                        # the start (trusted() allows 2 heartbeats since then).
+                        started = time.monotonic()
+                        conn.execute("SELECT 1")
+                        self._last_ok = started
+                        self._send_acks()
                 except Exception as exc:  # noqa: BLE001
                     self._lost(exc)
         with self._lock:
@@ -311,15 +400,21 @@ class PostgresListener(Watcher):
             if conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'discuss_cache_%'").fetchone()[0] < POSTGRES_TRIGGERS:
                 raise RuntimeError("no discuss_cache triggers (database not migrated)")
             conn.add_notify_handler(lambda n: self._heard([n.payload]))
+            name = secrets.token_hex(8)
+            started = time.monotonic()
             conn.execute(f"LISTEN {CHANNEL}")
+            conn.execute(f"LISTEN {ACK_CHANNEL}{name}")
+            # Named only once listening: a writer that counts this listener will be acknowledged.
+            conn.execute(f"SET application_name = '{LISTENER_NAME}{name}'")
         except BaseException:
             conn.close()
             raise
         with self._lock:
+            self._id = name
             self._conn = conn
             # Listening from now on; anything cached before was not heard about: resync.
             self._reset()
-            self._last_ok = time.monotonic()
+            self._last_ok = started
             self._synced = True
 
     def _drain(self, wait: float) -> None:
@@ -338,10 +433,15 @@ class PostgresListener(Watcher):
             self._heard(tags)
         if conn.closed or pgconn.status != 0:  # 0: CONNECTION_OK
             raise RuntimeError("connection lost")
+        self._send_acks()
 
     def _lost(self, exc: BaseException) -> None:
-        for event in list(self._fences.values()):
-            event.set()  # nobody waits for a listener that is gone; reads check meanwhile
+        for fence in list(self._fences.values()):
+            # This process's reads check meanwhile; a write still waits for the others'
+            # acknowledgements, which can no longer arrive: the whole bound (never stale).
+            fence.heard = fence.deaf = True
+            fence.changed.set()
+        self._acks_out.clear()
         if self._synced:
             log.warning("page cache: lost the invalidation channel (%s); checking every read until back", exc)
         self._synced = False
@@ -410,7 +510,8 @@ def install_fences(app, engine, watcher: Watcher) -> None:
         if made is None:
             return
         token, sql = made
-        conn.connection.driver_connection.execute(sql)
+        listeners = conn.connection.driver_connection.execute(sql).fetchone()[1]
+        watcher.expect(token, listeners or ())
         watcher._pending.append(token)
         if len(watcher._pending) > 1000:  # a process that writes and never reads: stop keeping them
             watcher._pending.clear()

@@ -75,6 +75,8 @@ class Comment(db.Model):
 
     __table_args__ = (
         sa.Index("ix_comment_thread_status_root", "thread_id", "status", "root_id"),
+        # Covers the thread's signature (discuss.threads._HEAD): read without the rows.
+        sa.Index("ix_comment_thread_signature", "thread_id", "status", "version", "updated_at"),
         sa.Index("ix_comment_status_created", "status", "created_at"),
         # The queue reads urgent items first, each group in date order.
         sa.Index("ix_comment_status_urgent_created", "status", "urgent", "created_at"),

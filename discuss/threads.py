@@ -70,10 +70,11 @@ def decode_cursor(cursor: str) -> int:
     return root_id
 
 
+_THREAD_BY_KEY = sa.select(Thread).where(Thread.site_id == sa.bindparam("site_id"), Thread.key == sa.bindparam("key"))
+
+
 def find_thread(site: Site, key: str) -> Thread | None:
-    return db.session.execute(
-        sa.select(Thread).where(Thread.site_id == site.id, Thread.key == key)
-    ).scalar_one_or_none()
+    return db.session.execute(_THREAD_BY_KEY, {"site_id": site.id, "key": key}).scalar_one_or_none()
 
 
 _site = Site.__table__
@@ -119,25 +120,49 @@ _HEAD_LIGHT = (
     .where(_site.c.slug == sa.bindparam("slug"))
 )
 
-_ROOTS = (
-    sa.select(_comment.c.root_id)
+# One statement reads a page. ``sized``: the next top-level comments (at most ``roots``) and
+# how many published comments each gathers, an index-only range of (thread_id, status,
+# root_id); ``running``: their running total; the page is the rows under the first ``limit``
+# of them that fit in ``cap`` comments (the first always does). Every row also carries how
+# many top-level comments ``sized`` found, so the reader knows whether a next page exists.
+_SIZED = (
+    sa.select(_comment.c.root_id, sa.func.count().label("n"))
     .where(_comment.c.thread_id == sa.bindparam("thread_id"), _comment.c.status == PUBLISHED,
            _comment.c.root_id > sa.bindparam("after"))
     .group_by(_comment.c.root_id)
     .order_by(_comment.c.root_id)
     .limit(sa.bindparam("roots"))
+    .cte("sized")
 )
-
+_RUNNING = sa.select(
+    _SIZED.c.root_id,
+    sa.func.sum(_SIZED.c.n).over(order_by=_SIZED.c.root_id, rows=(None, 0)).label("running"),
+    sa.func.row_number().over(order_by=_SIZED.c.root_id).label("k"),
+).cte("running")
+_KID = _comment.alias("kid")
+_CHOSEN = sa.select(_RUNNING.c.root_id).where(
+    _RUNNING.c.k <= sa.bindparam("limit"),
+    sa.or_(_RUNNING.c.running <= sa.bindparam("cap"), _RUNNING.c.k == 1),
+)
 _PAGE = (
     sa.select(
         _comment.c.id, _comment.c.parent_id, _comment.c.status,
-        _comment.c.author_name, _comment.c.body_html, _comment.c.created_at,
+        _comment.c.author_name, _comment.c.body_html, _comment.c.created_at, _comment.c.root_id,
+        sa.select(sa.func.count()).select_from(_RUNNING).scalar_subquery().label("found"),
     )
     # Root ids are comment ids of this thread: the roots alone pick the rows, through the
     # root_id index (a thread_id condition here lets the planner scan the whole thread).
-    .where(_comment.c.root_id.in_(_ROOTS.scalar_subquery()))
+    # Of the rows not published, only those with replies (placeholders may be needed for
+    # them): a discussion's held or rejected replies, however many, never reach memory.
+    .where(_comment.c.root_id.in_(_CHOSEN),
+           sa.or_(_comment.c.status == PUBLISHED,
+                  sa.exists().where(_KID.c.parent_id == _comment.c.id)))
     .order_by(_comment.c.id)
 )
+
+#: Published comments a page holds at most, unless its first top-level comment's discussion
+#: alone is bigger (a page always shows at least one whole discussion).
+PAGE_COMMENTS = 200
 
 
 @dataclass(frozen=True)
@@ -194,10 +219,14 @@ def thread_head(site_slug: str, key: str, *, signed: bool = True) -> ThreadHead 
     )
 
 
-def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> ThreadPage:
+def read_page(head: ThreadHead, *, limit: int, after_root: int | None,
+              max_comments: int = PAGE_COMMENTS) -> ThreadPage:
     """One page of the thread's published comments as a tree, in one query.
 
-    Pages run by top-level comment, oldest first. Each node is ``{id, parent_id,
+    Pages run by top-level comment, oldest first: at most ``limit`` of them, and no
+    more than fit in ``max_comments`` published comments with their replies (the
+    first always fits), so a page's size does not grow with the thread's: early
+    comments of a long thread gather most replies. Each node is ``{id, parent_id,
     author_name, body_html, created_at (a datetime), replies}``. A published reply
     whose parent is no longer published is kept, under a placeholder
     ``{"removed": true}`` node, so moderating one comment does not silence the
@@ -206,10 +235,15 @@ def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> Thread
     comments: list[dict[str, Any]] = []
     next_root = None
     if head.thread_id is not None:
-        rows = db.session.connection().execute(
-            _PAGE, {"thread_id": head.thread_id, "after": after_root or 0, "roots": limit + 1}
-        ).all()
-        comments, next_root = _build_tree(rows, limit)
+        rows = db.session.connection().execute(_PAGE, {
+            "thread_id": head.thread_id, "after": after_root or 0, "roots": limit + 1, "limit": limit,
+            "cap": max_comments,
+        }).all()
+        if rows:
+            roots = {row.root_id for row in rows}
+            if rows[0].found > len(roots):
+                next_root = max(roots)
+            comments = _build_tree(rows)
     thread = {"key": head.key, "title": head.title, "url": head.url, "closed": head.closed,
               "comment_count": head.comment_count, "privacy_notice": head.privacy_notice,
               "reply_mail": mail_enabled()}
@@ -217,11 +251,13 @@ def read_page(head: ThreadHead, *, limit: int, after_root: int | None) -> Thread
                       head.allowed_origins)
 
 
-def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None) -> ThreadPage | None:
+def read_thread(site_slug: str, key: str, *, limit: int, after_root: int | None,
+                max_comments: int = PAGE_COMMENTS) -> ThreadPage | None:
     """:func:`thread_head` then :func:`read_page`: ``None`` when the site does not exist;
     a key with no thread yet gives an empty page."""
     head = thread_head(site_slug, key)
-    return None if head is None else read_page(head, limit=limit, after_root=after_root)
+    return None if head is None else read_page(head, limit=limit, after_root=after_root,
+                                               max_comments=max_comments)
 
 
 @dataclass(frozen=True)
@@ -262,12 +298,12 @@ def recent_comments(site: Site, key: str, *, limit: int) -> ThreadActivity:
                           [RecentComment(*row) for row in rows])
 
 
-def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int | None]:
+def _build_tree(rows: list[Any]) -> list[dict[str, Any]]:
     """Nest rows (ordered by id) under their parents; prune branches with nothing public."""
     nodes: dict[int, dict[str, Any]] = {}
     tops: list[dict[str, Any]] = []
     hidden = False
-    for id_, parent_id, status, author, html, created in rows:
+    for id_, parent_id, status, author, html, created, *_ in rows:
         if status == PUBLISHED:
             node = {
                 "id": id_, "parent_id": parent_id, "author_name": author,
@@ -287,11 +323,7 @@ def _build_tree(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], int 
             tops.append(node)
     if hidden:
         tops = [node for node in tops if _prune(node)]
-    next_root = None
-    if len(tops) > limit:
-        tops = tops[:limit]
-        next_root = tops[-1]["id"]
-    return tops, next_root
+    return tops
 
 
 def _prune(node: dict[str, Any]) -> bool:

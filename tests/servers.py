@@ -130,3 +130,86 @@ class PrivatePostgres:
         """Stop the server and delete its cluster."""
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class LaggingProxy:
+    """A TCP proxy to a server whose answers reach the client ``lag`` seconds late (what the
+    client sends goes at once): a host far away, or a slow network. ``lag`` may change while
+    connections are open; bytes keep their order."""
+
+    def __init__(self, host: str, port: int, lag: float = 0.0) -> None:
+        import threading
+
+        self.target = (host, port)
+        self.lag = lag
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = [self._listener]
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._closed.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, lagging: bool) -> None:
+        import queue
+        import threading
+
+        chunks: queue.Queue = queue.Queue()
+
+        def send() -> None:
+            while True:
+                due, data = chunks.get()
+                if data is None:
+                    break
+                time.sleep(max(0.0, due - time.monotonic()))
+                try:
+                    sink.sendall(data)
+                except OSError:
+                    break
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            chunks.put((time.monotonic() + (self.lag if lagging else 0.0), data or None))
+            if not data:
+                return
+
+    def url(self, database_url: str) -> str:
+        """``database_url`` with its host and port replaced by this proxy's."""
+        import sqlalchemy as sa
+
+        return sa.engine.make_url(database_url).set(host="127.0.0.1", port=self.port).render_as_string(
+            hide_password=False)
+
+    def close(self) -> None:
+        self._closed.set()
+        for sock in self._sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> "LaggingProxy":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()

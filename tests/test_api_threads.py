@@ -13,6 +13,11 @@ def ids(nodes):
     return [node["id"] for node in nodes]
 
 
+def every_id(nodes):
+    """Ids in the tree, depth first."""
+    return [found for node in nodes for found in (node["id"], *every_id(node["replies"]))]
+
+
 def test_a_page_without_comments_is_an_empty_thread(client, site):
     from discuss.privacy import DEFAULT_NOTICE
 
@@ -52,6 +57,28 @@ def test_replies_nest_to_any_depth_and_only_published_appear(client, site):
     assert first["replies"][0]["replies"][0]["parent_id"] == child
     assert set(first) >= {"id", "parent_id", "author_name", "body_html", "created_at", "replies"}
     assert first["created_at"].endswith("Z")
+
+
+def test_hidden_replies_without_replies_are_not_read(client, site, monkeypatch):
+    """A page reads the rows of its discussions, but of those not published only the ones a
+    placeholder may need (with replies): a flood of rejected replies never reaches memory."""
+    import discuss.threads
+
+    top = post(client, "top").json["comment"]["id"]
+    middle = post(client, "removed, with a reply", parent_id=top).json["comment"]["id"]
+    below = post(client, "a reply to the removed one", parent_id=middle).json["comment"]["id"]
+    spam = [post(client, f"rejected {n}", parent_id=top).json["comment"]["id"] for n in range(5)]
+    for comment_id in (middle, *spam):
+        db.session.get(Comment, comment_id).status = DELETED
+    db.session.commit()
+    read = []
+    original = discuss.threads._build_tree
+    monkeypatch.setattr(discuss.threads, "_build_tree", lambda rows: read.extend(rows) or original(rows))
+
+    [first] = client.get(THREAD_URL).json["comments"]
+    assert sorted(row.id for row in read) == [top, middle, below]
+    assert first["replies"][0]["removed"] is True
+    assert first["replies"][0]["replies"][0]["id"] == below
 
 
 def test_a_removed_comment_with_public_replies_becomes_a_placeholder(client, site):
@@ -118,6 +145,32 @@ def test_pages_run_by_top_level_comment(client, site):
     assert page3["next_cursor"] is None
 
 
+@pytest.mark.parametrize("app_config", [{"THREAD_PAGE_COMMENTS": 4}])
+def test_a_page_holds_few_comments_however_many_replies_the_early_ones_gathered(client, site):
+    """Pages are bounded by comments as well as top-level comments: early comments of a long
+    thread gather most replies, and a page must not grow with the thread. A first discussion
+    bigger than the bound is still shown whole; every comment is on exactly one page."""
+    big = post(client, "big").json["comment"]["id"]
+    big_replies = [post(client, f"big reply {n}", parent_id=big).json["comment"]["id"] for n in range(5)]
+    small = [post(client, f"small {n}").json["comment"]["id"] for n in range(5)]
+    reply = post(client, "a reply", parent_id=small[1]).json["comment"]["id"]
+    held_reply = post(client, "a held reply", parent_id=small[2]).json["comment"]["id"]
+    db.session.get(Comment, held_reply).status = PENDING  # hidden: not counted, not shown
+    db.session.commit()
+
+    pages, cursor = [], None
+    while True:
+        page = client.get(THREAD_URL + (f"?cursor={cursor}" if cursor else "")).json
+        pages.append(every_id(page["comments"]))
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages[0] == [big, *big_replies]  # six comments: over the bound, but one discussion
+    assert pages[1] == [small[0], small[1], reply, small[2]]
+    assert pages[2] == [small[3], small[4]]
+    assert len(pages) == 3
+
+
 @pytest.mark.parametrize("query, field", [("?cursor=nonsense!", "cursor"), ("?limit=0", "limit"),
                                           ("?limit=abc", "limit"), ("?limit=100000", "limit")])
 def test_bad_paging_arguments_are_422(client, site, query, field):
@@ -168,7 +221,7 @@ def test_reading_a_thread_takes_two_queries(client, site, app):
     statements = []
 
     def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)

@@ -302,6 +302,22 @@ def test_long_threads_page_by_top_level_comment(client, site):
     assert [a.get_text() for a in page.select("ol.comments > li .author")] == ["Author 2"]
 
 
+@pytest.mark.parametrize("app_config", [{"THREAD_PAGE_COMMENTS": 3}])
+def test_a_page_stops_at_its_comment_bound_and_links_to_the_rest(client, site):
+    thread = make_thread(site)
+    first = add_comment(thread, "Author 0", "Comment 0")
+    for n in range(3):
+        add_comment(thread, f"Replier {n}", f"Reply {n}", parent=first)
+    for n in range(1, 3):
+        add_comment(thread, f"Author {n}", f"Comment {n}")
+    page = soup(client.get(PAGE))
+    assert [a.get_text() for a in page.select("ol.comments > li > article .author")] == ["Author 0"]
+    assert len(page.select(".author")) == 4  # the first discussion whole, though over the bound
+    page = soup(client.get(page.find("a", class_="more")["href"]))
+    assert [a.get_text() for a in page.select("ol.comments > li .author")] == ["Author 1", "Author 2"]
+    assert page.find("a", class_="more") is None
+
+
 def test_the_home_page_thread(client, site):
     thread = make_thread(site, key="/", title="Home")
     add_comment(thread, "Ann", "On the home page")

@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 
 from ..invalidation import ALL, CheckingWatcher, Watcher
 from ..schemas import iso_utc
-from ..threads import ThreadHead, ThreadPage, read_page, thread_head
+from ..threads import PAGE_COMMENTS, ThreadHead, ThreadPage, read_page, thread_head
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class PageCache:
         self._items: OrderedDict[tuple, tuple[frozenset, tuple, SerialisedPage]] = OrderedDict()
         # Whole answers for discuss.api.replay, valid only while trusted.
         self._responses: OrderedDict[tuple, tuple[frozenset, tuple]] = OrderedDict()
+        # Sites a reply is posted to (detached rows, read only), valid only while trusted.
+        self._sites: OrderedDict[str, tuple[frozenset, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._seq = 0
         self._log: deque[tuple[int, frozenset[str]]] = deque(maxlen=self.LOG)
@@ -81,7 +83,7 @@ class PageCache:
         with self._lock:
             self._seq += 1
             self._log.append((self._seq, tags))
-            for store in (self._heads, self._items, self._responses):
+            for store in (self._heads, self._items, self._responses, self._sites):
                 for key in [key for key, item in store.items() if item[0] & tags]:
                     del store[key]
 
@@ -93,6 +95,7 @@ class PageCache:
             self._heads.clear()
             self._items.clear()
             self._responses.clear()
+            self._sites.clear()
 
     def _changed_since(self, mark: int, tags: frozenset[str]) -> bool:
         if mark == self._seq:
@@ -120,6 +123,23 @@ class PageCache:
             self._heads.move_to_end((head.site_slug, head.key))
             while len(self._heads) > self.size:
                 self._heads.popitem(last=False)
+
+    # -- sites (the write path's) --------------------------------------------------------
+    def site(self, slug: str) -> object | None:
+        """A kept site row; only meaningful while :meth:`trusted`."""
+        with self._lock:
+            item = self._sites.get(slug)
+            return None if item is None else item[1]
+
+    def put_site(self, slug: str, site_id: int, site: object, mark: int) -> None:
+        """Keep a site row (detached from its session: read only) under its tag ``s:<id>``."""
+        tags = frozenset((f"s:{site_id}",))
+        with self._lock:
+            if self._changed_since(mark, tags):
+                return
+            self._sites[slug] = (tags, site)
+            while len(self._sites) > self.size:
+                self._sites.popitem(last=False)
 
     # -- pages ------------------------------------------------------------------------
     def get(self, key: tuple, signature: tuple | None = None) -> SerialisedPage | None:
@@ -166,7 +186,7 @@ class PageCache:
 
 
 def read_cached(cache: PageCache | None, site: str, key: str, size: int, after_root: int | None, *,
-                variant: Callable[[ThreadHead], str] = lambda head: "",
+                max_comments: int = PAGE_COMMENTS, variant: Callable[[ThreadHead], str] = lambda head: "",
                 localise: Callable[[ThreadPage], None] | None = None,
                 ) -> tuple[ThreadHead, SerialisedPage, str] | None:
     """The thread's head, its serialised page and the page's variant; ``None`` for an unknown site.
@@ -188,12 +208,12 @@ def read_cached(cache: PageCache | None, site: str, key: str, size: int, after_r
         if cache is not None:
             cache.put_head(head, mark)
     chosen = variant(head)
-    page_key = (site, key, size, after_root, chosen)
+    page_key = (site, key, size, max_comments, after_root, chosen)
     page = None
     if cache is not None:
         page = cache.get(page_key) if trusted else cache.get(page_key, head.signature)
     if page is None:
-        read = read_page(head, limit=size, after_root=after_root)
+        read = read_page(head, limit=size, after_root=after_root, max_comments=max_comments)
         if localise is not None:
             localise(read)
         page = serialise(read)

@@ -36,8 +36,12 @@ blp = ApiBlueprint(
 )
 
 
-#: One instance for every read (webargs would build a schema per request from the class).
+#: One instance of each for every request (webargs and a dump would build a schema, deep-copying
+#: its fields, per request from the class).
 THREAD_QUERY = ThreadQuery()
+COMMENT_CREATE = CommentCreate()
+POSTED_RESPONSE = PostedResponse()
+POSTED_FIELDS = tuple(PostedComment().fields)
 
 
 def _key(raw: str) -> str:
@@ -72,6 +76,7 @@ def get_thread(site: str, key: str, limit: int | None, cursor: str | None):
         raise APIError(422, "Invalid cursor.", errors={"cursor": [str(exc)]}) from exc
     cache = current_app.extensions.get("discuss_page_cache")
     found = read_cached(cache, site, thread_key, size, after_root,
+                        max_comments=current_app.config["THREAD_PAGE_COMMENTS"],
                         variant=lambda head: i18n.use(i18n.api_language(head.language)),
                         localise=_localise)
     end_read()
@@ -136,7 +141,7 @@ def site_that_takes_posts(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/sites/<site>/threads/<path:key>/comments", methods=["POST"])
 @limiter.limit(_post_limit, methods=["POST"])
 @site_that_takes_posts
-@blp.arguments(CommentCreate)
+@blp.arguments(COMMENT_CREATE)
 @blp.response(201, PostedResponse, description="Published.")
 @blp.alt_response(202, schema=PostedResponse, description="Held for review.")
 @blp.alt_response(400, schema=ErrorResponse, description="The body is not valid JSON.")
@@ -199,9 +204,19 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 
 
 def _site(slug: str) -> Site:
-    site = find_site(slug)
+    """The site a reply is posted to. While the page cache is trusted, a kept copy (detached
+    from any session: read only, dropped by the site's invalidation tag) saves the query."""
+    cache = current_app.extensions.get("discuss_page_cache")
+    trusted = cache is not None and cache.trusted()
+    site = cache.site(slug) if trusted else None
     if site is None:
-        raise APIError(404, f"No site called {slug!r}.", errors={"site": ["Unknown site."]})
+        mark = cache.mark() if trusted else 0
+        site = find_site(slug)
+        if site is None:
+            raise APIError(404, f"No site called {slug!r}.", errors={"site": ["Unknown site."]})
+        if trusted:
+            db.session.expunge(site)
+            cache.put_site(slug, site.id, site, mark)
     g.allowed_origins = site.allowed_origins or []
     return site
 
@@ -210,11 +225,11 @@ def posted_answer(posted: Posted) -> tuple[int, dict[str, Any]]:
     """The status and JSON body for a stored reply, shaped inside its transaction:
     201 published; 202 held (a silent refusal is told the same); 422 rejected, with the reason."""
     if posted.outcome is Outcome.PUBLISHED:
-        return 201, PostedResponse().dump({"comment": posted.comment})
+        return 201, POSTED_RESPONSE.dump({"comment": posted.comment})
     if posted.outcome.shown_as_held:
-        shown = {name: getattr(posted.comment, name) for name in PostedComment().fields}
+        shown = {name: getattr(posted.comment, name) for name in POSTED_FIELDS}
         shown["status"] = PENDING
-        return 202, PostedResponse().dump({"comment": shown, "message": i18n.public_text(HELD_MESSAGE)})
+        return 202, POSTED_RESPONSE.dump({"comment": shown, "message": i18n.public_text(HELD_MESSAGE)})
     reason = i18n.public_text(posted.public_reason)
     return 422, error_body(422, reason, {"body": [reason]})
 

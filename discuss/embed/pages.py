@@ -247,7 +247,8 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         after_root = decode_cursor(cursor) if cursor else None
     except ValueError:
         after_root = None
-    page = read_thread(site.slug, key, limit=config["THREAD_PAGE_SIZE"], after_root=after_root)
+    page = read_thread(site.slug, key, limit=config["THREAD_PAGE_SIZE"], after_root=after_root,
+                       max_comments=config["THREAD_PAGE_COMMENTS"])
     end_read()
     if page is None:  # the site went away since the request began
         raise APIError(404, f"No site called {site.slug!r}.", errors={"site": ["Unknown site."]})

@@ -339,6 +339,33 @@ def test_long_threads_load_more_on_demand(page, council, service, council_site, 
     assert page.get_by_role("button", name="Show more comments").count() == 0
 
 
+def test_a_long_thread_pages_by_comments_too(page, council, service, council_site, service_app, monkeypatch):
+    """Early comments of a long thread gather most replies: a page stops at
+    THREAD_PAGE_COMMENTS, and "Show more comments" brings the next discussions."""
+    monkeypatch.setitem(service_app.config, "THREAD_PAGE_COMMENTS", 6)
+    thread = make_thread(council_site)
+    for n in range(4):
+        top = add_comment(thread, f"Author {n}", f"Comment {n} about the bins.")
+        for m in range(4 - n):
+            add_comment(thread, f"Replier {n}.{m}", f"Reply {m} to comment {n}.", parent=top)
+    page.goto(council.page("/blog/post", council_page(service)))
+    page.get_by_role("heading", name="14 Comments").wait_for()
+    authors = page.locator("ol.comments > li > article .author")
+    assert authors.all_text_contents() == ["Author 0"]  # 5 comments; with the next (4 more) over 6
+    shots = os.environ.get("DISCUSS_SCREENSHOTS")
+    if shots:  # widget-long-thread.png: the first page and its "more" button
+        page.set_viewport_size({"width": 760, "height": 900})
+        page.locator("[data-discuss-site]").screenshot(path=os.path.join(shots, "widget-long-thread.png"))
+    page.get_by_role("button", name="Show more comments").click()
+    page.get_by_text("Comment 1 about the bins.").wait_for()
+    assert authors.all_text_contents() == ["Author 0", "Author 1"]
+    page.get_by_role("button", name="Show more comments").click()
+    page.get_by_text("Comment 3 about the bins.").wait_for()
+    assert authors.all_text_contents() == ["Author 0", "Author 1", "Author 2", "Author 3"]
+    assert page.get_by_role("button", name="Show more comments").count() == 0
+    assert page.locator(".author", has_text="Replier 0.3").count() == 1
+
+
 def reports() -> list:
     from discuss.models import Report
     db.session.rollback()  # a new snapshot: the service wrote from another thread
