@@ -507,6 +507,11 @@ def install_fences(app, engine, watcher: Watcher) -> None:
         if not conn.info.pop("discuss_wrote", False):
             return
         made = watcher.fence_sql()
+        if made is None and has_request_context():
+            # A worker's first write, before it ever read a thread: listen now (once per
+            # process), so this write too waits for the other listeners' acknowledgements.
+            watcher.wait_until_listening(timeout=watcher.fence_timeout)
+            made = watcher.fence_sql()
         if made is None:
             return
         token, sql = made

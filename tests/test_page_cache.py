@@ -383,6 +383,30 @@ def test_a_write_answers_only_once_a_lagging_host_has_dropped_the_old_page(datab
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
+def test_a_worker_that_never_read_waits_for_the_others_from_its_first_write(database_url, site, app, holding):
+    """A fresh worker A whose first request is a moderator's approval: it starts listening at
+    that write, so the approval, like any write, answers only once lagging host B has dropped
+    the old page (B's next read, after A's answer, is the new page)."""
+    from tests.conftest import make_app as fresh
+
+    with far_host(database_url) as (other, proxy, other_engine):
+        reader = other.test_client()
+        listening(other)
+        mod = bearer(add_moderator("mod@council.example"))
+        first = post(app.test_client(), "first").json["comment"]["id"]
+        waiting = held(app.test_client(), "please hold this")
+        assert ids(reader.get(THREAD_URL).json["comments"]) == [first]
+        version = version_of(waiting)
+        writer_app = fresh(database_url)  # a worker that has served nothing yet
+        proxy.lag = 0.3
+        response = writer_app.test_client().post(f"/api/v1/moderation/comments/{waiting}/decision",
+                                                 json={"action": "approve", "version": version}, headers=mod)
+        assert response.status_code == 200
+        assert ids(reader.get(THREAD_URL).json["comments"]) == [first, waiting]
+    cache_of(writer_app).watcher.close()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
 def test_a_host_lagging_beyond_the_bound_checks_instead_of_serving_the_old_page(database_url, app_config, site):
     """Past the writer's bound (2 heartbeats and a quarter second) A answers without B's
     acknowledgement; by then B has gone 2 heartbeats without its channel proving itself, so it
