@@ -9,11 +9,21 @@ through pluggy on its own (:class:`discuss.host.PluginHost`). The worker holds
 one :class:`~discuss.history.History` connection for all of them. When a plugin
 overruns its budget the worker is abandoned (it finishes in the background and
 its results are ignored) and the plugins after it run on a fresh worker.
+
+What bounds the abandoned calls: a plugin with ``PLUGIN_STUCK_LIMIT`` calls still
+running past their budget in this process is not called again until one ends;
+its verdict is then at once hold, "plugin error" (busy), and the other plugins
+run as usual (:class:`RunningCalls`). So one plugin leaves at most that many
+calls stuck, plus those already under way when it reached the limit (at most
+the process's concurrent screenings: gunicorn's threads). The host's pool grows
+past stuck threads (up to ``PluginHost.MAX_THREADS``), so they never make the
+next screening wait.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -100,6 +110,48 @@ def fire_event(host: "PluginHost", hook_name: str, site: Any, **kwargs: Any) -> 
 
 
 # -- the run ------------------------------------------------------------------
+
+class PluginBusy(Exception):
+    """The plugin was not called: too many of its earlier calls are still running past their budget."""
+
+
+class RunningCalls:
+    """Plugin calls running now in this process, by plugin, each with its deadline;
+    refuses a new call to a plugin with ``limit`` calls past theirs (see the module docstring)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._calls: dict[str, dict[int, float]] = {}
+        self._tokens = itertools.count()
+
+    def begin(self, name: str, budget: float) -> int:
+        """Record a call starting now; its token for :meth:`end`.
+
+        :raises PluginBusy: when ``name`` has ``limit`` calls running past their budget.
+        """
+        now = time.perf_counter()
+        with self._lock:
+            calls = self._calls.setdefault(name, {})
+            if calls and self.limit > 0:
+                overdue = sum(1 for deadline in calls.values() if deadline < now)
+                if overdue >= self.limit:
+                    raise PluginBusy(f"not run: {overdue} earlier calls are still running past their budget")
+            token = next(self._tokens)
+            calls[token] = now + budget
+            return token
+
+    def end(self, name: str, token: int) -> None:
+        with self._lock:
+            self._calls[name].pop(token, None)
+
+    def overdue(self, name: str | None = None) -> int:
+        """How many calls (of ``name``, or of every plugin) are running past their budget."""
+        now = time.perf_counter()
+        with self._lock:
+            groups = [self._calls.get(name, {})] if name else list(self._calls.values())
+            return sum(1 for calls in groups for deadline in calls.values() if deadline < now)
+
 
 @dataclass
 class _Job:
@@ -212,9 +264,16 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
                 if position:
                     run.current = (position, started)
                 try:
+                    token = host.running.begin(job.name, job.budget)
+                except PluginBusy as busy:
+                    run.results.append((None, 0.0, busy))
+                    continue
+                try:
                     returned, error = job.caller(**job.kwargs, history=history), None
                 except BaseException as exc:  # noqa: BLE001 - a plugin must never break screening
                     returned, error = None, exc
+                finally:
+                    host.running.end(job.name, token)
                 run.results.append((returned, time.perf_counter() - started, error))
     except BaseException:  # noqa: BLE001 - e.g. no database connection for history
         log.exception("screening worker failed")
@@ -228,6 +287,9 @@ def _app_context(host: "PluginHost") -> Any:
 
 def _judge(job: _Job, returned: Any, elapsed: float, error: BaseException | None) -> PluginVerdict:
     elapsed_ms = elapsed * 1000
+    if isinstance(error, PluginBusy):
+        log.warning("plugin %s not called: %s", job.name, error)
+        return _failed(job, str(error), 0.0)
     if error is not None:
         log.error("plugin %s raised while screening", job.name, exc_info=error)
         return _failed(job, f"raised {type(error).__name__}: {error}"[:300], elapsed_ms)
