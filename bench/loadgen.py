@@ -129,6 +129,18 @@ class Stack:
             return []
         return [int(pid) for pid in children]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the live gunicorn workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def kill_worker(self) -> int:
         """SIGKILL one gunicorn worker (the arbiter starts another); its pid."""
         pid = self.worker_pids()[0]
@@ -178,9 +190,10 @@ def get(port: int, path: str, timeout: float = 10, headers: dict[str, str] | Non
 class Attempt:
     key: str
     phase: str
-    outcome: str            # "201", "503", "timeout", "reset"...
+    outcome: str            # "201", "503", "503-deadline", "timeout", "reset"...
     seconds: float
     comment_id: int | None = None
+    at: float = 0.0         # time.monotonic() when it was sent
 
 
 class Writers:
@@ -252,7 +265,7 @@ class Writers:
                         break
                     if outcome.startswith("4") and outcome != "429":
                         with self._lock:
-                            self.refused[key] = outcome
+                            self.refused[key] = f"{outcome} {answer['refusal']}"
                         break
                     time.sleep(wait)
                 self._stop.wait(self.think)
@@ -264,7 +277,7 @@ class Writers:
 
     def _post(self, conn: http.client.HTTPConnection, thread: str, key: str, body: str,
               address: str) -> tuple[str, float, Any]:
-        started = time.perf_counter()
+        started, at = time.perf_counter(), time.monotonic()
         answer, wait = None, 0.2
         try:
             conn.request("POST", f"{API}/{thread}/comments", body=body, headers={
@@ -275,6 +288,10 @@ class Writers:
             outcome = str(res.status)
             if res.status in (201, 202):
                 answer = json.loads(data)
+            elif res.status == 503 and b'"request"' in data:
+                outcome = "503-deadline"  # waited past DISCUSS_REQUEST_DEADLINE (discuss/deadline.py)
+            if 400 <= res.status < 500:
+                answer = {"refusal": data[:300].decode(errors="replace")}
             retry_after = res.getheader("Retry-After")
             if retry_after and retry_after.isdigit():
                 wait = min(1.0, float(retry_after))
@@ -288,7 +305,7 @@ class Writers:
             outcome = "reset"
         with self._lock:
             self.attempts.append(Attempt(key, self.phase, outcome, time.perf_counter() - started,
-                                         answer["comment"]["id"] if answer else None))
+                                         answer["comment"]["id"] if answer and "comment" in answer else None, at))
         return outcome, wait, answer
 
     # what the clients saw
@@ -410,8 +427,8 @@ class Reconciliation:
     visible: int = 0              # published and in the public thread
     held_visible: int = 0         # not published, yet in the public thread (must be 0)
     unacknowledged_stored: int = 0  # the client never heard, the comment is stored once (a retry would answer it)
-    refused: int = 0
-    held: int = 0
+    refused: int = 0              # answered 4xx: a moderation rejection (stored as rejected) or bad input
+    held: int = 0                 # stored, not published (held for review, or rejected)
 
     def ok(self) -> bool:
         return not (self.lost or self.duplicated or self.unscreened or self.held_visible
@@ -466,7 +483,7 @@ def reconcile(stack: Stack, writers: Writers) -> dict[str, Reconciliation]:
             r.refused += key in writers.refused
             r.lost += bool(acked) and not any(cid in acked for cid, _ in copies)
             r.duplicated += len(copies) > 1 or len(acked) > 1
-            r.unacknowledged_stored += bool(copies) and not acked
+            r.unacknowledged_stored += bool(copies) and not acked and key not in writers.refused
             for comment_id, status in copies:
                 if status == PUBLISHED:
                     r.published += 1

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=20, help="threads (pages) the writers post to")
     parser.add_argument("--write-think", type=float, default=1.0, help="seconds a writer waits between posts")
     parser.add_argument("--read-think", type=float, default=0.0, help="mean ms a reader waits between reads")
+    parser.add_argument("--baseline-seconds", type=float, default=10,
+                        help="readers alone first, for comparison (0: skip)")
     args = parser.parse_args(argv)
 
     print(f"mixed load: {args.writers} writers (think {args.write_think:g} s) + {args.readers} readers "
@@ -52,14 +54,22 @@ def main(argv: list[str] | None = None) -> int:
         warm.start()
         time.sleep(1.0)
         warm.stop()
+        alone = None
+        if args.baseline_seconds:
+            cpu = stack.cpu_seconds()
+            alone = read_with_wrk(stack.port, args.baseline_seconds, args.readers, reader_paths(args.threads),
+                                  think_ms=args.read_think)
+            alone_cpu = stack.cpu_seconds() - cpu
         writers = Writers(stack.port, count=args.writers, threads=args.threads, think=args.write_think)
         probe = Probe(stack.port, f"/api/v1/sites/council/threads/bench/t0", interval=0.2).start()
         cpu_before = time.process_time()
+        server_cpu_before = stack.cpu_seconds()
         writers.start()
         reads = read_with_wrk(stack.port, args.seconds, args.readers, reader_paths(args.threads),
                               think_ms=args.read_think)
         writers.stop()
         probe.stop()
+        server_cpu = stack.cpu_seconds() - server_cpu_before
         load_cpu = time.process_time() - cpu_before + reads.cpu_seconds
         load_after = os.getloadavg()[0]
         results = reconcile(stack, writers)["load"]
@@ -98,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"write attempts by status: {dict(sorted(statuses.items()))}")
     print(f"reads by status: {reads.statuses}; wrk socket errors: {reads.errors}")
+    if alone is not None:
+        print(f"readers alone (same run, before the writers): {alone.per_second:.0f} reads/s, p50 {alone.p50_ms:.1f} ms, "
+              f"p99 {alone.p99_ms:.1f} ms, server CPU {1000 * alone_cpu / max(1, alone.requests):.2f} ms a read; "
+              f"under the mixed load: {reads.per_second / max(1.0, alone.per_second):.2f}x the reads/s")
+        writes = sum(n for s, n in statuses.items() if s in ("201", "202", "422"))
+        per_read = alone_cpu / max(1, alone.requests)
+        print(f"server CPU a write, estimated (mixed CPU less its reads at the alone rate): "
+              f"{1000 * (server_cpu - reads.requests * per_read) / max(1, writes):.1f} ms")
     print(f"reconciliation: sent {results.sent}, acknowledged {results.acknowledged}, "
           f"published {results.published} (visible {results.visible}), held {results.held}, "
           f"refused {results.refused}, stored without the client hearing {results.unacknowledged_stored}")
@@ -106,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
               f"max {row['max_ms']:.1f} ms {row['statuses']}")
     print(f"load generator CPU: {load_cpu:.1f} s over {reads.seconds:.1f} s "
           f"({100 * load_cpu / reads.seconds:.0f}% of one core; wrk {reads.cpu_seconds:.1f} s)")
+    print(f"server CPU (gunicorn workers): {server_cpu:.1f} s, {100 * server_cpu / reads.seconds:.0f}% of one core "
+          f"of the {os.cpu_count()}")
     print(f"load average after: {load_after:.2f}")
     print("RESULT:", "PASS" if not failed else f"FAIL ({failed} figures off target)")
     return 1 if failed else 0
