@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 
 
@@ -87,6 +88,27 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "discuss"
+
+
+def post_worker_init(worker) -> None:
+    """Screen one comment before this worker accepts requests: a process's first screening
+    loads what the plugins need (the toxicity model takes seconds), which would otherwise
+    land on a resident's post (and, under load, past its plugin's budget)."""
+    app = worker.wsgi
+    host = getattr(app, "extensions", {}).get("discuss")
+    if host is None:
+        return
+    from discuss import Submission
+
+    started = time.perf_counter()
+    try:
+        with app.app_context():
+            host.screen(Submission(body="Warming up: is this thing on? https://example.org", author_name="warm-up",
+                                   author_email=None, site="-", thread_key="/warm-up"), None)
+    except Exception:  # noqa: BLE001 - a worker that cannot warm up still serves
+        worker.log.exception("warming up the plugins failed")
+        return
+    worker.log.info("plugins warmed up in %.1f s", time.perf_counter() - started)
 
 
 def worker_abort(worker) -> None:
