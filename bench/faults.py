@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             start = faults.database_down[0][0]
             print("   unexpected 5xx sent at (s from the database stop): " + ", ".join(
                 f"{a.outcome}@{a.at - start:+.1f}" for a in writers.attempts
-                if a.phase == name and a.outcome.startswith("5") and not faults.expected_503(a)))
+                if a.phase == name and a.outcome.startswith("5")
+                and not (a.outcome == "503" and faults.expected_503(a))))
         if read:
             print(f"   reads: {read.per_second:.0f}/s, p50 {read.p50_ms:.1f} ms, p99 {read.p99_ms:.1f} ms, "
                   f"by status {read.statuses}, socket errors {read.errors}")
