@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .isolation import IsolatedRunner, NotIsolatable, hook_target, isolated_names
-from .moderation import RunningCalls
+from .moderation import RunningCalls, ScreeningThreads
 from .plugins import DiscussPluginManager, PluginInfo, describe_plugins, effective_settings
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 
@@ -69,8 +68,8 @@ class Enabled:
 class PluginHost:
     """discuss's side of the plugin contract; see the module docstring."""
 
-    #: Screening threads per process at most. Threads start only when none is idle; a
-    #: thread stuck in an abandoned call is not idle, so the next screening gets another.
+    #: Screening threads per process at most. A thread starts only when none is idle; one
+    #: stuck in an abandoned call is not idle, so the next screening gets another.
     MAX_THREADS = 64
 
     def __init__(self, pm: DiscussPluginManager, *, default_timeout: float = 5.0,
@@ -81,7 +80,7 @@ class PluginHost:
         self.default_timeout = float(default_timeout)
         self._disabled = frozenset(disabled)
         # Plugins screen on these threads so that one that hangs can be abandoned.
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="discuss-plugin")
+        self.executor = ScreeningThreads(workers)
         # Bounds the calls left running by abandoned workers (discuss/moderation.py).
         self.running = RunningCalls(stuck_limit)
         self._seen_changes = -1

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -110,6 +111,52 @@ def fire_event(host: "PluginHost", hook_name: str, site: Any, **kwargs: Any) -> 
 
 
 # -- the run ------------------------------------------------------------------
+
+class ScreeningThreads:
+    """The threads screening runs on: an idle thread takes the next run, and when none is
+    idle a new one starts (up to ``max_threads``).
+
+    Exact where ``concurrent.futures.ThreadPoolExecutor`` is not: its idle count is a
+    semaphore released after every task, so with threads stuck in abandoned plugin calls it
+    could count one as idle and queue a run behind it, the run then waiting out its first
+    plugin's whole budget. The threads are daemons, so a process exiting does not wait for
+    a plugin that hangs.
+    """
+
+    def __init__(self, max_threads: int, name: str = "discuss-plugin") -> None:
+        self.max_threads = max_threads
+        self.name = name
+        self._queue: "queue.SimpleQueue[tuple[Any, tuple[Any, ...]]]" = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0      # threads waiting for a run, less the runs already promised to them
+        self._threads = 0
+
+    def submit(self, function: Any, *args: Any) -> None:
+        start = False
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            elif self._threads < self.max_threads:
+                self._threads += 1
+                start = True
+        self._queue.put((function, args))
+        if start:
+            threading.Thread(target=self._serve, name=f"{self.name}-{self._threads}", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            function, args = self._queue.get()
+            try:
+                function(*args)
+            except BaseException:  # noqa: BLE001 - _work catches its own; keep the thread alive
+                log.exception("screening thread failed")
+            with self._lock:
+                self._idle += 1
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
 
 class PluginBusy(Exception):
     """The plugin was not called: too many of its earlier calls are still running past their budget."""
