@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from discuss import Submission, Verdict, hookimpl
 from discuss.extensions import db
 from discuss.models import PENDING, Comment, Site
-from discuss.moderation import PLUGIN_ERROR, screen_comment
+from discuss.moderation import PLUGIN_ERROR, ScreeningThreads, screen_comment
 from discuss.plugins import PluginSettingsError, get_plugin_manager
 from discuss.verdict import HOLD, PUBLISH, REJECT, strictest
 from tests.helpers import THREAD_URL, post
@@ -160,6 +160,19 @@ def test_a_plugin_with_stuck_calls_is_not_called_again_until_one_ends(app, pm, s
         time.sleep(0.05)
     screen_comment(pm, submission(), site)
     assert len(calls) == 3  # called again once its stuck calls ended
+
+
+def test_a_run_never_waits_behind_threads_stuck_in_plugins():
+    threads = ScreeningThreads(max_threads=4)
+    release, ran = threading.Event(), threading.Event()
+    try:
+        for _ in range(3):
+            threads.submit(release.wait, 10)  # three threads stuck, as in abandoned calls
+        threads.submit(ran.set)
+        assert ran.wait(5)  # a fourth thread took it at once
+        assert threads.threads == 4
+    finally:
+        release.set()
 
 
 def test_a_slow_plugin_over_budget_holds_even_when_it_finishes(app, pm, site):
