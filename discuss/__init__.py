@@ -88,6 +88,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         logging.getLogger("discuss.hooks").setLevel(logging.INFO)
 
     _register_blueprints(app)
+    from .deadline import init_app as init_deadline
+
+    init_deadline(app)
     if app.config["THREAD_PAGE_CACHE"] and app.config["THREAD_REPLAY"]:
         from .api.replay import ReplayReads
 

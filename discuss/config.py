@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # Plugins.
     "PLUGIN_TIMEOUT": 2.0,           # seconds, per plugin
     "DISABLED_PLUGINS": [],          # plugin names switched off for every site
+    # A plugin with this many calls still running past their budget (abandoned, in one
+    # process) is not called again until one ends: its verdict is hold at once (discuss/moderation.py).
+    "PLUGIN_STUCK_LIMIT": 2,
     # Plugins that screen in a separate process, killed when they overrun (discuss/isolation.py):
     # names, or "third-party" for every plugin that is not built in. JSON list in the environment.
     "ISOLATE_PLUGINS": [],
@@ -74,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     # Behind a reverse proxy: the addresses or networks (CIDR) of the proxies whose
     # X-Forwarded-For/-Proto/-Host are believed. Empty: none (the peer is the client).
     "TRUSTED_PROXIES": [],
+    # Seconds a write may wait between the trusted proxy's X-Request-Start stamp and the app
+    # before it is answered 503 unprocessed (discuss/deadline.py); 0 = no deadline.
+    "REQUEST_DEADLINE": 10.0,
     # Host names the service answers to (Flask's TRUSTED_HOSTS); others get 400. Empty: any.
     "TRUSTED_HOSTS": [],
     # Moderators' sessions.

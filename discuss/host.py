@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .isolation import IsolatedRunner, NotIsolatable, hook_target, isolated_names
+from .moderation import RunningCalls, ScreeningThreads
 from .plugins import DiscussPluginManager, PluginInfo, describe_plugins, effective_settings
 from .values import ActionView, CommentView, ModeratorView, ReportView, SiteView
 
@@ -68,14 +68,21 @@ class Enabled:
 class PluginHost:
     """discuss's side of the plugin contract; see the module docstring."""
 
+    #: Screening threads per process at most. A thread starts only when none is idle; one
+    #: stuck in an abandoned call is not idle, so the next screening gets another.
+    MAX_THREADS = 64
+
     def __init__(self, pm: DiscussPluginManager, *, default_timeout: float = 5.0,
-                 disabled: Iterable[str] = (), workers: int = 8, app: "Flask | None" = None) -> None:
+                 disabled: Iterable[str] = (), workers: int = MAX_THREADS, app: "Flask | None" = None,
+                 stuck_limit: int = 2) -> None:
         self.pm = pm
         self.app = app
         self.default_timeout = float(default_timeout)
         self._disabled = frozenset(disabled)
         # Plugins screen on these threads so that one that hangs can be abandoned.
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="discuss-plugin")
+        self.executor = ScreeningThreads(workers)
+        # Bounds the calls left running by abandoned workers (discuss/moderation.py).
+        self.running = RunningCalls(stuck_limit)
         self._seen_changes = -1
         self._infos: dict[str, PluginInfo] = {}
         self._callers: dict[tuple[str, str], Any] = {}
@@ -89,7 +96,8 @@ class PluginHost:
     @classmethod
     def for_app(cls, app: "Flask", pm: DiscussPluginManager) -> "PluginHost":
         host = cls(pm, default_timeout=float(app.config["PLUGIN_TIMEOUT"]),
-                   disabled=app.config["DISABLED_PLUGINS"], app=app)
+                   disabled=app.config["DISABLED_PLUGINS"], app=app,
+                   stuck_limit=int(app.config["PLUGIN_STUCK_LIMIT"]))
         if app.config.get("TRACE_HOOKS"):
             host.trace_calls()
         return host

@@ -500,6 +500,8 @@ def install_fences(app, engine, watcher: Watcher) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rolled_back(conn):
+        if conn.invalidated:  # the database went away: nothing to forget, and conn.info would raise
+            return
         conn.info.pop("discuss_wrote", None)
 
     @event.listens_for(engine, "commit")

@@ -9,12 +9,23 @@ through pluggy on its own (:class:`discuss.host.PluginHost`). The worker holds
 one :class:`~discuss.history.History` connection for all of them. When a plugin
 overruns its budget the worker is abandoned (it finishes in the background and
 its results are ignored) and the plugins after it run on a fresh worker.
+
+What bounds the abandoned calls: a plugin with ``PLUGIN_STUCK_LIMIT`` calls still
+running past their budget in this process is not called again until one ends;
+its verdict is then at once hold, "plugin error" (busy), and the other plugins
+run as usual (:class:`RunningCalls`). So one plugin leaves at most that many
+calls stuck, plus those already under way when it reached the limit (at most
+the process's concurrent screenings: gunicorn's threads). The host's pool grows
+past stuck threads (up to ``PluginHost.MAX_THREADS``), so they never make the
+next screening wait.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -101,6 +112,94 @@ def fire_event(host: "PluginHost", hook_name: str, site: Any, **kwargs: Any) -> 
 
 
 # -- the run ------------------------------------------------------------------
+
+class ScreeningThreads:
+    """The threads screening runs on: an idle thread takes the next run, and when none is
+    idle a new one starts (up to ``max_threads``).
+
+    Exact where ``concurrent.futures.ThreadPoolExecutor`` is not: its idle count is a
+    semaphore released after every task, so with threads stuck in abandoned plugin calls it
+    could count one as idle and queue a run behind it, the run then waiting out its first
+    plugin's whole budget. The threads are daemons, so a process exiting does not wait for
+    a plugin that hangs.
+    """
+
+    def __init__(self, max_threads: int, name: str = "discuss-plugin") -> None:
+        self.max_threads = max_threads
+        self.name = name
+        self._queue: "queue.SimpleQueue[tuple[Any, tuple[Any, ...]]]" = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0      # threads waiting for a run, less the runs already promised to them
+        self._threads = 0
+
+    def submit(self, function: Any, *args: Any) -> None:
+        start = False
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            elif self._threads < self.max_threads:
+                self._threads += 1
+                start = True
+        self._queue.put((function, args))
+        if start:
+            threading.Thread(target=self._serve, name=f"{self.name}-{self._threads}", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            function, args = self._queue.get()
+            try:
+                function(*args)
+            except BaseException:  # noqa: BLE001 - _work catches its own; keep the thread alive
+                log.exception("screening thread failed")
+            with self._lock:
+                self._idle += 1
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+
+class PluginBusy(Exception):
+    """The plugin was not called: too many of its earlier calls are still running past their budget."""
+
+
+class RunningCalls:
+    """Plugin calls running now in this process, by plugin, each with its deadline;
+    refuses a new call to a plugin with ``limit`` calls past theirs (see the module docstring)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._calls: dict[str, dict[int, float]] = {}
+        self._tokens = itertools.count()
+
+    def begin(self, name: str, budget: float) -> int:
+        """Record a call starting now; its token for :meth:`end`.
+
+        :raises PluginBusy: when ``name`` has ``limit`` calls running past their budget.
+        """
+        now = time.perf_counter()
+        with self._lock:
+            calls = self._calls.setdefault(name, {})
+            if calls and self.limit > 0:
+                overdue = sum(1 for deadline in calls.values() if deadline < now)
+                if overdue >= self.limit:
+                    raise PluginBusy(f"not run: {overdue} earlier calls are still running past their budget")
+            token = next(self._tokens)
+            calls[token] = now + budget
+            return token
+
+    def end(self, name: str, token: int) -> None:
+        with self._lock:
+            self._calls[name].pop(token, None)
+
+    def overdue(self, name: str | None = None) -> int:
+        """How many calls (of ``name``, or of every plugin) are running past their budget."""
+        now = time.perf_counter()
+        with self._lock:
+            groups = [self._calls.get(name, {})] if name else list(self._calls.values())
+            return sum(1 for calls in groups for deadline in calls.values() if deadline < now)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -228,10 +327,17 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
                 if position:
                     run.current = (position, started)
                 try:
+                    token = host.running.begin(step.name, step.budget)
+                except PluginBusy as busy:
+                    results.append((None, 0.0, busy))
+                    continue
+                try:
                     returned, error = step.caller(submission=submission, site=site, settings=step.settings,
                                                   history=history), None
                 except BaseException as exc:  # noqa: BLE001 - a plugin must never break screening
                     returned, error = None, exc
+                finally:
+                    host.running.end(step.name, token)
                 results.append((returned, clock() - started, error))
     except BaseException:  # noqa: BLE001 - e.g. no database connection for history
         log.exception("screening worker failed")
@@ -256,6 +362,9 @@ NO_OPINION = Verdict.publish("no opinion", no_opinion=True)
 
 def _judge(step: Step, returned: Any, elapsed: float, error: BaseException | None) -> PluginVerdict:
     elapsed_ms = elapsed * 1000
+    if isinstance(error, PluginBusy):
+        log.warning("plugin %s not called: %s", step.name, error)
+        return _failed(step, str(error), 0.0)
     if error is not None:
         log.error("plugin %s raised while screening", step.name, exc_info=error)
         return _failed(step, f"raised {type(error).__name__}: {error}"[:300], elapsed_ms)

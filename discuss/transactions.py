@@ -5,7 +5,8 @@ session was reading (so nothing read earlier is trusted without being read
 again), begins the write transaction with SQLite's ``BEGIN IMMEDIATE`` (the
 ``sqlite_immediate`` execution option, see :func:`discuss._configure_sqlite`)
 so a writer waits for the lock up front instead of failing half-way, commits
-when the block ends and rolls back when it raises. Views that only read call
+when the block ends and rolls back when it raises, or when the request's client
+has already closed its connection (:func:`discuss.deadline.check_client`). Views that only read call
 :func:`end_read` to hand the connection back before they shape the response.
 """
 
@@ -16,6 +17,7 @@ from typing import Iterator
 
 from sqlalchemy.orm import Session
 
+from .deadline import check_client
 from .extensions import db
 
 
@@ -33,6 +35,7 @@ def writing(*, keep_loaded: bool = False) -> Iterator[Session]:
     try:
         session.connection(execution_options={"sqlite_immediate": True})
         yield session
+        check_client()  # a client that has gone gets nothing stored (discuss/deadline.py)
         if keep_loaded:
             real = session()
             real.expire_on_commit = False

@@ -86,7 +86,8 @@ class PrivatePostgres:
     Run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_connections: int = 40) -> None:
+        self.max_connections = max_connections
         self.initdb = need("initdb")
         self.pg_ctl = need("pg_ctl")
         # Not under pytest's tmp_path: the postgres user cannot enter root's private folders.
@@ -116,7 +117,7 @@ class PrivatePostgres:
 
     def start(self) -> "PrivatePostgres":
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=40")
+                   f"-c full_page_writes=off -c max_connections={self.max_connections}")
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"),
                   "-w", "-t", "60", "start")
         return self

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from discuss import Submission, Verdict, hookimpl
 from discuss.extensions import db
 from discuss.models import PENDING, Comment, Site
-from discuss.moderation import PLUGIN_ERROR, screen_comment
+from discuss.moderation import PLUGIN_ERROR, ScreeningThreads, screen_comment
 from discuss.plugins import PluginSettingsError, get_plugin_manager
 from discuss.verdict import HOLD, PUBLISH, REJECT, strictest
 from tests.helpers import THREAD_URL, post
@@ -119,6 +119,60 @@ def test_a_hanging_plugin_is_abandoned_after_its_budget(app, pm, site):
     assert "timed out" in by_plugin["hangs"].details["error"]
     assert by_plugin["after"].reason == "still ran"  # the plugins after it still judge
     assert result.decision == HOLD
+
+
+def test_a_plugin_with_stuck_calls_is_not_called_again_until_one_ends(app, pm, site):
+    """What bounds abandoned calls: with PLUGIN_STUCK_LIMIT (2) calls still running past
+    their budget, the plugin is not called (held at once, "not run"); the others still
+    judge, no screening waits behind the stuck threads, and once a stuck call ends the
+    plugin is called again."""
+    release = threading.Event()
+    calls = []
+
+    class Hangs:
+        timeout = 0.2
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            calls.append(1)
+            release.wait(10)
+            return Verdict.publish()
+
+    pm.register(Says(Verdict.hold("still ran")), name="after")
+    pm.register(Hangs(), name="hangs")
+    assert pm.running.limit == app.config["PLUGIN_STUCK_LIMIT"] == 2
+    try:
+        details = []
+        for _ in range(4):
+            by_plugin = {pv.plugin: pv.verdict for pv in screen_comment(pm, submission(), site).verdicts}
+            assert by_plugin["hangs"].decision == HOLD and by_plugin["hangs"].reason == PLUGIN_ERROR
+            assert by_plugin["after"].reason == "still ran"
+            details.append(by_plugin["hangs"].details["error"])
+        assert len(calls) == 2  # the third and fourth screenings did not call it
+        assert [d.startswith("timed out") for d in details] == [True, True, False, False]
+        assert "2 earlier calls are still running" in details[2]
+        assert pm.running.overdue("hangs") == 2
+    finally:
+        release.set()
+    for _ in range(100):
+        if pm.running.overdue("hangs") == 0:
+            break
+        time.sleep(0.05)
+    screen_comment(pm, submission(), site)
+    assert len(calls) == 3  # called again once its stuck calls ended
+
+
+def test_a_run_never_waits_behind_threads_stuck_in_plugins():
+    threads = ScreeningThreads(max_threads=4)
+    release, ran = threading.Event(), threading.Event()
+    try:
+        for _ in range(3):
+            threads.submit(release.wait, 10)  # three threads stuck, as in abandoned calls
+        threads.submit(ran.set)
+        assert ran.wait(5)  # a fourth thread took it at once
+        assert threads.threads == 4
+    finally:
+        release.set()
 
 
 def test_a_slow_plugin_over_budget_holds_even_when_it_finishes(app, pm, site):
