@@ -33,6 +33,7 @@ from ..sites import find_site
 from ..threads import BadKey, decode_cursor, normalise_key, read_thread
 from ..transactions import end_read
 from . import bp, form_tokens, render
+from .strings import WIDGET_STRINGS
 
 FORM_FIELDS = ("author_name", "author_email", "body", "parent_id", "website", "notify_replies")
 FIELD_LABELS = {"author_name": i18n.lazy_gettext("Name"), "author_email": i18n.lazy_gettext("Email"),
@@ -113,10 +114,7 @@ def post_reply(site: str, key: str):
     the_site = load_site(site)
     i18n.use(i18n.page_language(the_site.language))
     key = thread_key(key)
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and origin != own_origin():
-        raise APIError(403, i18n.N_("This form can only be sent from this site's own page."),
-                       errors={"origin": [f"{origin} may not post this form."]})
+    _from_own_page()
     form = {name: request.form.get(name, "") for name in FORM_FIELDS}
     try:
         nonce = form_tokens.check(request.form.get("token", ""), the_site.slug, key)
@@ -169,10 +167,7 @@ def post_report(site: str):
     """Report a comment from the page: 303 back to it with thanks, or the form again with the problem."""
     the_site = load_site(site)
     i18n.use(i18n.page_language(the_site.language))
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and origin != own_origin():
-        raise APIError(403, i18n.N_("This form can only be sent from this site's own page."),
-                       errors={"origin": [f"{origin} may not post this form."]})
+    _from_own_page()
     try:
         key = normalise_key(request.form.get("thread", ""))
     except BadKey as exc:
@@ -200,12 +195,17 @@ def post_report(site: str):
     return redirect(page_url(the_site.slug, key, reported=comment_id, **chosen_language()), 303)
 
 
-#: What the no-JS page says after a report, and when no reason was chosen (the widget's words).
-REPORT_THANKS = i18n.N_("Thank you: the moderators will look at it.")
-REPORT_CHOOSE = i18n.N_("Please choose what is wrong with it.")
-REPORT_REASONS = {"spam": i18n.N_("Spam or advertising"), "abuse": i18n.N_("Abusive, hateful or threatening"),
-                  "personal-data": i18n.N_("It shares someone's personal information"),
-                  "off-topic": i18n.N_("Off topic"), "other": i18n.N_("Something else")}
+#: What the no-JS page says after a report, and when no reason was chosen: the widget's words.
+REPORT_THANKS = WIDGET_STRINGS["report_thanks"]
+REPORT_CHOOSE = WIDGET_STRINGS["report_choose"]
+
+
+def _from_own_page() -> None:
+    """The page's forms are sent from the page itself: a browser's Origin from elsewhere is refused."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != own_origin():
+        raise APIError(403, i18n.N_("This form can only be sent from this site's own page."),
+                       errors={"origin": [f"{origin} may not post this form."]})
 
 
 def _outcome(site: Site, key: str, posted) -> tuple[int, dict[str, Any]]:
@@ -281,7 +281,7 @@ def render_page(site: Site, key: str, *, form: dict[str, Any], errors: dict[str,
         report_url=lambda comment_id: page_url(site.slug, key, report=comment_id, **lang) + "#report",
         report_action=url_for("embed.post_report", site=site.slug, **lang),
         report=report or {}, reporting=reporting, report_reasons=[
-            (value, i18n.public_text(label)) for value, label in REPORT_REASONS.items()],
+            (reason, i18n.public_text(WIDGET_STRINGS[f"reason_{reason}"])) for reason in REASONS],
         report_errors={name: [i18n.public_text(m) for m in messages]
                        for name, messages in (report_errors or {}).items()},
         max_note_length=MAX_NOTE_LENGTH,
