@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from discuss import hookimpl
 from discuss.extensions import db
 from discuss.models import Comment, Site
 from tests.helpers import THREAD_URL
@@ -39,3 +41,19 @@ def configure(site: Site, plugin: str, **settings) -> Site:
     saved.moderation = {**(saved.moderation or {}), plugin: settings}
     db.session.commit()
     return saved
+
+
+class ScreenTogether:
+    """A plugin that makes two screenings meet (a barrier), so both requests pass their
+    look-ups before either commits; it has no opinion. Register it as ``together``."""
+
+    def __init__(self, parties: int = 2, timeout: float = 1.5) -> None:
+        self.barrier = threading.Barrier(parties, timeout=timeout)
+
+    @hookimpl
+    def discuss_screen_comment(self):
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return None

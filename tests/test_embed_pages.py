@@ -10,6 +10,7 @@ from discuss.comments import HELD_MESSAGE
 from discuss.extensions import db
 from discuss.models import PENDING, PUBLISHED, REJECTED, Comment, FormNonce
 from tests.embed_helpers import add_comment, make_thread, soup
+from tests.plugin_helpers import ScreenTogether
 
 PAGE = "/embed/council/blog/post"
 
@@ -199,18 +200,8 @@ def test_the_same_form_sent_twice_at_once_stores_one_reply_and_both_see_it(clien
     requests screen, one commits, the other answers the first's outcome."""
     import threading
 
-    barrier = threading.Barrier(2, timeout=1.5)
-
-    class Together:
-        @hookimpl
-        def discuss_screen_comment(self):
-            try:
-                barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
-            return None
-
-    pm.register(Together(), name="together")
+    together = ScreenTogether()
+    pm.register(together, name="together")
     token = form_token(client)
     db.session.commit()
     answers = []
@@ -220,7 +211,7 @@ def test_the_same_form_sent_twice_at_once_stores_one_reply_and_both_see_it(clien
         t.start()
     for t in threads:
         t.join(30)
-    assert not barrier.broken, "the two requests did not screen at the same time"
+    assert not together.barrier.broken, "the two requests did not screen at the same time"
     assert [a.status_code for a in answers] == [303, 303]
     assert answers[0].headers["Location"] == answers[1].headers["Location"]
     assert [c.body for c in comments()].count("Pressed twice") == 1

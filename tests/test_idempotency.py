@@ -13,6 +13,7 @@ from discuss import Verdict, hookimpl
 from discuss.extensions import db
 from discuss.models import Comment, IdempotencyKey, Site
 from tests.helpers import THREAD_URL
+from tests.plugin_helpers import ScreenTogether
 
 POST_URL = THREAD_URL + "/comments"
 
@@ -138,18 +139,8 @@ def test_privacy_purge_deletes_expired_keys(client, runner, site):
 def test_two_requests_with_one_key_at_once_store_one_comment(client, site, pm):
     """Both pass the look-up before either commits (a barrier in screening): the unique
     constraint lets one commit, and the other answers its outcome."""
-    barrier = threading.Barrier(2, timeout=1.5)
-
-    class Together:
-        @hookimpl
-        def discuss_screen_comment(self):
-            try:
-                barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
-            return None
-
-    pm.register(Together(), name="together")
+    together = ScreenTogether()
+    pm.register(together, name="together")
     key = new_key()
     db.session.commit()
     responses = []
@@ -162,7 +153,7 @@ def test_two_requests_with_one_key_at_once_store_one_comment(client, site, pm):
         t.start()
     for t in threads:
         t.join(30)
-    assert not barrier.broken, "the two requests did not screen at the same time"
+    assert not together.barrier.broken, "the two requests did not screen at the same time"
     assert [r.status_code for r in responses] == [201, 201]
     assert responses[0].json == responses[1].json
     assert count(Comment) == 1
