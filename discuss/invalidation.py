@@ -5,7 +5,9 @@ decision, the admin console, an import, a hand-written ``UPDATE``): triggers on
 ``comment``, ``thread`` and ``site`` (migration ``0011_cache_change``) name a
 *tag* per changed row:
 
-* ``t:<thread id>`` — a comment of the thread, or the thread itself, changed;
+* ``t:<thread id>`` — a comment of the thread, or the thread itself, changed (a
+  comment *inserted* held or rejected names nothing: no page shows it until an
+  update publishes it; migration ``0016_quiet_unpublished_inserts``);
 * ``n:<site id>``   — a thread of the site was created or renamed (pages of keys
   that had no thread yet are cached under this tag);
 * ``s:<site id>``   — the site changed (origins, privacy notice, language...);

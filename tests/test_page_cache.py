@@ -317,6 +317,29 @@ def test_held_comments_never_reach_the_page_until_approved(client, site, app, ho
 
 
 
+def test_a_reply_stored_held_keeps_the_cached_page_and_its_approval_drops_it(client, site, app, holding):
+    """A held insert shows on no page, so it invalidates nothing (0016_quiet_unpublished_inserts);
+    the approval, an update, does."""
+    mod = bearer(add_moderator("mod@council.example"))
+    first = post(client, "first").json["comment"]["id"]
+    listening(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    waiting = held(client, "please hold this")
+    settle(app)
+    cache_of(app).trusted()  # hears whatever the insert named
+    with counting(db.engine) as statements:
+        assert ids(client.get(THREAD_URL).json["comments"]) == [first]
+    assert statements == []  # still the kept page
+    response = client.post(f"/api/v1/moderation/comments/{waiting}/decision",
+                           json={"action": "approve", "version": version_of(waiting)}, headers=mod)
+    assert response.status_code == 200, response.json
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first, waiting]
+    published_reply = post(client, "a published reply", parent_id=first).json["comment"]["id"]
+    settle(app)
+    assert ids(client.get(THREAD_URL).json["comments"]) == [first, published_reply, waiting]
+
+
 # -- two processes on one PostgreSQL database -------------------------------------------
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
