@@ -94,6 +94,9 @@ def post_worker_init(worker) -> None:
     """Screen one comment before this worker accepts requests: a process's first screening
     loads what the plugins need (the toxicity model takes seconds), which would otherwise
     land on a resident's post (and, under load, past its plugin's budget)."""
+    switch = os.environ.get("GUNICORN_SWITCH_INTERVAL", "").strip()
+    if switch:
+        sys.setswitchinterval(float(switch))
     app = worker.wsgi
     host = getattr(app, "extensions", {}).get("discuss")
     if host is None:

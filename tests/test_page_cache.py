@@ -67,7 +67,8 @@ def store(comment_id: int, **values) -> None:
 def settle(app) -> None:
     """PostgreSQL delivers a commit's notifications asynchronously: give the listener its moment.
 
-    (The read path drains the socket itself; this only waits for the bytes to arrive.)
+    (A write made outside a request, through another connection, is heard by the listener
+    thread as soon as its bytes arrive: this gives that thread its moment.)
     """
     if ON_POSTGRES:
         import time
