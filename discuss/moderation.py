@@ -302,14 +302,30 @@ def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", steps: tuple[Step,
 
 
 def _wait(run: _Run) -> int | None:
-    """Wait for ``run`` to finish: None, or the position of the step that overran."""
+    """Wait for ``run`` to finish: None, or the position of the step that overran.
+
+    Sleeps until the running step's budget ends, but never longer than the shortest
+    budget of the steps after it: the worker may move on to one of those while the
+    caller sleeps, and that step's budget ends no earlier than that from now. (Sleeping
+    to the running step's end alone, a caller that looked while a 10 s plugin ran slept
+    through the 1 s budget of a hanging plugin after it: the post waited 10 s.)
+    """
+    steps = run.steps
     while True:
         position, started = run.current
-        deadline = started + run.steps[position].budget + 0.05
-        if run.done.acquire(timeout=max(0.0, deadline - time.perf_counter())):
+        deadline = started + steps[position].budget + _LATE
+        now = time.perf_counter()
+        wake = deadline
+        if position + 1 < len(steps):
+            wake = min(deadline, now + min(step.budget for step in steps[position + 1:]) + _LATE)
+        if run.done.acquire(timeout=max(0.0, wake - now)):
             return None
-        if run.current == (position, started) and not run.finished:
+        if run.current == (position, started) and not run.finished and time.perf_counter() >= deadline:
             return position
+
+
+#: How long past a step's budget its caller gives it before abandoning it.
+_LATE = 0.05
 
 
 def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> None:
