@@ -211,6 +211,9 @@ class Step:
     caller: Any
     budget: float
     settings: Mapping[str, Any]
+    #: Whether the call uses the screening's History connection (the plugin takes
+    #: ``history`` and runs in this process); before any other the connection is given back.
+    history: bool = True
 
 
 def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
@@ -225,10 +228,13 @@ def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
         budget = float(chosen.info.timeout or host.default_timeout)
         if name in isolated:
             # The child is killed when its budget ends; the grace lets that answer arrive.
+            # It opens its own connection for history: it never uses this process's.
             caller, budget = host.isolated_caller(SCREEN_HOOK, name, budget), budget + ISOLATION_GRACE
+            history = False
         else:
             caller = host.caller(SCREEN_HOOK, name)
-        steps.append(Step(name, caller, budget, chosen.settings))
+            history = host.takes(SCREEN_HOOK, name, "history")
+        steps.append(Step(name, caller, budget, chosen.settings, history))
     return tuple(steps)
 
 
@@ -347,6 +353,10 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
                 except PluginBusy as busy:
                     results.append((None, 0.0, busy))
                     continue
+                if not step.history:
+                    # Give the connection back first: if this call hangs and the run is
+                    # abandoned, it must not hold a pooled connection for as long as it hangs.
+                    history.close()
                 try:
                     returned, error = step.caller(submission=submission, site=site, settings=step.settings,
                                                   history=history), None
