@@ -5,10 +5,14 @@ Fail-safe by construction: a plugin that raises, returns something that is not a
 ``hold`` with reason "plugin error", so nothing is published unscreened.
 
 Plugins run one after another on one of the host's worker threads, each called
-through pluggy on its own (:class:`discuss.host.PluginHost`). The worker holds
-one :class:`~discuss.history.History` connection for all of them. When a plugin
-overruns its budget the worker is abandoned (it finishes in the background and
-its results are ignored) and the plugins after it run on a fresh worker.
+through pluggy on its own (:class:`discuss.host.PluginHost`). The plugins that take
+``history`` share the run's :class:`~discuss.history.History` connection (opened on
+the first question); it goes back to the pool before any plugin that does not take
+``history`` is called, and when the run ends. The request's thread sleeps until the
+running plugin's budget ends or, sooner, the shortest budget of the plugins after it
+(the worker may have moved on to one of those meanwhile). When a plugin overruns its
+budget the worker is abandoned (it finishes in the background and its results are
+ignored) and the plugins after it run on a fresh worker.
 
 What bounds the abandoned calls: a plugin with ``PLUGIN_STUCK_LIMIT`` calls still
 running past their budget in this process is not called again until one ends;
@@ -17,7 +21,12 @@ run as usual (:class:`RunningCalls`). So one plugin leaves at most that many
 calls stuck, plus those already under way when it reached the limit (at most
 the process's concurrent screenings: gunicorn's threads). The host's pool grows
 past stuck threads (up to ``PluginHost.MAX_THREADS``), so they never make the
-next screening wait.
+next screening wait. A call stuck in a plugin that does not take ``history`` holds
+no database connection; one stuck in a plugin that takes it holds the run's one
+connection until the call ends. So calls stuck holding a connection are only those
+of plugins that take ``history`` (in practice the built-in ones hang only when the
+database does not answer), each plugin bounded as above (docs/operations.md, "A hung
+plugin", on sizing the pool).
 """
 
 from __future__ import annotations
@@ -244,9 +253,10 @@ class _Run:
     The worker appends each step's outcome to ``results`` and publishes which step
     it is on and since when in ``current``; the caller sleeps until the worker
     releases ``done`` (a lock held from the start: cheaper to wait on than an
-    Event), waking early only when the running step's budget ends. One wake-up per
-    screening: waking for every plugin's result made the two threads take turns
-    for the interpreter lock, which under load cost milliseconds a comment.
+    Event), waking early only when a budget may have ended (:func:`_wait`). One
+    wake-up for a screening quicker than its plugins' budgets: waking for every plugin's
+    result made the two threads take turns for the interpreter lock, which under
+    load cost milliseconds a comment.
     """
 
     __slots__ = ("steps", "submission", "site", "results", "current", "abandoned", "finished", "done")
