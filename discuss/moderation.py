@@ -317,6 +317,10 @@ def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", steps: tuple[Step,
     return results
 
 
+#: How long past a step's budget its caller gives it before abandoning it.
+_LATE = 0.05
+
+
 def _wait(run: _Run) -> int | None:
     """Wait for ``run`` to finish: None, or the position of the step that overran.
 
@@ -338,10 +342,6 @@ def _wait(run: _Run) -> int | None:
             return None
         if run.current == (position, started) and not run.finished and time.perf_counter() >= deadline:
             return position
-
-
-#: How long past a step's budget its caller gives it before abandoning it.
-_LATE = 0.05
 
 
 def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> None:
