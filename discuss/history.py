@@ -3,9 +3,12 @@
 A screening plugin that needs history declares a ``history`` argument and gets a
 :class:`History` for the comment's site. Each question is one indexed query
 (emails are stored lower-case; ``ip_hash``, ``author_email`` and ban columns are
-indexed), answered with plain values. All the questions of one screening share
-one connection and one snapshot, opened on the first question and released when
-the screening ends, so plugins that ask nothing cost nothing.
+indexed), answered with plain values. The questions of the plugins of one
+screening that take ``history``, one after another, share one pooled connection,
+opened on the first question, so plugins that ask nothing cost nothing. Screening
+gives it back (:meth:`History.close`) before it calls a plugin that does not take
+``history``, and when it ends: a call abandoned in such a plugin while it hangs
+holds no connection (discuss/moderation.py).
 
 This is the only way plugins read the database: they never import
 ``discuss.models`` or ``discuss.extensions``, so the schema can change under them.

@@ -171,6 +171,14 @@ class PluginHost:
             self._callers[key] = caller
         return caller
 
+    def takes(self, hook_name: str, name: str, argument: str) -> bool:
+        """Whether plugin ``name``'s implementation of ``hook_name`` takes ``argument``
+        (True when that cannot be told: a plugin implementing the hook more than once)."""
+        impls = [impl for impl in getattr(self.pm.hook, hook_name).get_hookimpls() if impl.plugin_name == name]
+        if len(impls) != 1:
+            return True
+        return argument in impls[0].argnames or argument in impls[0].kwargnames
+
     def isolated(self) -> frozenset[str]:
         """Plugins that screen in a separate process (the ``ISOLATE_PLUGINS`` setting)."""
         setting = self.app.config["ISOLATE_PLUGINS"] if self.app is not None else ()

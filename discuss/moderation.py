@@ -5,10 +5,14 @@ Fail-safe by construction: a plugin that raises, returns something that is not a
 ``hold`` with reason "plugin error", so nothing is published unscreened.
 
 Plugins run one after another on one of the host's worker threads, each called
-through pluggy on its own (:class:`discuss.host.PluginHost`). The worker holds
-one :class:`~discuss.history.History` connection for all of them. When a plugin
-overruns its budget the worker is abandoned (it finishes in the background and
-its results are ignored) and the plugins after it run on a fresh worker.
+through pluggy on its own (:class:`discuss.host.PluginHost`). The plugins that take
+``history`` share the run's :class:`~discuss.history.History` connection (opened on
+the first question); it goes back to the pool before any plugin that does not take
+``history`` is called, and when the run ends. The request's thread sleeps until the
+running plugin's budget ends or, sooner, the shortest budget of the plugins after it
+(the worker may have moved on to one of those meanwhile). When a plugin overruns its
+budget the worker is abandoned (it finishes in the background and its results are
+ignored) and the plugins after it run on a fresh worker.
 
 What bounds the abandoned calls: a plugin with ``PLUGIN_STUCK_LIMIT`` calls still
 running past their budget in this process is not called again until one ends;
@@ -17,7 +21,12 @@ run as usual (:class:`RunningCalls`). So one plugin leaves at most that many
 calls stuck, plus those already under way when it reached the limit (at most
 the process's concurrent screenings: gunicorn's threads). The host's pool grows
 past stuck threads (up to ``PluginHost.MAX_THREADS``), so they never make the
-next screening wait.
+next screening wait. A call stuck in a plugin that does not take ``history`` holds
+no database connection; one stuck in a plugin that takes it holds the run's one
+connection until the call ends. So calls stuck holding a connection are only those
+of plugins that take ``history`` (in practice the built-in ones hang only when the
+database does not answer), each plugin bounded as above (docs/operations.md, "A hung
+plugin", on sizing the pool).
 """
 
 from __future__ import annotations
@@ -211,6 +220,9 @@ class Step:
     caller: Any
     budget: float
     settings: Mapping[str, Any]
+    #: Whether the call uses the screening's History connection (the plugin takes
+    #: ``history`` and runs in this process); before any other the connection is given back.
+    history: bool = True
 
 
 def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
@@ -225,10 +237,13 @@ def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
         budget = float(chosen.info.timeout or host.default_timeout)
         if name in isolated:
             # The child is killed when its budget ends; the grace lets that answer arrive.
+            # It opens its own connection for history: it never uses this process's.
             caller, budget = host.isolated_caller(SCREEN_HOOK, name, budget), budget + ISOLATION_GRACE
+            history = False
         else:
             caller = host.caller(SCREEN_HOOK, name)
-        steps.append(Step(name, caller, budget, chosen.settings))
+            history = host.takes(SCREEN_HOOK, name, "history")
+        steps.append(Step(name, caller, budget, chosen.settings, history))
     return tuple(steps)
 
 
@@ -238,9 +253,10 @@ class _Run:
     The worker appends each step's outcome to ``results`` and publishes which step
     it is on and since when in ``current``; the caller sleeps until the worker
     releases ``done`` (a lock held from the start: cheaper to wait on than an
-    Event), waking early only when the running step's budget ends. One wake-up per
-    screening: waking for every plugin's result made the two threads take turns
-    for the interpreter lock, which under load cost milliseconds a comment.
+    Event), waking early only when a budget may have ended (:func:`_wait`). One
+    wake-up for a screening quicker than its plugins' budgets: waking for every plugin's
+    result made the two threads take turns for the interpreter lock, which under
+    load cost milliseconds a comment.
     """
 
     __slots__ = ("steps", "submission", "site", "results", "current", "abandoned", "finished", "done")
@@ -301,14 +317,30 @@ def _run_with_budgets(host: "PluginHost", facts: "SiteFacts", steps: tuple[Step,
     return results
 
 
+#: How long past a step's budget its caller gives it before abandoning it.
+_LATE = 0.05
+
+
 def _wait(run: _Run) -> int | None:
-    """Wait for ``run`` to finish: None, or the position of the step that overran."""
+    """Wait for ``run`` to finish: None, or the position of the step that overran.
+
+    Sleeps until the running step's budget ends, but never longer than the shortest
+    budget of the steps after it: the worker may move on to one of those while the
+    caller sleeps, and that step's budget ends no earlier than that from now. (Sleeping
+    to the running step's end alone, a caller that looked while a 10 s plugin ran slept
+    through the 1 s budget of a hanging plugin after it: the post waited 10 s.)
+    """
+    steps = run.steps
     while True:
         position, started = run.current
-        deadline = started + run.steps[position].budget + 0.05
-        if run.done.acquire(timeout=max(0.0, deadline - time.perf_counter())):
+        deadline = started + steps[position].budget + _LATE
+        now = time.perf_counter()
+        wake = deadline
+        if position + 1 < len(steps):
+            wake = min(deadline, now + min(step.budget for step in steps[position + 1:]) + _LATE)
+        if run.done.acquire(timeout=max(0.0, wake - now)):
             return None
-        if run.current == (position, started) and not run.finished:
+        if run.current == (position, started) and not run.finished and time.perf_counter() >= deadline:
             return position
 
 
@@ -331,6 +363,10 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
                 except PluginBusy as busy:
                     results.append((None, 0.0, busy))
                     continue
+                if not step.history:
+                    # Give the connection back first: if this call hangs and the run is
+                    # abandoned, it must not hold a pooled connection for as long as it hangs.
+                    history.close()
                 try:
                     returned, error = step.caller(submission=submission, site=site, settings=step.settings,
                                                   history=history), None

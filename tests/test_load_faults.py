@@ -110,18 +110,13 @@ def test_a_hanging_plugin_holds_posts_and_reads_do_not_wait_behind_them(stack):
         stack.hang_flag.unlink()
     assert still_screening  # the reads above were answered while every post waited on the plugin
     assert reads == [200] * 6
-    assert set(writers.statuses()) <= {"202", "422", "timeout"}  # held, or the flood plugin's rejections
-    result = assert_reconciled(stack, writers)  # a timed-out post was retried with its key: stored once
+    # Held, or the flood plugin's rejections; never a timeout: the screening is abandoned on the hanging
+    # plugin's budget whatever plugin ran before it (a 10 s one made the caller sleep through it, issue 12).
+    assert set(writers.statuses()) <= {"202", "422"}, writers.statuses()
+    result = assert_reconciled(stack, writers)
     assert result.held == result.acknowledged + result.refused and result.published == 0
     # The stuck calls are bounded: later posts were held without calling the plugin.
     assert "earlier calls are still running past their budget" in stack.log()
-    if "timeout" in writers.statuses():
-        # Seen on the loaded 2-core machine in this test (not in the same steps run from a script):
-        # after the plugin is abandoned, the rest of the screening stalls past the client's 10 s
-        # timeout (thread dumps showed screening threads in psycopg waits while PostgreSQL was
-        # idle); the post then reaches its commit after the client left and is rolled back
-        # (discuss/deadline.py), and the retry with its key is stored once. Not explained yet.
-        pytest.xfail("a post screening during the hang stalled past the client's 10 s timeout")
 
 
 def _post(port, thread, body, headers=None, timeout=20):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from discuss import Submission, Verdict, hookimpl
 from discuss.extensions import db
 from discuss.models import PENDING, Comment, Site
+from discuss.host import SiteFacts
 from discuss.moderation import PLUGIN_ERROR, ScreeningThreads, screen_comment
 from discuss.plugins import PluginSettingsError, get_plugin_manager
 from discuss.verdict import HOLD, PUBLISH, REJECT, strictest
@@ -360,3 +361,46 @@ def test_trace_hooks_logs_each_plugin_call_and_result(app, pm, site, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert "traced discuss_screen_comment(history, settings, site, submission)" in messages
     assert any(m.startswith("traced discuss_screen_comment -> [Verdict(decision='hold'") for m in messages)
+
+
+def test_a_hang_after_a_plugin_with_a_longer_budget_is_abandoned_on_its_own_budget(app, pm, site):
+    """The caller sleeps until the running plugin's budget ends; when the worker moves on
+    to a plugin with a shorter budget, that one's end must wake it. (It slept on: a post
+    behind a 10 s plugin and a hanging 1 s one waited the 10 s, past its client's timeout.)"""
+    release = threading.Event()
+
+    class Patient:
+        timeout = 60.0  # far longer than this test waits
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            time.sleep(0.2)  # well within its budget: the caller is asleep by now
+            return None
+
+    class Hangs:
+        timeout = 0.2
+
+        @hookimpl
+        def discuss_screen_comment(self):
+            release.wait(60)
+            return None
+
+    pm.register(Says(Verdict.hold("still ran")), name="after")
+    pm.register(Hangs(), name="hangs")
+    pm.register(Patient(), name="patient")  # registered last, so pluggy calls it first
+    assert pm.call_order("discuss_screen_comment")[:3] == ("patient", "hangs", "after")
+    facts = SiteFacts.of(site)
+    screened = []
+    screening = threading.Thread(target=lambda: screened.append(screen_comment(pm, submission(), facts)))
+    try:
+        screening.start()
+        screening.join(20)  # a third of the patient plugin's budget: it must not be waited out
+        finished_while_hanging = not screening.is_alive() and not release.is_set()
+    finally:
+        release.set()
+        screening.join(70)
+    assert finished_while_hanging
+    by_plugin = {pv.plugin: pv.verdict for pv in screened[0].verdicts}
+    assert by_plugin["patient"].decision == PUBLISH and by_plugin["patient"].details["no_opinion"]
+    assert "timed out" in by_plugin["hangs"].details["error"]
+    assert by_plugin["after"].reason == "still ran"
