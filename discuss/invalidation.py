@@ -253,6 +253,10 @@ class PostgresListener(Watcher):
         if fence is not None:
             fence.expected = {name[len(LISTENER_NAME):] for name in listeners} - {self._id}
 
+    def forget(self, token: str) -> None:
+        """Drop a fence whose write will not commit."""
+        self._fences.pop(token, None)
+
     def wait_for(self, token: str, timeout: float | None = None) -> None:
         """Wait until this process's listener has heard ``token`` and every other listener
         connected at the write's commit has acknowledged it (each acknowledges after
@@ -494,6 +498,7 @@ def install_fences(app, engine, watcher: Watcher) -> None:
         return
     from flask import g, has_request_context
     from sqlalchemy import event
+    from sqlalchemy import exc as sa_exc
 
     @event.listens_for(engine, "after_cursor_execute")
     def _wrote(conn, _cursor, statement, *_args):
@@ -519,7 +524,17 @@ def install_fences(app, engine, watcher: Watcher) -> None:
         if made is None:
             return
         token, sql = made
-        listeners = conn.connection.driver_connection.execute(sql).fetchone()[1]
+        try:
+            listeners = conn.connection.driver_connection.execute(sql).fetchone()[1]
+        except Exception as exc:
+            # The database went away at the commit (this runs just before it): the commit
+            # cannot happen either. Raised as SQLAlchemy's own error (a connection lost is an
+            # OperationalError: the client gets a 503 to retry, never a 500), and the write
+            # is not stored: nothing waits for this fence.
+            watcher.forget(token)
+            dbapi = conn.dialect.loaded_dbapi
+            raise sa_exc.DBAPIError.instance(sql, None, exc, dbapi.Error,
+                                             dialect=conn.dialect) from exc
         watcher.expect(token, listeners or ())
         watcher._pending.append(token)
         if len(watcher._pending) > 1000:  # a process that writes and never reads: stop keeping them

@@ -341,6 +341,29 @@ def test_a_reply_stored_held_keeps_the_cached_page_and_its_approval_drops_it(cli
     assert ids(client.get(THREAD_URL).json["comments"]) == [first, published_reply, waiting]
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="the write fences are PostgreSQL's")
+def test_a_database_lost_at_the_commit_answers_503_and_stores_nothing(client, site, app, monkeypatch):
+    """The fence is the write's last statement before its commit: the database going away
+    there (here: the fence's statement ends its own session) is a 503, never a 500."""
+    post(client, "first")
+    listening(app)
+    watcher = cache_of(app).watcher
+    fence_sql = watcher.fence_sql
+
+    def dying():
+        token, _sql = fence_sql()
+        return token, "SELECT pg_terminate_backend(pg_backend_pid()), NULL"
+
+    monkeypatch.setattr(watcher, "fence_sql", dying)
+    response = post(client, "lost at the commit")
+    assert response.status_code == 503, response.json
+    assert response.json["errors"] == {"database": ["unavailable"]}
+    monkeypatch.setattr(watcher, "fence_sql", fence_sql)
+    assert db.session.scalar(sa.select(sa.func.count()).where(Comment.body == "lost at the commit")) == 0
+    assert post(client, "lost at the commit").status_code == 201  # the retry is stored, once
+    assert db.session.scalar(sa.select(sa.func.count()).where(Comment.body == "lost at the commit")) == 1
+
+
 # -- two processes on one PostgreSQL database -------------------------------------------
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY between processes needs PostgreSQL")
