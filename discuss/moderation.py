@@ -7,8 +7,8 @@ Fail-safe by construction: a plugin that raises, returns something that is not a
 Plugins run one after another on one of the host's worker threads, each called
 through pluggy on its own (:class:`discuss.host.PluginHost`). The plugins that take
 ``history`` share the run's :class:`~discuss.history.History` connection (opened on
-the first question); it goes back to the pool before any plugin that does not take
-``history`` is called, and when the run ends. The request's thread sleeps until the
+the first question); it goes back to the pool before any third-party plugin that does
+not take ``history`` is called, and when the run ends. The request's thread sleeps until the
 running plugin's budget ends or, sooner, the shortest budget of the plugins after it
 (the worker may have moved on to one of those meanwhile). When a plugin overruns its
 budget the worker is abandoned (it finishes in the background and its results are
@@ -21,11 +21,12 @@ run as usual (:class:`RunningCalls`). So one plugin leaves at most that many
 calls stuck, plus those already under way when it reached the limit (at most
 the process's concurrent screenings: gunicorn's threads). The host's pool grows
 past stuck threads (up to ``PluginHost.MAX_THREADS``), so they never make the
-next screening wait. A call stuck in a plugin that does not take ``history`` holds
-no database connection; one stuck in a plugin that takes it holds the run's one
-connection until the call ends. So calls stuck holding a connection are only those
-of plugins that take ``history`` (in practice the built-in ones hang only when the
-database does not answer), each plugin bounded as above (docs/operations.md, "A hung
+next screening wait. A call stuck in a third-party plugin that does not take
+``history`` holds no database connection; one stuck in a plugin that takes it, or in
+a built-in one, holds the run's one connection until the call ends. So calls stuck
+holding a connection are only those of plugins that take ``history`` and of the
+built-in ones (which hang only when the database does not answer), each plugin
+bounded as above (docs/operations.md, "A hung
 plugin", on sizing the pool).
 """
 
@@ -220,9 +221,12 @@ class Step:
     caller: Any
     budget: float
     settings: Mapping[str, Any]
-    #: Whether the call uses the screening's History connection (the plugin takes
-    #: ``history`` and runs in this process); before any other the connection is given back.
-    history: bool = True
+    #: Whether the screening's History connection goes back to the pool before this call:
+    #: for a third-party plugin that does not take ``history`` (or runs isolated), so a
+    #: call of it that hangs holds no connection. The built-in plugins are called with the
+    #: connection kept (they hang only when the database does not answer, and giving it
+    #: back and taking it again would cost every reply a checkout and a ping).
+    release_history: bool = False
 
 
 def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
@@ -239,11 +243,11 @@ def plan_screening(host: "PluginHost", facts: "SiteFacts") -> tuple[Step, ...]:
             # The child is killed when its budget ends; the grace lets that answer arrive.
             # It opens its own connection for history: it never uses this process's.
             caller, budget = host.isolated_caller(SCREEN_HOOK, name, budget), budget + ISOLATION_GRACE
-            history = False
+            release = True
         else:
             caller = host.caller(SCREEN_HOOK, name)
-            history = host.takes(SCREEN_HOOK, name, "history")
-        steps.append(Step(name, caller, budget, chosen.settings, history))
+            release = not chosen.info.builtin and not host.takes(SCREEN_HOOK, name, "history")
+        steps.append(Step(name, caller, budget, chosen.settings, release))
     return tuple(steps)
 
 
@@ -363,7 +367,7 @@ def _work(host: "PluginHost", facts: "SiteFacts", engine: Any, run: _Run) -> Non
                 except PluginBusy as busy:
                     results.append((None, 0.0, busy))
                     continue
-                if not step.history:
+                if step.release_history:
                     # Give the connection back first: if this call hangs and the run is
                     # abandoned, it must not hold a pooled connection for as long as it hangs.
                     history.close()
