@@ -46,7 +46,7 @@ workers = _int("GUNICORN_WORKERS", 2 * _cores())
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Threads per process: enough that the requests waiting on screening (at most a few
 # seconds each, PLUGIN_TIMEOUT per plugin) leave threads for reads. A waiting thread
-# costs a little memory and no CPU. Keep the database pool (SQLAlchemy: 5 + 10 overflow)
+# costs a little memory and no CPU. Keep the database pool (DISCUSS_DATABASE_POOL_SIZE 12 + 4 overflow)
 # in mind: reads served from the page cache take no connection, posts hand theirs back
 # while the plugins run (discuss/comments.py).
 threads = _int("GUNICORN_THREADS", 16)
@@ -94,9 +94,6 @@ def post_worker_init(worker) -> None:
     """Screen one comment before this worker accepts requests: a process's first screening
     loads what the plugins need (the toxicity model takes seconds), which would otherwise
     land on a resident's post (and, under load, past its plugin's budget)."""
-    switch = os.environ.get("GUNICORN_SWITCH_INTERVAL", "").strip()
-    if switch:
-        sys.setswitchinterval(float(switch))
     app = worker.wsgi
     host = getattr(app, "extensions", {}).get("discuss")
     if host is None:

@@ -123,7 +123,9 @@ def _derive_flask_settings(app: Flask) -> None:
         cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     else:
         # A database that does not answer fails a request in seconds (503, discuss/errors.py), not minutes.
-        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}})
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_pre_ping": True, "connect_args": {"connect_timeout": 3},
+            "pool_size": int(cfg["DATABASE_POOL_SIZE"]), "max_overflow": int(cfg["DATABASE_MAX_OVERFLOW"])})
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
     cfg["RATELIMIT_KEY_PREFIX"] = "discuss"
     # Redis down: the same limits, counted in this process, and a warning logged

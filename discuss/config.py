@@ -23,6 +23,13 @@ PREFIX = "DISCUSS"
 DEFAULTS: dict[str, Any] = {
     # None means "a SQLite file in the instance folder".
     "DATABASE_URL": None,
+    # PostgreSQL connections each process keeps open, and how many more it may open for a
+    # burst (closed again when handed back). Keep the kept ones at or above gunicorn's
+    # threads plus a few for screening, or connections are opened and closed all the
+    # time under load (each costs PostgreSQL a new backend). Workers x (both) + one
+    # listener each must fit in the server's max_connections (docs/operations.md).
+    "DATABASE_POOL_SIZE": 12,
+    "DATABASE_MAX_OVERFLOW": 4,
     # Signs sessions and form tokens. Required outside debug and tests (see discuss/secrets.py).
     "SECRET_KEY": "",
     # Keys the hashes of client addresses; separate so rotating one leaves the other.

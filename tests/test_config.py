@@ -76,3 +76,16 @@ def test_explicit_config_beats_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DISCUSS_MAX_BODY_LENGTH", "5")
     app = create_app({"TESTING": True, "MAX_BODY_LENGTH": 7, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "LOAD_ENTRY_POINTS": False})
     assert app.config["MAX_BODY_LENGTH"] == 7
+
+
+def test_the_postgresql_pool_keeps_the_configured_connections_open(monkeypatch, tmp_path):
+    """Enough kept connections that a loaded worker does not open and close one per request."""
+    monkeypatch.setenv("DISCUSS_DATABASE_POOL_SIZE", "20")
+    app = _app(tmp_path, DATABASE_URL="postgresql://postgres@127.0.0.1:1/none")
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"]) == (20, DEFAULTS["DATABASE_MAX_OVERFLOW"])
+    assert options["pool_pre_ping"] is True
+    with app.app_context():
+        from discuss.extensions import db
+
+        assert db.engine.pool.size() == 20
