@@ -6,12 +6,17 @@ restarted. ``/readyz`` checks every dependency the configuration names, each
 with a short timeout, and answers 200 ``{"ready": true, "checks": {...}}`` or
 503 naming each check that failed:
 
-- ``database``: a ``SELECT 1``;
+- ``database``: the database answers (one query, which also reads its revision);
 - ``migrations``: the database's Alembic revision is the code's head;
 - ``redis:<SETTING>``: a ``PING`` to every setting that points at Redis
   (``RATELIMIT_STORAGE_URI``, ``QUEUE_URL`` when they are ``redis://...``): for
   ``QUEUE_URL`` that is the job queue's broker (an embedded SQLite queue is a
   file beside the database, not checked).
+
+A server database is asked on a connection of the check's own, kept open (autocommit:
+one round trip a check), never one of the requests' pool: a pool busy with posts must
+neither slow the answer nor make a loaded instance look broken to its load balancer.
+Redis clients are kept too (one per URL), so a check does not open a connection.
 
 Details name the kind of failure only (never a URL, which may hold a password).
 """
@@ -83,7 +88,9 @@ def _timed(checks: dict[str, dict[str, Any]], name: str, check: Callable[[], Any
 
 
 def _database() -> str | None:
-    """``SELECT 1``; the database's Alembic revision rides along (None: no version table)."""
+    """The database's Alembic revision (None: no version table); raises when it does not answer."""
+    if db.engine.dialect.name != "sqlite":
+        return _server_revision(_probe_engine(str(db.engine.url.render_as_string(hide_password=False))))
     try:
         db.session.execute(sa.text("SELECT 1"))
         try:
@@ -93,6 +100,23 @@ def _database() -> str | None:
             return None
     finally:
         end_read()
+
+
+@lru_cache(maxsize=4)
+def _probe_engine(url: str) -> sa.Engine:
+    """A one-connection engine for readiness checks (per process: forked workers each make
+    their own, as the cache is filled after the fork, on a worker's first check)."""
+    return sa.create_engine(url, pool_size=1, max_overflow=0, pool_timeout=2, pool_pre_ping=False,
+                            isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                            connect_args={"connect_timeout": 3})
+
+
+def _server_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        except sa.exc.ProgrammingError:  # no version table: the database answered
+            return None
 
 
 def _migrations(revision: str | None) -> str:
@@ -118,13 +142,15 @@ def code_head() -> str:
 
 
 def _redis(url: str) -> None:
+    _redis_client(url).ping()
+
+
+@lru_cache(maxsize=8)
+def _redis_client(url: str):
+    """A kept client (its own small connection pool, thread-safe; it reconnects by itself)."""
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    return redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
 
 
 def _detail(exc: Exception) -> str:

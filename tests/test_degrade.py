@@ -162,6 +162,26 @@ def test_postgres_down_is_503_with_retry_after_and_recovers(postgres):
             db.engine.dispose()
 
 
+def test_readyz_answers_while_every_pooled_connection_is_taken(postgres):
+    """Readiness asks on a connection of its own: posts holding the whole pool must not make
+    a loaded instance look down (nor make its check wait for the pool)."""
+    app = _serve(postgres.url)
+    try:
+        with app.app_context():
+            pool = db.engine.pool
+            held = [db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]
+            assert pool.checkedout() == len(held)
+            ready = app.test_client().get("/readyz")
+            for conn in held:
+                conn.close()
+        assert ready.status_code == 200, ready.json
+        assert ready.json["checks"]["database"]["ok"] is True
+        assert ready.json["checks"]["migrations"]["ok"] is True
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def test_sqlite_file_gone_is_503_and_readyz_names_the_migrations(tmp_path):
     path = tmp_path / "discuss.db"
     app = _serve(f"sqlite:///{path}")
