@@ -165,9 +165,12 @@ def test_postgres_down_is_503_with_retry_after_and_recovers(postgres):
 def test_readyz_answers_while_every_pooled_connection_is_taken(postgres):
     """Readiness asks on a connection of its own: posts holding the whole pool must not make
     a loaded instance look down (nor make its check wait for the pool)."""
-    app = _serve(postgres.url)
+    app = make_app(postgres.url)  # the module's database, already migrated and with its site
     try:
         with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()  # (at head already when an earlier test ran: nothing to do)
             pool = db.engine.pool
             held = [db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]
             assert pool.checkedout() == len(held)
