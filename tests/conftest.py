@@ -32,6 +32,18 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 COUNCIL_ORIGIN = "https://council.example"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plugins_warmed_up() -> None:
+    """Load what the built-in plugins load once per process (the toxicity model takes 1.5 s
+    or more, the profanity word list a tenth of that) before any test screens, as gunicorn's
+    post_worker_init does for a worker (deploy/gunicorn.conf.py): otherwise whichever test
+    screens first pays it inside a 2 s plugin budget, and on a loaded machine overruns it."""
+    from discuss_builtins import profanity, toxicity
+
+    toxicity.get_model().probability("Warming up: is this thing on?")
+    profanity.find_words_cached("Warming up: is this thing on?", profanity.wordlist((), ()))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """The database every test uses; migrated once, here."""
