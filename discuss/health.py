@@ -112,11 +112,21 @@ def _probe_engine(url: str) -> sa.Engine:
 
 
 def _server_revision(engine: sa.Engine) -> str | None:
-    with engine.connect() as conn:
+    # The kept connection is not pinged before use (a round trip each check): when the
+    # server has restarted since, the first question finds it dead, and is asked once more
+    # on a new connection (SQLAlchemy has dropped the dead one), so a restart that is over
+    # is never reported as an outage.
+    for attempt in (1, 2):
         try:
-            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        except sa.exc.ProgrammingError:  # no version table: the database answered
-            return None
+            with engine.connect() as conn:
+                try:
+                    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+                except sa.exc.ProgrammingError:  # no version table: the database answered
+                    return None
+        except sa.exc.DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _migrations(revision: str | None) -> str:

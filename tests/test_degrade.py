@@ -185,6 +185,26 @@ def test_readyz_answers_while_every_pooled_connection_is_taken(postgres):
             db.engine.dispose()
 
 
+def test_readyz_is_ready_at_once_after_a_database_restart_it_did_not_see(postgres):
+    """Its kept connection died with the server: the next check must not call that an outage."""
+    app = make_app(postgres.url)
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+        client = app.test_client()
+        assert client.get("/readyz").status_code == 200  # the check's connection is open now
+        postgres.stop()
+        postgres.start()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.json
+        assert ready.json["checks"]["database"]["ok"] is True
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def test_sqlite_file_gone_is_503_and_readyz_names_the_migrations(tmp_path):
     path = tmp_path / "discuss.db"
     app = _serve(f"sqlite:///{path}")
