@@ -161,7 +161,7 @@ class PluginHost:
         caller = self._callers.get(key)
         if caller is None:
             hook = getattr(self.pm.hook, hook_name)
-            impls = [impl for impl in hook.get_hookimpls() if impl.plugin_name == name]
+            impls = self._impls(hook_name, name)
             if hook.is_historic() or len(impls) != 1:
                 only = self.pm.get_plugin(name)
                 others = [p for _, p in self.pm.list_name_plugin() if p is not None and p is not only]
@@ -174,10 +174,12 @@ class PluginHost:
     def takes(self, hook_name: str, name: str, argument: str) -> bool:
         """Whether plugin ``name``'s implementation of ``hook_name`` takes ``argument``
         (True when that cannot be told: a plugin implementing the hook more than once)."""
-        impls = [impl for impl in getattr(self.pm.hook, hook_name).get_hookimpls() if impl.plugin_name == name]
-        if len(impls) != 1:
-            return True
-        return argument in impls[0].argnames or argument in impls[0].kwargnames
+        impls = self._impls(hook_name, name)
+        return len(impls) != 1 or argument in _arguments(impls[0])
+
+    def _impls(self, hook_name: str, name: str) -> list[Any]:
+        """Plugin ``name``'s implementations of ``hook_name``."""
+        return [impl for impl in getattr(self.pm.hook, hook_name).get_hookimpls() if impl.plugin_name == name]
 
     def isolated(self) -> frozenset[str]:
         """Plugins that screen in a separate process (the ``ISOLATE_PLUGINS`` setting)."""
@@ -191,7 +193,7 @@ class PluginHost:
         if self._isolation is None:
             workers = int(self.app.config["ISOLATION_WORKERS"]) if self.app is not None else 2
             self._isolation = IsolatedRunner(workers)
-        impl = next(i for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i.plugin_name == name)
+        impl = self._impls(hook_name, name)[0]
         try:
             target = hook_target(impl.function)
         except NotIsolatable as exc:
@@ -202,7 +204,7 @@ class PluginHost:
 
             return refuse
         self._isolation.warm()
-        wants = set(impl.argnames) | set(impl.kwargnames)
+        wants = _arguments(impl)
         engine = self.engine()
         url = engine.url.render_as_string(hide_password=False) if engine is not None else None
         runner = self._isolation
@@ -348,6 +350,11 @@ class _OnePlugin:
         if self.defaults:
             kwargs = {**self.defaults, **kwargs}
         return self.execute(self.name, list(self.impls), kwargs, self.firstresult)
+
+
+def _arguments(impl: Any) -> frozenset[str]:
+    """The arguments a hook implementation takes (pluggy passes it only those)."""
+    return frozenset(impl.argnames) | frozenset(impl.kwargnames)
 
 
 _VALUE_OF = {"comment": CommentView, "moderator": ModeratorView, "record": ActionView, "report": ReportView}
