@@ -90,7 +90,7 @@ def _timed(checks: dict[str, dict[str, Any]], name: str, check: Callable[[], Any
 def _database() -> str | None:
     """The database's Alembic revision (None: no version table); raises when it does not answer."""
     if db.engine.dialect.name != "sqlite":
-        return _server_revision(_probe_engine(str(db.engine.url.render_as_string(hide_password=False))))
+        return _server_revision(_probe_engine(db.engine.url.render_as_string(hide_password=False)))
     try:
         db.session.execute(sa.text("SELECT 1"))
         try:
@@ -116,17 +116,20 @@ def _server_revision(engine: sa.Engine) -> str | None:
     # server has restarted since, the first question finds it dead, and is asked once more
     # on a new connection (SQLAlchemy has dropped the dead one), so a restart that is over
     # is never reported as an outage.
-    for attempt in (1, 2):
+    try:
+        return _ask_revision(engine)
+    except sa.exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return _ask_revision(engine)
+
+
+def _ask_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
         try:
-            with engine.connect() as conn:
-                try:
-                    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-                except sa.exc.ProgrammingError:  # no version table: the database answered
-                    return None
-        except sa.exc.DBAPIError as exc:
-            if attempt == 2 or not exc.connection_invalidated:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        except sa.exc.ProgrammingError:  # no version table: the database answered
+            return None
 
 
 def _migrations(revision: str | None) -> str:

@@ -6,9 +6,9 @@ A screening plugin that needs history declares a ``history`` argument and gets a
 indexed), answered with plain values. The questions of the plugins of one
 screening that take ``history``, one after another, share one pooled connection,
 opened on the first question, so plugins that ask nothing cost nothing. Screening
-gives it back (:meth:`History.close`) before it calls a plugin that does not take
-``history``, and when it ends: a call abandoned in such a plugin while it hangs
-holds no connection (discuss/moderation.py).
+gives it back (:meth:`History.close`) before it calls a third-party plugin that does
+not take ``history``, and when it ends: a call abandoned in such a plugin while it
+hangs holds no connection (discuss/moderation.py).
 
 This is the only way plugins read the database: they never import
 ``discuss.models`` or ``discuss.extensions``, so the schema can change under them.
