@@ -107,12 +107,19 @@ class TestRedisDown:
 
 # -- the database ---------------------------------------------------------------
 
-def _serve(url: str):
+def _migrated(url: str):
+    """An app on ``url``, migrated to head (nothing to do when an earlier test did it)."""
     app = make_app(url)
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
+    return app
+
+
+def _serve(url: str):
+    app = _migrated(url)
+    with app.app_context():
         db.session.add(Site(slug="council", name="Test Council", allowed_origins=["https://council.example"],
                             moderation={}))
         db.session.commit()
@@ -165,12 +172,9 @@ def test_postgres_down_is_503_with_retry_after_and_recovers(postgres):
 def test_readyz_answers_while_every_pooled_connection_is_taken(postgres):
     """Readiness asks on a connection of its own: posts holding the whole pool must not make
     a loaded instance look down (nor make its check wait for the pool)."""
-    app = make_app(postgres.url)  # the module's database, already migrated and with its site
+    app = _migrated(postgres.url)  # the module's database: a site, if any, is already there
     try:
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()  # (at head already when an earlier test ran: nothing to do)
             pool = db.engine.pool
             held = [db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]
             assert pool.checkedout() == len(held)
@@ -187,12 +191,8 @@ def test_readyz_answers_while_every_pooled_connection_is_taken(postgres):
 
 def test_readyz_is_ready_at_once_after_a_database_restart_it_did_not_see(postgres):
     """Its kept connection died with the server: the next check must not call that an outage."""
-    app = make_app(postgres.url)
+    app = _migrated(postgres.url)
     try:
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
         client = app.test_client()
         assert client.get("/readyz").status_code == 200  # the check's connection is open now
         postgres.stop()
