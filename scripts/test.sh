@@ -28,6 +28,11 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         nginx-light >/dev/null; } || echo "test.sh: could not install nginx-light" >&2
 fi
+# tests/test_varnish.py runs deploy/varnish.vcl under a real Varnish with the xkey module.
+if ! command -v varnishd >/dev/null 2>&1 && [ ! -x /usr/sbin/varnishd ] && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        varnish varnish-modules >/dev/null; } || echo "test.sh: could not install varnish" >&2
+fi
 
 export DISCUSS_TEST_DATABASE_URL_PG="${DISCUSS_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export DISCUSS_TEST_REDIS_URL="${DISCUSS_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"

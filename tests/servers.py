@@ -22,7 +22,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def need(binary: str) -> str:
-    path = shutil.which(binary)
+    path = shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/sbin")
     if path is None:
         message = f"{binary} is not installed"
         if IN_CI:
@@ -129,6 +129,57 @@ class PrivatePostgres:
 
     def remove(self) -> None:
         """Stop the server and delete its cluster."""
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class PrivateVarnish:
+    """``varnishd`` on a free port with ``deploy/varnish.vcl`` in front of ``backend_port``
+    (a ``discuss-backends.vcl`` written for it: one backend, purges from 127.0.0.1)."""
+
+    VCL = Path(__file__).resolve().parents[1] / "deploy" / "varnish.vcl"
+
+    def __init__(self, backend_port: int, memory_mb: int = 256) -> None:
+        self.binary = need("varnishd")
+        # Its own directory, readable by the unprivileged user varnishd compiles VCL as.
+        self.directory = Path(tempfile.mkdtemp(prefix="discuss-varnish-"))
+        self.backend_port = backend_port
+        self.memory_mb = memory_mb
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "PrivateVarnish":
+        (self.directory / "discuss-backends.vcl").write_text(
+            f'backend app {{ .host = "127.0.0.1"; .port = "{self.backend_port}"; }}\n'
+            'acl discuss_purgers { "127.0.0.1"; }\n'
+            "sub discuss_backend { set req.backend_hint = app; }\n")
+        self.directory.chmod(0o755)
+        self.process = subprocess.Popen(
+            [self.binary, "-F", "-n", str(self.directory / "work"), "-a", f"127.0.0.1:{self.port}",
+             "-T", "none", "-f", str(self.VCL), "-p", f"vcl_path={self.directory}:{self.VCL.parent}",
+             "-s", f"malloc,{self.memory_mb}m"],
+            stdout=subprocess.DEVNULL, stderr=open(self.directory / "log", "ab"))
+        _wait_for_port(self.port, up=True, seconds=30)
+        return self
+
+    def log(self) -> str:
+        return (self.directory / "log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
