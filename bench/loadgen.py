@@ -1,7 +1,9 @@
 """What the load and fault benchmarks share: a private stack, writers, readers, reconciliation.
 
 - :class:`Stack`: a private PostgreSQL and Redis (tests/servers.py) and gunicorn with
-  ``deploy/gunicorn.conf.py`` serving ``bench.served_app:app`` on a free port.
+  ``deploy/gunicorn.conf.py`` serving ``bench.served_app:app`` on a free port; with
+  ``cache=True`` also Varnish in front (``deploy/varnish.vcl``) and ``discuss
+  purge-relay`` purging it on every committed change, as docs/operations.md deploys it.
 - :class:`Writers`: residents posting from Python threads. Each post carries an
   ``Idempotency-Key`` and an ``X-Request-Start`` stamp (as the proxy would send), and
   is retried with the same key after a timeout, a dropped connection or a 5xx,
@@ -22,6 +24,7 @@ import collections
 import http.client
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -39,15 +42,15 @@ from typing import Any, Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.servers import PrivatePostgres, PrivateRedis, free_port  # noqa: E402
+from tests.servers import PrivatePostgres, PrivateRedis, PrivateVarnish, free_port  # noqa: E402
 
 SITE = "council"
 API = f"/api/v1/sites/{SITE}/threads"
 BODY = re.compile(r"^bench (?P<key>[0-9a-f]{32}) ")
-#: Settings of the served app; the rate limit is wide (each writer posts from its own address
-#: about once a second, well past a resident's 10 a minute).
+#: Settings of the served app beyond the defaults: writers come from 127.0.0.1 with the
+#: resident's address in X-Forwarded-For, as nginx sends it. The rate limit is the default:
+#: each post comes from a resident (an address) of its own.
 APP_ENV = {
-    "DISCUSS_RATELIMIT_POST": "100000 per minute",
     "DISCUSS_TRUSTED_PROXIES": '["127.0.0.1"]',
     "DISCUSS_LOAD_ENTRY_POINTS": "false",
 }
@@ -66,8 +69,11 @@ class Stack:
     """Private PostgreSQL + Redis + gunicorn (deploy/gunicorn.conf.py) on free ports."""
 
     def __init__(self, workers: int = 4, threads: int | None = None, plugins: Iterable[str] = (),
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cache: bool = False) -> None:
         self.workers = workers
+        self.cache = cache
+        self.varnish: PrivateVarnish | None = None
+        self.relay: subprocess.Popen | None = None
         self.threads = threads
         self.plugins = tuple(plugins)
         self.extra_env = dict(env or {})
@@ -98,7 +104,31 @@ class Stack:
         for command in (["init-db"], ["sites", "add", SITE, "--name", "Council"]):
             subprocess.run([discuss, *command], env=self.env, check=True, capture_output=True, cwd=ROOT)
         self.start_web()
+        if self.cache:
+            self.start_cache()
         return self
+
+    @property
+    def read_port(self) -> int:
+        """Where readers read: Varnish when the stack has it, else gunicorn."""
+        return self.varnish.port if self.varnish is not None else self.port
+
+    def start_cache(self) -> None:
+        """Varnish in front of gunicorn, and the purge relay (one process) purging it."""
+        self.varnish = PrivateVarnish(self.port).start()
+        self.relay = subprocess.Popen(
+            [str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", self.varnish.url + "/"],
+            env={**self.env, "PYTHONUNBUFFERED": "1"}, cwd=ROOT, stdout=open(self.tmp / "relay.log", "a"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while "relaying purges" not in self.relay_log():
+            if self.relay.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the purge relay did not start:\n" + self.relay_log()[-3000:])
+            time.sleep(0.1)
+
+    def relay_log(self) -> str:
+        path = self.tmp / "relay.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(
@@ -148,6 +178,11 @@ class Stack:
         return pid
 
     def stop(self) -> None:
+        if self.relay is not None and self.relay.poll() is None:
+            self.relay.terminate()
+            self.relay.wait(10)
+        if self.varnish is not None:
+            self.varnish.remove()
         if self.web is not None and self.web.poll() is None:
             self.web.terminate()
             try:
@@ -237,12 +272,19 @@ class Writers:
     def _writer(self, n: int) -> None:
         started_cpu = time.thread_time()
         conn: http.client.HTTPConnection | None = None
-        address = f"10.{n // 250}.{n % 250}.1"
         sequence = 0
+        rng = random.Random(n)
         try:
+            # Residents arrive at their own moments and think for their own while (on average
+            # ``think``), as the readers do (bench/readers.lua): fixed pauses from a common start
+            # would post all 50 together every ``think`` seconds, a burst no site sees.
+            self._stop.wait(rng.uniform(0, self.think))
             while not self._stop.is_set():
                 key = uuid.uuid4().hex
                 thread = f"bench/t{(n + sequence) % self.threads}"
+                # Each post from a new resident (address): one address posting every second
+                # for a minute is a flood, and the flood plugin rightly refuses it.
+                address = f"10.{n % 256}.{sequence // 250 % 256}.{sequence % 250 + 1}"
                 sequence += 1
                 body = json.dumps({"author_name": f"Writer {n}", "body": f"bench {key} writer {n} post {sequence}"})
                 with self._lock:
@@ -268,7 +310,7 @@ class Writers:
                             self.refused[key] = f"{outcome} {answer['refusal']}"
                         break
                     time.sleep(wait)
-                self._stop.wait(self.think)
+                self._stop.wait(rng.uniform(0, 2 * self.think))
         finally:
             if conn is not None:
                 conn.close()
@@ -374,8 +416,9 @@ def read_with_wrk(port: int, seconds: float, connections: int, paths: list[str],
 class Probe:
     """One client asking for ``/readyz`` then a thread page, every ``interval`` seconds."""
 
-    def __init__(self, port: int, thread_path: str, interval: float = 0.05) -> None:
+    def __init__(self, port: int, thread_path: str, interval: float = 0.05, read_port: int | None = None) -> None:
         self.port = port
+        self.read_port = read_port or port  # the thread page is read where the readers read it
         self.paths = ("/readyz", thread_path)
         self.interval = interval
         self.phase = "load"
@@ -396,7 +439,7 @@ class Probe:
             for path in self.paths:
                 started = time.perf_counter()
                 try:
-                    status = str(get(self.port, path, timeout=10)[0])
+                    status = str(get(self.port if path == "/readyz" else self.read_port, path, timeout=10)[0])
                 except OSError as exc:
                     status = type(exc).__name__
                 self.seen.append((self.phase, path, status, time.perf_counter() - started))
@@ -426,13 +469,14 @@ class Reconciliation:
     published: int = 0
     visible: int = 0              # published and in the public thread
     held_visible: int = 0         # not published, yet in the public thread (must be 0)
+    stale_in_cache: int = 0       # through Varnish: published yet missing, or not published yet shown
     unacknowledged_stored: int = 0  # the client never heard, the comment is stored once (a retry would answer it)
     refused: int = 0              # answered 4xx: a moderation rejection (stored as rejected) or bad input
     held: int = 0                 # stored, not published (held for review, or rejected)
 
     def ok(self) -> bool:
         return not (self.lost or self.duplicated or self.unscreened or self.held_visible
-                    or self.visible != self.published)
+                    or self.visible != self.published or self.stale_in_cache)
 
 
 def reconcile(stack: Stack, writers: Writers) -> dict[str, Reconciliation]:
@@ -471,6 +515,8 @@ def reconcile(stack: Stack, writers: Writers) -> dict[str, Reconciliation]:
         if match:
             stored[match["key"]].append((comment_id, status))
     visible = _visible_ids(stack.port, {key for _, _, _, key in rows})
+    # Through the cache too, when there is one: every purge must have landed by now.
+    cached = _visible_ids(stack.read_port, {key for _, _, _, key in rows}) if stack.varnish else visible
 
     results: dict[str, Reconciliation] = collections.defaultdict(Reconciliation)
     for key, phase in writers.keys.items():
@@ -489,9 +535,11 @@ def reconcile(stack: Stack, writers: Writers) -> dict[str, Reconciliation]:
                     r.published += 1
                     r.visible += comment_id in visible
                     r.unscreened += not enabled <= verdicts.get(comment_id, set())
+                    r.stale_in_cache += comment_id not in cached
                 else:
                     r.held += 1
                     r.held_visible += comment_id in visible
+                    r.stale_in_cache += comment_id in cached
     return dict(results)
 
 

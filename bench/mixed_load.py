@@ -3,17 +3,27 @@
     .venv/bin/python bench/mixed_load.py                 # 50 writers + 200 readers, 60 s
     .venv/bin/python bench/mixed_load.py --seconds 10    # a short run
 
-gunicorn with ``deploy/gunicorn.conf.py`` (4 workers, gthread) on a private PostgreSQL
-(``initdb`` on a free port, ``fsync=off``) with a private Redis for rate limits, every
-built-in plugin screening every post. Writers are Python threads (``bench/loadgen.py``:
-each posts with an ``Idempotency-Key``, thinks ``--write-think`` seconds, retries a
-timeout or 5xx with the same key); readers are ``wrk`` connections (C, so they cost the
-server little CPU) reading the writers' thread pages, ``/embed.js`` and the widget's
-words, each after ``--read-think`` ms (0: back to back). Then every key sent is looked
-up in the database and the public API. Prints each figure beside its target and PASS/FAIL,
-the load average, and the CPU the load generator used (it shares the machine).
+The production stack of docs/operations.md on one machine: gunicorn with
+``deploy/gunicorn.conf.py`` (4 workers, gthread) on a private PostgreSQL (``initdb`` on a
+free port, ``fsync=off``) with a private Redis for rate limits, every built-in plugin
+screening every post; in front, Varnish with ``deploy/varnish.vcl`` and ``discuss
+purge-relay`` purging each thread's pages the moment a commit changes them
+(``--through gunicorn``: readers read gunicorn directly, no cache).
 
-Needs wrk (``apt-get install -y wrk``), redis-server, initdb and pg_ctl.
+Writers are Python threads (``bench/loadgen.py``: each posts to gunicorn with an
+``Idempotency-Key``, thinks a random while averaging ``--write-think`` seconds, retries
+a timeout or 5xx with the same key). Readers are ``wrk`` connections (C, so they cost
+the server little CPU) reading the writers' thread pages, ``/embed.js`` and the widget's
+words, each after a random pause averaging ``--read-think`` ms: 200 readers at 100 ms
+ask for up to 2,000 reads a second, twice the target (0: back to back, which measures
+how much CPU the load generator and the cache can take from the writers, not readers).
+Then every key sent is looked up in the database, the public API and, with the cache,
+the public API through Varnish (a page the relay failed to purge shows there).
+Prints each figure beside its target and PASS/FAIL, the load average, and the CPU the
+load generator used (it shares the machine).
+
+Needs wrk (``apt-get install -y wrk``), varnish and varnish-modules (xkey), redis-server,
+initdb and pg_ctl.
 """
 
 from __future__ import annotations
@@ -38,34 +48,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=20, help="threads (pages) the writers post to")
     parser.add_argument("--write-think", type=float, default=1.0, help="seconds a writer waits between posts")
-    parser.add_argument("--read-think", type=float, default=0.0, help="mean ms a reader waits between reads")
+    parser.add_argument("--read-think", type=float, default=100.0, help="mean ms a reader waits between reads")
+    parser.add_argument("--through", choices=("varnish", "gunicorn"), default="varnish",
+                        help="where readers read: Varnish in front (production), or gunicorn itself")
+    parser.add_argument("--warm-seconds", type=float, default=5, help="writers alone first, unmeasured")
     parser.add_argument("--baseline-seconds", type=float, default=10,
                         help="readers alone first, for comparison (0: skip)")
     args = parser.parse_args(argv)
 
     print(f"mixed load: {args.writers} writers (think {args.write_think:g} s) + {args.readers} readers "
           f"(wrk, think {args.read_think:g} ms) for {args.seconds:g} s; gunicorn {args.workers} workers "
-          f"(deploy/gunicorn.conf.py); private PostgreSQL and Redis")
+          f"(deploy/gunicorn.conf.py); private PostgreSQL and Redis; readers read "
+          f"{'through Varnish (deploy/varnish.vcl) with the purge relay' if args.through == 'varnish' else 'gunicorn'}")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    with Stack(workers=args.workers) as stack:
-        # One post per thread first, so readers read real pages from the start.
-        warm = Writers(stack.port, count=args.threads, threads=args.threads, think=3600, drain=30)
+    with Stack(workers=args.workers, cache=args.through == "varnish") as stack:
+        # Warm up, unmeasured: the writers at full rate for a few seconds, so every thread has
+        # pages and every worker has opened its database connections and met every statement
+        # (what the first seconds after a deploy cost is not what a minute of load costs).
+        warm = Writers(stack.port, count=args.writers, threads=args.threads, think=args.write_think, drain=30)
         warm.phase = "warm-up"
         warm.start()
-        time.sleep(1.0)
+        time.sleep(args.warm_seconds)
         warm.stop()
         alone = None
         if args.baseline_seconds:
             cpu = stack.cpu_seconds()
-            alone = read_with_wrk(stack.port, args.baseline_seconds, args.readers, reader_paths(args.threads),
+            alone = read_with_wrk(stack.read_port, args.baseline_seconds, args.readers, reader_paths(args.threads),
                                   think_ms=args.read_think)
             alone_cpu = stack.cpu_seconds() - cpu
         writers = Writers(stack.port, count=args.writers, threads=args.threads, think=args.write_think)
-        probe = Probe(stack.port, f"/api/v1/sites/council/threads/bench/t0", interval=0.2).start()
+        probe = Probe(stack.port, "/api/v1/sites/council/threads/bench/t0", interval=0.2,
+                      read_port=stack.read_port).start()
         cpu_before = time.process_time()
         server_cpu_before = stack.cpu_seconds()
         writers.start()
-        reads = read_with_wrk(stack.port, args.seconds, args.readers, reader_paths(args.threads),
+        reads = read_with_wrk(stack.read_port, args.seconds, args.readers, reader_paths(args.threads),
                               think_ms=args.read_think)
         writers.stop()
         probe.stop()
@@ -93,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         ("unscreened", results.unscreened, "==", 0),
         ("published but not visible", results.published - results.visible, "==", 0),
         ("held yet visible", results.held_visible, "==", 0),
+        ("stale through the cache", results.stale_in_cache, "==", 0),
     ]
     print()
     print(f"{'figure':36} {'measured':>10}  target")
