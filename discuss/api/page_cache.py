@@ -102,7 +102,12 @@ class PageCache:
             return False
         if not self._log or self._log[0][0] > mark + 1:
             return True  # forgotten: assume the worst
-        return any(seq > mark and (changed & tags or ALL in changed) for seq, changed in self._log)
+        for seq, changed in reversed(self._log):  # newest first: stop at the mark
+            if seq <= mark:
+                return False
+            if changed & tags or ALL in changed:
+                return True
+        return False
 
     # -- heads ------------------------------------------------------------------------
     def head(self, site: str, key: str) -> ThreadHead | None:
