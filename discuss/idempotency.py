@@ -93,11 +93,8 @@ def earlier(claim: Claim) -> Outcome | None:
 
     :raises BadKey: when the key was used for a different request.
     """
-    row = db.session.execute(
-        sa.select(IdempotencyKey.request_hash, IdempotencyKey.status, IdempotencyKey.response)
-        .where(IdempotencyKey.site_id == claim.site_id, IdempotencyKey.key_hash == claim.key_hash,
-               IdempotencyKey.created_at >= _cutoff())
-    ).first()
+    row = db.session.connection().execute(_EARLIER, {
+        "site_id": claim.site_id, "key_hash": claim.key_hash, "cutoff": _cutoff()}).first()
     if row is None:
         return None
     if row.request_hash != claim.request_hash:
@@ -111,15 +108,24 @@ def remember(claim: Claim, status: int, response: dict[str, Any]) -> None:
     :raises KeyTaken: when a request with the same key committed meanwhile (the
         caller's transaction must roll back: :func:`discuss.transactions.writing` does).
     """
-    session = db.session
-    session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.site_id == claim.site_id,
-                                                    IdempotencyKey.created_at < _cutoff()))
-    session.add(IdempotencyKey(site_id=claim.site_id, key_hash=claim.key_hash,
-                               request_hash=claim.request_hash, status=status, response=response))
+    connection = db.session.connection()
+    connection.execute(_EXPIRE, {"site_id": claim.site_id, "cutoff": _cutoff()})
     try:
-        session.flush()
+        connection.execute(_INSERT, {"site_id": claim.site_id, "key_hash": claim.key_hash,
+                                     "request_hash": claim.request_hash, "status": status, "response": response,
+                                     "created_at": utcnow()})
     except IntegrityError as exc:
         raise KeyTaken() from exc
+
+
+# Prebuilt Core statements: one of each per reply, no unit-of-work flush (a reply's
+# write path is the service's busiest; see discuss/comments.py's _store).
+_key = IdempotencyKey.__table__
+_EARLIER = sa.select(_key.c.request_hash, _key.c.status, _key.c.response).where(
+    _key.c.site_id == sa.bindparam("site_id"), _key.c.key_hash == sa.bindparam("key_hash"),
+    _key.c.created_at >= sa.bindparam("cutoff"))
+_EXPIRE = sa.delete(_key).where(_key.c.site_id == sa.bindparam("site_id"), _key.c.created_at < sa.bindparam("cutoff"))
+_INSERT = sa.insert(_key)
 
 
 def purge() -> int:
