@@ -4,18 +4,20 @@
     .venv/bin/python bench/faults.py --phase-seconds 5     # a short run
 
 The stack of ``bench/mixed_load.py`` (gunicorn with deploy/gunicorn.conf.py, 4 workers,
-a private PostgreSQL and Redis) with the sample plugin ``hanging``
+a private PostgreSQL and Redis, Varnish with deploy/varnish.vcl and the purge relay in
+front of the readers; ``--through gunicorn`` for none) with the sample plugin ``hanging``
 (tests/sample_plugins/hanging.py: sleeps 30 s past a 1 s budget while its flag file
 exists) installed. Writers post throughout (an ``Idempotency-Key`` each, retried with
-the same key after a timeout, a dropped connection or a 5xx); readers read with wrk; a
-probe asks for ``/readyz`` and a thread page every 50 ms. The phases, in turn:
+the same key after a timeout, a dropped connection or a 5xx); readers read with wrk
+(pausing ``--read-think`` ms on average, as in mixed_load.py); a probe asks gunicorn
+for ``/readyz`` and reads a thread page where the readers read, every 50 ms. The
+phases, in turn:
 
 1. ``all up``;
 2. ``worker killed``: one gunicorn worker gets SIGKILL (the arbiter starts another);
 3. ``database restart``: the private PostgreSQL stops (immediate) for 3 s, then starts;
 4. ``redis down``: the private Redis is stopped for the phase;
-5. ``plugin hangs``: every screening meets the hanging plugin (with fewer readers,
-   ``--hang-readers``, so the probe measures the hang rather than the read load).
+5. ``plugin hangs``: every screening meets the hanging plugin.
 
 For each phase: write attempts by status, reads by status, the probe's latencies, and
 the reconciliation of the keys first sent in that phase (lost, duplicated, unscreened,
@@ -100,23 +102,24 @@ PHASES: dict[str, Callable[[Faults, float], None]] = {
 }
 
 
-def stack_for_faults(workers: int, threads: int | None = None) -> tuple[Stack, Path]:
+def stack_for_faults(workers: int, threads: int | None = None, cache: bool = False) -> tuple[Stack, Path]:
     """A stack with the hanging plugin installed, hanging only while the returned flag file exists."""
-    stack = Stack(workers=workers, threads=threads, plugins=[HANGING])
+    stack = Stack(workers=workers, threads=threads, plugins=[HANGING], cache=cache)
     flag = stack.tmp / "hang-now"
     stack.extra_env.update({"HANGING_FLAG": str(flag), "HANGING_SECONDS": "30"})
     return stack, flag
 
 
 def run_phase(faults: Faults, writers: Writers, probe: Probe, name: str, seconds: float,
-              readers: int, thread_count: int, use_wrk: bool = True) -> WrkResult | None:
+              readers: int, thread_count: int, use_wrk: bool = True, think_ms: float = 0.0) -> WrkResult | None:
     """Run the fault ``name`` for ``seconds`` while writers post and readers read."""
     writers.phase = probe.phase = name
     fault = threading.Thread(target=PHASES[name], args=(faults, seconds), daemon=True)
     fault.start()
     reads = None
     if use_wrk and readers:
-        reads = read_with_wrk(faults.stack.port, seconds, readers, reader_paths(thread_count))
+        reads = read_with_wrk(faults.stack.read_port, seconds, readers, reader_paths(thread_count),
+                              think_ms=think_ms)
     fault.join(seconds + 60)
     return reads
 
@@ -132,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-seconds", type=float, default=15)
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--readers", type=int, default=200)
-    parser.add_argument("--hang-readers", type=int, default=20,
-                        help="wrk connections during the hanging phase")
+    parser.add_argument("--hang-readers", type=int, default=None,
+                        help="wrk connections during the hanging phase (default: --readers)")
+    parser.add_argument("--read-think", type=float, default=100.0, help="mean ms a reader waits between reads")
+    parser.add_argument("--through", choices=("varnish", "gunicorn"), default="varnish",
+                        help="where readers read: Varnish in front (production), or gunicorn itself")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=20, help="threads (pages) the writers post to")
     parser.add_argument("--write-think", type=float, default=1.0)
@@ -147,20 +153,22 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"faults under load: {args.writers} writers + {args.readers} readers (wrk), "
           f"{args.phase_seconds:g} s a phase; gunicorn {args.workers} workers (deploy/gunicorn.conf.py); "
-          "private PostgreSQL and Redis; the 'hanging' plugin installed")
+          f"private PostgreSQL and Redis; the 'hanging' plugin installed; readers read "
+          f"{'through Varnish with the purge relay' if args.through == 'varnish' else 'gunicorn'}")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    stack, flag = stack_for_faults(args.workers)
+    stack, flag = stack_for_faults(args.workers, cache=args.through == "varnish")
     reads: dict[str, WrkResult | None] = {}
     with stack:
         faults = Faults(stack, flag)
         writers = Writers(stack.port, count=args.writers, threads=args.threads, think=args.write_think)
-        probe = Probe(stack.port, f"{API}/bench/t0", interval=0.05)
+        probe = Probe(stack.port, f"{API}/bench/t0", interval=0.05, read_port=stack.read_port)
         writers.phase = probe.phase = phases[0]
         writers.start()
         probe.start()
         for name in phases:
-            readers = args.hang_readers if name == "plugin hangs" else args.readers
-            reads[name] = run_phase(faults, writers, probe, name, args.phase_seconds, readers, args.threads)
+            readers = args.hang_readers if name == "plugin hangs" and args.hang_readers is not None else args.readers
+            reads[name] = run_phase(faults, writers, probe, name, args.phase_seconds, readers, args.threads,
+                                    think_ms=args.read_think)
         writers.phase = probe.phase = "after"
         writers.stop()
         probe.stop()
