@@ -3,14 +3,17 @@
 Docker cannot run on the development machine, so the compose file is checked
 against the Compose Specification's JSON schema (tests/data/compose/) and for
 what the stack needs: two web instances behind the proxy, a worker, a one-shot
-migration everything waits for, health checks, secrets with no defaults. The
-nginx configuration is checked by ``nginx -t`` where nginx is installed.
+migration everything waits for, health checks, secrets with no defaults, and
+Varnish between the proxy and the webs with the purge relay beside it. The nginx
+configuration is checked by ``nginx -t`` and the Varnish one by ``varnishd -C``
+where they are installed.
 """
 
 import ipaddress
 import json
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -21,7 +24,7 @@ from tests.servers import need
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBS = ("web1", "web2")
-APP_SERVICES = ("migrate", *WEBS, "worker")
+APP_SERVICES = ("migrate", *WEBS, "worker", "purge-relay")
 #: Variables in the app's environment that are not discuss settings, and who reads them.
 NOT_SETTINGS = {"PROMETHEUS_MULTIPROC_DIR": "prometheus_client", "GUNICORN_BIND": "deploy/gunicorn.conf.py",
                 "GUNICORN_WORKERS": "deploy/gunicorn.conf.py"}
@@ -34,6 +37,14 @@ def compose():
 
 def nginx_conf() -> str:
     return (ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def varnish_backends() -> str:
+    return (ROOT / "deploy" / "varnish-backends.vcl").read_text()
+
+
+def edge_address(service: str):
+    return ipaddress.ip_address(compose()["services"][service]["networks"]["edge"]["ipv4_address"])
 
 
 def test_compose_is_valid_against_the_compose_specification():
@@ -49,13 +60,14 @@ def test_compose_is_valid_against_the_compose_specification():
 
 def test_compose_has_the_whole_stack():
     services = compose()["services"]
-    assert set(services) == {"proxy", *WEBS, "worker", "migrate", "db", "redis"}
+    assert set(services) == {"proxy", "cache", "purge-relay", *WEBS, "worker", "migrate", "db", "redis"}
     for name in WEBS:
         assert services[name]["command"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
     assert services["worker"]["command"] == ["discuss", "worker"]
     assert services["worker"]["stop_signal"] == "SIGINT"  # finishes the jobs in hand before exiting
     assert services["migrate"]["command"] == ["discuss", "db", "upgrade"]
     assert services["worker"]["environment"]["DISCUSS_QUEUE_URL"] == "redis://redis:6379/1"
+    assert services["purge-relay"]["command"] == ["discuss", "purge-relay", "--url", "http://cache:6081/"]
 
 
 def test_every_service_has_a_healthcheck_or_runs_once():
@@ -76,7 +88,9 @@ def test_web_and_worker_wait_for_the_migration_and_the_proxy_for_ready_webs():
     for name in (*WEBS, "worker"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
-    assert services["proxy"]["depends_on"] == {name: {"condition": "service_healthy"} for name in WEBS}
+    assert services["purge-relay"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["cache"]["depends_on"] == {name: {"condition": "service_healthy"} for name in WEBS}
+    assert services["proxy"]["depends_on"] == {name: {"condition": "service_healthy"} for name in (*WEBS, "cache")}
 
 
 def test_the_app_services_run_one_image_with_one_configuration():
@@ -159,25 +173,94 @@ def test_the_image_installs_the_package_and_serves_wsgi_with_the_gunicorn_config
     assert (ROOT / "wsgi.py").read_text().strip().endswith("app = create_app()")
 
 
-def test_only_the_proxy_is_published_and_the_app_trusts_exactly_it():
+def test_only_the_proxy_is_published_and_the_app_trusts_exactly_it_and_the_cache():
     # Finding 2: gunicorn was published directly while the app believed one X-Forwarded-For hop.
     services = compose()["services"]
-    for name in (*APP_SERVICES, "db", "redis"):
+    for name in (*APP_SERVICES, "cache", "db", "redis"):
         assert "ports" not in services[name], name
     assert [str(port).split(":")[-1] for port in services["proxy"]["ports"]] == ["8080"]
     environment = services["web1"]["environment"]
     assert "DISCUSS_PROXY_FIX_HOPS" not in environment
     trusted = parse_networks(json.loads(environment["DISCUSS_TRUSTED_PROXIES"]))
-    proxy_address = ipaddress.ip_address(services["proxy"]["networks"]["edge"]["ipv4_address"])
-    assert any(proxy_address in network for network in trusted)
+    proxy_address, cache_address = edge_address("proxy"), edge_address("cache")
+    assert set(trusted) == {ipaddress.ip_network(proxy_address), ipaddress.ip_network(cache_address)}
     edge = ipaddress.ip_network(compose()["networks"]["edge"]["ipam"]["config"][0]["subnet"])
-    assert proxy_address in edge
+    assert proxy_address in edge and cache_address in edge
     for name in WEBS:
         assert set(services[name]["networks"]) >= {"edge"}
     assert set(services["worker"]["networks"]) == {"backend"}
     # What the app makes of a request through that proxy, and of one that bypasses it:
     assert resolve_client(str(proxy_address), "203.0.113.7", trusted) == "203.0.113.7"
     assert resolve_client("172.30.0.99", "203.0.113.7", trusted) == "172.30.0.99"
+    # Through the cache: Varnish appends its peer, the proxy, to the proxy's header.
+    assert resolve_client(str(cache_address), f"203.0.113.7, {proxy_address}", trusted) == "203.0.113.7"
+    # A client's own header never reaches the app (nginx replaces it), but a forged hop
+    # left of the proxy's would not be believed either way.
+    assert resolve_client(str(cache_address), f"198.51.100.1, 203.0.113.7, {proxy_address}", trusted) == "203.0.113.7"
+
+
+def test_the_webs_see_the_proxy_and_the_cache_at_their_trusted_addresses():
+    """A container on two networks with a web instance could reach it, and be seen, from
+    either address; the proxy and the cache share only ``edge`` with the webs, where their
+    addresses are fixed, and every address there is fixed (no dynamic one can take them)."""
+    services = compose()["services"]
+    for name in ("proxy", "cache"):
+        assert set(services[name]["networks"]) == {"edge"}, name
+    on_edge = {name: edge_address(name) for name, service in services.items() if "edge" in service["networks"]}
+    assert set(on_edge) == {"proxy", "cache", "purge-relay", *WEBS}
+    assert len(set(on_edge.values())) == len(on_edge)
+
+
+def test_the_cache_takes_purges_from_the_relay_alone():
+    acl = re.search(r"acl\s+discuss_purgers\s*\{(.*?)\}", varnish_backends(), re.S)
+    assert acl, "no acl discuss_purgers"
+    assert re.findall(r'"([^"]+)"', acl.group(1)) == [str(edge_address("purge-relay"))]
+    # The relay reaches the cache by name, on the one network they share.
+    services = compose()["services"]
+    assert set(services["cache"]["networks"]) & set(services["purge-relay"]["networks"]) == {"edge"}
+    assert "http://cache:6081/" in services["purge-relay"]["command"]
+
+
+def test_the_cache_runs_deploy_varnish_vcl_with_the_compose_backends():
+    cache = compose()["services"]["cache"]
+    assert re.fullmatch(r"varnish:7(\.\d+)*", cache["image"])  # the official image ships xkey (varnish-modules)
+    mounts = {source: target for source, target, mode in (volume.split(":") for volume in cache["volumes"])
+              if mode == "ro"}
+    assert len(mounts) == len(cache["volumes"])  # all read-only
+    deploy = mounts["./deploy"]
+    command = cache["command"]
+    assert command[0] == "varnishd" and "-F" in command  # in the foreground: the container's process
+    assert command[command.index("-f") + 1] == f"{deploy}/varnish.vcl"
+    assert "-a" in command and command[command.index("-a") + 1].split(",")[0].endswith(":6081")
+    # varnish.vcl includes discuss-backends.vcl: this file, in a folder on vcl_path.
+    backends = Path(mounts["./deploy/varnish-backends.vcl"])
+    assert backends.name == "discuss-backends.vcl"
+    assert 'include "discuss-backends.vcl";' in (ROOT / "deploy" / "varnish.vcl").read_text()
+    vcl_path = next(arg.split("=", 1)[1] for arg in command if arg.startswith("vcl_path="))
+    assert str(backends.parent) in vcl_path.split(":")
+    # The backends are the two webs on gunicorn's port, probed and taken in turn.
+    vcl = varnish_backends()
+    assert sorted(re.findall(r'\.host\s*=\s*"([\w.]+)";\s*\.port\s*=\s*"(\d+)";', vcl)) == [
+        (name, "8000") for name in WEBS]
+    assert "directors.round_robin()" in vcl and re.search(r"set req\.backend_hint = \w+\.backend\(\);", vcl)
+    assert re.search(r'\.url\s*=\s*"/healthz";', vcl)
+    assert "6081" in " ".join(cache["healthcheck"]["test"])
+
+
+def test_the_varnish_configuration_compiles():
+    varnishd = need("varnishd")  # scripts/test.sh installs Debian's varnish and varnish-modules
+    # varnishd -C resolves backend host names: the compose's resolve only inside its network.
+    backends = re.sub(r'\.host\s*=\s*"web\d";', '.host = "127.0.0.1";', varnish_backends())
+    assert backends.count('"127.0.0.1"') == len(WEBS)
+    # Its own directory under /tmp (pytest's tmp_path is not readable by the unprivileged
+    # user varnishd compiles as), as tests.servers.PrivateVarnish does.
+    with tempfile.TemporaryDirectory(prefix="discuss-vcl-") as directory:
+        Path(directory).chmod(0o755)
+        (Path(directory) / "discuss-backends.vcl").write_text(backends)
+        result = subprocess.run(
+            [varnishd, "-C", "-n", f"{directory}/work", "-f", str(ROOT / "deploy" / "varnish.vcl"),
+             "-p", f"vcl_path={directory}"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_proxy_sends_to_both_webs_and_sets_the_headers_the_app_reads():
@@ -190,7 +273,7 @@ def test_the_proxy_sends_to_both_webs_and_sets_the_headers_the_app_reads():
     assert upstream, "no upstream block"
     servers = re.findall(r"^\s*server\s+([\w.]+):(\d+)", upstream.group(2), re.M)
     assert sorted(servers) == [(name, "8000") for name in WEBS]
-    assert re.search(r"proxy_pass\s+http://%s;" % upstream.group(1), conf)
+    assert re.search(r"location\s+/\s*\{\s*proxy_pass\s+http://%s;" % upstream.group(1), conf)
     # $remote_addr, not $proxy_add_x_forwarded_for: a client's own header is dropped here.
     assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", conf)
     assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+\$scheme;", conf)
@@ -200,10 +283,28 @@ def test_the_proxy_sends_to_both_webs_and_sets_the_headers_the_app_reads():
     assert re.search(r"location\s+=\s+/metrics\s*\{\s*return\s+404;", conf)
 
 
+def test_the_proxy_sends_public_reads_through_the_cache_and_the_rest_to_the_webs():
+    conf = nginx_conf()
+    upstream = re.search(r"upstream\s+varnish\s*\{(.*?)\}", conf, re.S)
+    assert upstream and re.findall(r"^\s*server\s+([\w.]+):(\d+)", upstream.group(1), re.M) == [("cache", "6081")]
+    choice = re.search(r"map\s+\$request_method\s+\$(\w+)\s*\{(.*?)\}", conf, re.S)
+    assert choice, "no map from the method to an upstream"
+    rules = dict(re.findall(r"^\s*(\S+)\s+(\w+);", choice.group(2), re.M))
+    assert rules == {"GET": "varnish", "HEAD": "varnish", "default": "discuss"}  # a POST never goes to the cache
+    through_cache = {location.strip() for location in
+                     re.findall(r"location\s+([^{]+?)\s*\{\s*proxy_pass\s+http://\$%s;" % choice.group(1), conf)}
+    assert through_cache == {"~ ^/api/v1/sites/[^/]+/threads/", "= /embed.js", "^~ /embed/i18n/"}
+    # The headers the app reads are set once, for every location (none sets its own,
+    # which would drop the inherited ones).
+    server = conf[conf.index("server {"):]
+    assert server.count("proxy_set_header X-Forwarded-For") == 1
+    assert not re.search(r"location[^{]*\{[^}]*proxy_set_header", server)
+
+
 def test_the_nginx_configuration_is_accepted_by_nginx(tmp_path):
     nginx = need("nginx")  # scripts/test.sh installs Debian's nginx-light
     # The compose service names resolve only inside compose's network: test with local ones.
-    conf = re.sub(r"server\s+web\d:8000", "server 127.0.0.1:8000", nginx_conf())
+    conf = re.sub(r"server\s+(web\d|cache):\d+", "server 127.0.0.1:8000", nginx_conf())
     conf = conf.replace("access_log /dev/stdout", f"access_log {tmp_path}/access.log")
     (tmp_path / "default.conf").write_text(conf)
     mime = "/etc/nginx/mime.types"

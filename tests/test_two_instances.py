@@ -156,6 +156,10 @@ def proxy(instances, tmp_path):
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     for name, instance in zip(("web1", "web2"), instances):
         conf = conf.replace(f"server {name}:8000", f"server 127.0.0.1:{instance.port}")
+    # The reads nginx sends to Varnish go straight to the instances here: this is nginx's
+    # part (Varnish's is tests/test_varnish.py).
+    assert "server cache:6081" in conf
+    conf = conf.replace("server cache:6081", ";\n    ".join(f"server 127.0.0.1:{i.port}" for i in instances))
     conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     access_log = tmp_path / "access.log"
     conf = conf.replace("access_log /dev/stdout", f"access_log {access_log}")
