@@ -153,7 +153,9 @@ def test_the_app_sees_the_client_behind_the_proxy_and_the_cache_and_never_its_fo
     read_id = read_headers["X-Request-Id"]  # a fetched answer's id is nginx's, passed on by Varnish
     assert "client-forged-id" not in (write_id, read_id)
     # The write path (nginx, an instance) and the read path (nginx, Varnish, an instance)
-    # resolve the same client, the one nginx saw, and not what it claimed.
+    # resolve the same client, the one nginx saw, and not what it claimed. (Two things keep
+    # the claim out: nginx replaces the header, and the app reads it from the right; a
+    # claim nginx let through would be the right-most untrusted hop, and seen.)
     seen = logged(edge.instances, {write_id, read_id})
     assert seen[write_id]["method"] == "POST" and seen[read_id]["method"] == "GET"
     assert seen[write_id]["client"] == CLIENT
@@ -181,7 +183,7 @@ def test_reads_are_kept_by_the_cache_and_a_reply_posted_through_the_proxy_purges
     write_id = posted_headers["X-Request-Id"]
     # The cache keeps reads for 5 minutes: only the relay's purge can show the reply this soon.
     assert shown_soon(edge, [first, second]) == [first, second]
-    ids, hit, read_headers = read(edge)
+    ids, hit, _headers = read(edge)
     assert ids == [first, second] and hit
     # nginx sent the write to an instance, and the reads to Varnish.
     lines = [json.loads(line) for line in edge.access_log.read_text().splitlines()]
