@@ -134,12 +134,17 @@ class PrivatePostgres:
 
 
 class PrivateVarnish:
-    """``varnishd`` on a free port with ``deploy/varnish.vcl`` in front of ``backend_port``
-    (a ``discuss-backends.vcl`` written for it: one backend, purges from 127.0.0.1)."""
+    """``varnishd`` on a free port with ``deploy/varnish.vcl`` in front of ``backend_port``.
+
+    One port: a ``discuss-backends.vcl`` written for it (one backend, no probe, purges
+    from 127.0.0.1). Several ports: the compose file's own (deploy/varnish-backends.vcl,
+    its probes and round-robin director) with web1, web2… at 127.0.0.1 on those ports
+    and the purge relay's address replaced by 127.0.0.1 (:func:`compose_backends`).
+    """
 
     VCL = Path(__file__).resolve().parents[1] / "deploy" / "varnish.vcl"
 
-    def __init__(self, backend_port: int, memory_mb: int = 256) -> None:
+    def __init__(self, backend_port: int | list[int], memory_mb: int = 256) -> None:
         self.binary = need("varnishd")
         # Its own directory, readable by the unprivileged user varnishd compiles VCL as.
         self.directory = Path(tempfile.mkdtemp(prefix="discuss-varnish-"))
@@ -153,10 +158,13 @@ class PrivateVarnish:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "PrivateVarnish":
-        (self.directory / "discuss-backends.vcl").write_text(
-            f'backend app {{ .host = "127.0.0.1"; .port = "{self.backend_port}"; }}\n'
-            'acl discuss_purgers { "127.0.0.1"; }\n'
-            "sub discuss_backend { set req.backend_hint = app; }\n")
+        if isinstance(self.backend_port, int):
+            backends = (f'backend app {{ .host = "127.0.0.1"; .port = "{self.backend_port}"; }}\n'
+                        'acl discuss_purgers { "127.0.0.1"; }\n'
+                        "sub discuss_backend { set req.backend_hint = app; }\n")
+        else:
+            backends = compose_backends(self.backend_port)
+        (self.directory / "discuss-backends.vcl").write_text(backends)
         self.directory.chmod(0o755)
         self.process = subprocess.Popen(
             [self.binary, "-F", "-n", str(self.directory / "work"), "-a", f"127.0.0.1:{self.port}",
@@ -182,6 +190,30 @@ class PrivateVarnish:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+#: The compose file's backends for the cache (docker-compose.yml mounts it as discuss-backends.vcl).
+COMPOSE_BACKENDS = Path(__file__).resolve().parents[1] / "deploy" / "varnish-backends.vcl"
+#: The purge relay's fixed address in docker-compose.yml, the one address its acl lets purge.
+COMPOSE_PURGER = "172.30.0.12"
+
+
+def compose_backends(ports: list[int]) -> str:
+    """deploy/varnish-backends.vcl on one host: backend ``web<n>`` at 127.0.0.1 on ``ports[n-1]``
+    (probes, timeouts and the round-robin director as they are), purges from 127.0.0.1.
+
+    :raises AssertionError: when the file no longer has what is replaced (a renamed
+        backend, a moved purger), so a test cannot run on a stale picture of it.
+    """
+    vcl = COMPOSE_BACKENDS.read_text()
+    for number, port in enumerate(ports, start=1):
+        name = f"web{number}"
+        found = f'.host = "{name}";\n    .port = "8000";'
+        assert vcl.count(found) == 1, f"{COMPOSE_BACKENDS.name} has no backend {name} on port 8000"
+        vcl = vcl.replace(found, f'.host = "127.0.0.1";\n    .port = "{port}";')
+    assert '.host = "web' not in vcl, f"{COMPOSE_BACKENDS.name} has more backends than the {len(ports)} ports given"
+    assert vcl.count(f'"{COMPOSE_PURGER}";') == 1, f"{COMPOSE_BACKENDS.name}'s acl no longer names {COMPOSE_PURGER}"
+    return vcl.replace(f'"{COMPOSE_PURGER}";', '"127.0.0.1";')
 
 
 class LaggingProxy:

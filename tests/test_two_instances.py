@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,10 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENING = "watch_words"
 
 
-class Instance:
-    """One web instance: ``gunicorn wsgi:app`` on a free port."""
+#: gunicorn's access log line when an Instance keeps one: the client's address as the app
+#: resolved it (discuss.clients.TrustedProxies rewrites REMOTE_ADDR in the environ gunicorn
+#: logs from), the request id the proxy sent, the method, the path and the status.
+ACCESS_LOG_FORMAT = "%(h)s %({x-request-id}i)s %(m)s %(U)s %(s)s"
 
-    def __init__(self, database_url: str, name: str, **settings: str) -> None:
+
+class Instance:
+    """One web instance: ``gunicorn wsgi:app`` on a free port (with ``access_log``, gunicorn
+    logs each request there in :data:`ACCESS_LOG_FORMAT`)."""
+
+    def __init__(self, database_url: str, name: str, access_log: Path | None = None, **settings: str) -> None:
         from tests.test_page_cache import _builtin_plugins
 
         self.name = name
@@ -49,8 +56,10 @@ class Instance:
                "DISCUSS_DISABLED_PLUGINS": json.dumps([p for p in _builtin_plugins() if p != SCREENING]),
                **settings}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.access_log = access_log
+        log_args = ["--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT] if access_log else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{self.port}", *log_args, "wsgi:app"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait_until_ready(self) -> None:
@@ -73,6 +82,13 @@ class Instance:
         status, body = self.call("GET", THREAD_URL)
         assert status == 200, body
         return _ids(body["comments"])
+
+    def logged(self) -> list[dict[str, str]]:
+        """The access log's lines so far, each as ``client``, ``request_id``, ``method``, ``path``, ``status``."""
+        fields = ("client", "request_id", "method", "path", "status")
+        # The app's logging formats gunicorn's records too: "<time> INFO [<id>] gunicorn.access: <line>".
+        return [dict(zip(fields, line.split("gunicorn.access: ", 1)[1].split()))
+                for line in self.access_log.read_text().splitlines() if "gunicorn.access: " in line]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -151,24 +167,39 @@ def test_a_comment_approved_through_one_instance_is_seen_through_the_other_at_on
 @pytest.fixture
 def proxy(instances, tmp_path):
     """deploy/nginx.conf under a real nginx, its upstreams pointed at the two instances."""
+    with nginx_in_front(tmp_path, instances) as running:
+        yield running
+
+
+@contextmanager
+def nginx_in_front(directory: Path, instances: list[Instance], cache_port: int | None = None):
+    """deploy/nginx.conf under a real nginx on a free port of 127.0.0.1: ``(base URL, access log)``.
+
+    ``web1`` and ``web2`` are the two instances; ``cache:6081`` is Varnish at ``cache_port``,
+    or without one the instances themselves (the reads nginx would send to the cache go
+    straight to them: nginx's part alone).
+    """
     nginx = need("nginx")
     port = free_port()
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     for name, instance in zip(("web1", "web2"), instances):
+        assert f"server {name}:8000" in conf
         conf = conf.replace(f"server {name}:8000", f"server 127.0.0.1:{instance.port}")
-    # The reads nginx sends to Varnish go straight to the instances here: this is nginx's
-    # part (Varnish's is tests/test_varnish.py).
     assert "server cache:6081" in conf
-    conf = conf.replace("server cache:6081", ";\n    ".join(f"server 127.0.0.1:{i.port}" for i in instances))
+    if cache_port is None:
+        conf = conf.replace("server cache:6081", ";\n    ".join(f"server 127.0.0.1:{i.port}" for i in instances))
+    else:
+        conf = conf.replace("server cache:6081", f"server 127.0.0.1:{cache_port}")
+    assert "listen 8080;" in conf
     conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    access_log = tmp_path / "access.log"
+    access_log = directory / "access.log"
     conf = conf.replace("access_log /dev/stdout", f"access_log {access_log}")
-    (tmp_path / "default.conf").write_text(conf)
-    (tmp_path / "nginx.conf").write_text(
+    (directory / "default.conf").write_text(conf)
+    (directory / "nginx.conf").write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
-        + f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        + f"http {{\n    include {tmp_path}/default.conf;\n}}\n")
-    process = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        + f"pid {directory}/nginx.pid;\nerror_log {directory}/error.log;\nevents {{}}\n"
+        + f"http {{\n    include {directory}/default.conf;\n}}\n")
+    process = subprocess.Popen([nginx, "-p", str(directory), "-c", str(directory / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -180,7 +211,7 @@ def proxy(instances, tmp_path):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("nginx did not come up: " + (tmp_path / "error.log").read_text())
+                raise RuntimeError("nginx did not come up: " + (directory / "error.log").read_text())
             time.sleep(0.1)
         yield base, access_log
     finally:

@@ -41,18 +41,22 @@ def cached(database_url, site, tmp_path):
         instance.wait_until_ready()
         varnish = PrivateVarnish(instance.port).start()
         stack.callback(varnish.remove)
-        log = tmp_path / "relay.log"
-        env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_SECRET_KEY": "x" * 48,
-               "DISCUSS_IP_HASH_KEY": "y" * 48, "DISCUSS_LOAD_ENTRY_POINTS": "false", "PYTHONUNBUFFERED": "1"}
-        relay = subprocess.Popen([str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", varnish.url + "/"],
-                                 env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        stack.callback(lambda: (relay.terminate(), relay.wait(10)))
-        deadline = time.monotonic() + 30
-        while "relaying purges" not in log.read_text():
-            assert relay.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        time.sleep(0.5)  # the relay's first LISTEN (PostgreSQL) or first look (SQLite)
+        start_relay(stack, database_url, varnish.url, tmp_path / "relay.log")
         yield varnish.url, instance
+
+
+def start_relay(stack: ExitStack, database_url: str, cache_url: str, log: Path) -> None:
+    """``discuss purge-relay --url <cache_url>/`` until ``stack`` closes; back once it relays."""
+    env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_SECRET_KEY": "x" * 48,
+           "DISCUSS_IP_HASH_KEY": "y" * 48, "DISCUSS_LOAD_ENTRY_POINTS": "false", "PYTHONUNBUFFERED": "1"}
+    relay = subprocess.Popen([str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", cache_url + "/"],
+                             env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    stack.callback(lambda: (relay.terminate(), relay.wait(10)))
+    deadline = time.monotonic() + 30
+    while "relaying purges" not in log.read_text():
+        assert relay.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    time.sleep(0.5)  # the relay's first LISTEN (PostgreSQL) or first look (SQLite)
 
 
 def read(base: str, path: str = THREAD_URL, headers: dict | None = None):
