@@ -164,15 +164,20 @@ class PrivateVarnish:
                         "sub discuss_backend { set req.backend_hint = app; }\n")
         else:
             backends = compose_backends(self.backend_port)
-        (self.directory / "discuss-backends.vcl").write_text(backends)
-        self.directory.chmod(0o755)
+        vcl = write_vcl(self.directory, backends)
         self.process = subprocess.Popen(
             [self.binary, "-F", "-n", str(self.directory / "work"), "-a", f"127.0.0.1:{self.port}",
-             "-T", "none", "-f", str(self.VCL), "-p", f"vcl_path={self.directory}:{self.VCL.parent}",
+             "-T", "none", "-f", str(vcl), "-p", f"vcl_path={self.directory}",
              "-s", f"malloc,{self.memory_mb}m"],
             stdout=subprocess.DEVNULL, stderr=open(self.directory / "log", "ab"))
-        _wait_for_port(self.port, up=True, seconds=30)
-        return self
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _wait_for_port(self.port, up=True, seconds=0.5)
+                return self
+            except RuntimeError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"varnishd did not start:\n{self.log()[-3000:]}") from None
 
     def log(self) -> str:
         return (self.directory / "log").read_text(errors="replace")
@@ -190,6 +195,20 @@ class PrivateVarnish:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def write_vcl(directory: Path, backends: str) -> Path:
+    """deploy/varnish.vcl and ``backends`` (as the ``discuss-backends.vcl`` it includes) copied
+    into ``directory``, made readable by all: varnishd compiles VCL as an unprivileged user,
+    who cannot read a checkout under a private directory (a clone in ``mktemp -d``, pytest's
+    ``tmp_path``). The copied varnish.vcl's path, for ``-f``; ``vcl_path`` is ``directory``."""
+    directory.chmod(0o755)
+    vcl = directory / "varnish.vcl"
+    vcl.write_text(PrivateVarnish.VCL.read_text())
+    (directory / "discuss-backends.vcl").write_text(backends)
+    for path in (vcl, directory / "discuss-backends.vcl"):
+        path.chmod(0o644)
+    return vcl
 
 
 #: The compose file's backends for the cache (docker-compose.yml mounts it as discuss-backends.vcl).

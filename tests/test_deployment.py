@@ -20,7 +20,7 @@ import yaml
 
 from discuss.clients import parse_networks, resolve_client
 from discuss.config import DEFAULTS, PREFIX, parse_value
-from tests.servers import need
+from tests.servers import need, write_vcl
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBS = ("web1", "web2")
@@ -252,14 +252,13 @@ def test_the_varnish_configuration_compiles():
     # varnishd -C resolves backend host names: the compose's resolve only inside its network.
     backends = re.sub(r'\.host\s*=\s*"web\d";', '.host = "127.0.0.1";', varnish_backends())
     assert backends.count('"127.0.0.1"') == len(WEBS)
-    # Its own directory under /tmp (pytest's tmp_path is not readable by the unprivileged
-    # user varnishd compiles as), as tests.servers.PrivateVarnish does.
+    # Its own directory under /tmp, copies the unprivileged user varnishd compiles as can read
+    # (tests.servers.write_vcl), as tests.servers.PrivateVarnish does.
     with tempfile.TemporaryDirectory(prefix="discuss-vcl-") as directory:
-        Path(directory).chmod(0o755)
-        (Path(directory) / "discuss-backends.vcl").write_text(backends)
+        vcl = write_vcl(Path(directory), backends)
         result = subprocess.run(
-            [varnishd, "-C", "-n", f"{directory}/work", "-f", str(ROOT / "deploy" / "varnish.vcl"),
-             "-p", f"vcl_path={directory}"], capture_output=True, text=True, timeout=60)
+            [varnishd, "-C", "-n", f"{directory}/work", "-f", str(vcl), "-p", f"vcl_path={directory}"],
+            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
 
