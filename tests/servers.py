@@ -37,9 +37,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, up: bool, seconds: float = 15.0) -> None:
+def _wait_for_port(port: int, up: bool, seconds: float = 15.0, process: subprocess.Popen | None = None) -> None:
+    """Until ``port`` accepts connections (``up``) or refuses them; with ``process``, give up
+    at once when it has exited (a server that failed to start never will)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for port {port} exited with {process.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 if up:
@@ -170,14 +174,11 @@ class PrivateVarnish:
              "-T", "none", "-f", str(vcl), "-p", f"vcl_path={self.directory}",
              "-s", f"malloc,{self.memory_mb}m"],
             stdout=subprocess.DEVNULL, stderr=open(self.directory / "log", "ab"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _wait_for_port(self.port, up=True, seconds=0.5)
-                return self
-            except RuntimeError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"varnishd did not start:\n{self.log()[-3000:]}") from None
+        try:
+            _wait_for_port(self.port, up=True, seconds=30, process=self.process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"varnishd did not start ({exc}):\n{self.log()[-3000:]}") from None
+        return self
 
     def log(self) -> str:
         return (self.directory / "log").read_text(errors="replace")
