@@ -42,7 +42,7 @@ from typing import Any, Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.servers import PrivatePostgres, PrivateRedis, PrivateVarnish, free_port  # noqa: E402
+from tests.servers import PrivatePostgres, PrivateRedis, PrivateVarnish, free_port, start_purge_relay  # noqa: E402
 
 SITE = "council"
 API = f"/api/v1/sites/{SITE}/threads"
@@ -116,19 +116,7 @@ class Stack:
     def start_cache(self) -> None:
         """Varnish in front of gunicorn, and the purge relay (one process) purging it."""
         self.varnish = PrivateVarnish(self.port).start()
-        self.relay = subprocess.Popen(
-            [str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", self.varnish.url + "/"],
-            env={**self.env, "PYTHONUNBUFFERED": "1"}, cwd=ROOT, stdout=open(self.tmp / "relay.log", "a"),
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while "relaying purges" not in self.relay_log():
-            if self.relay.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the purge relay did not start:\n" + self.relay_log()[-3000:])
-            time.sleep(0.1)
-
-    def relay_log(self) -> str:
-        path = self.tmp / "relay.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+        self.relay = start_purge_relay(self.env, self.varnish.url, self.tmp / "relay.log")
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(

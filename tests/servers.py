@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -210,6 +211,23 @@ def write_vcl(directory: Path, backends: str) -> Path:
     for path in (vcl, directory / "discuss-backends.vcl"):
         path.chmod(0o644)
     return vcl
+
+
+def start_purge_relay(env: dict[str, str], cache_url: str, log: Path) -> subprocess.Popen:
+    """``discuss purge-relay --url <cache_url>/`` with the app settings in ``env``, its output
+    appended to ``log``; returns once it relays (it says so on standard output)."""
+    with log.open("a") as output:
+        relay = subprocess.Popen(
+            [str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", cache_url + "/"],
+            env={**env, "PYTHONUNBUFFERED": "1"}, cwd=Path(__file__).resolve().parents[1],
+            stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while "relaying purges" not in log.read_text(errors="replace"):
+        if relay.poll() is not None or time.monotonic() > deadline:
+            relay.kill()
+            raise RuntimeError("the purge relay did not start:\n" + log.read_text(errors="replace")[-3000:])
+        time.sleep(0.1)
+    return relay
 
 
 #: The compose file's backends for the cache (docker-compose.yml mounts it as discuss-backends.vcl).

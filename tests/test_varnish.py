@@ -11,8 +11,6 @@ purged, not expired.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,10 +19,9 @@ import pytest
 
 from tests.helpers import THREAD_URL
 from tests.reviewing import add_moderator, bearer
-from tests.servers import PrivateVarnish
+from tests.servers import PrivateVarnish, start_purge_relay
 from tests.test_two_instances import SCREENING, Instance, _ids, call
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Long enough that only a purge can explain a change showing within the test.
 KEEP_SECONDS = "300"
 #: How long a purge may take to land (the relay hears the commit, then sends PURGE).
@@ -48,14 +45,9 @@ def cached(database_url, site, tmp_path):
 def start_relay(stack: ExitStack, database_url: str, cache_url: str, log: Path) -> None:
     """``discuss purge-relay --url <cache_url>/`` until ``stack`` closes; back once it relays."""
     env = {**os.environ, "DISCUSS_DATABASE_URL": database_url, "DISCUSS_SECRET_KEY": "x" * 48,
-           "DISCUSS_IP_HASH_KEY": "y" * 48, "DISCUSS_LOAD_ENTRY_POINTS": "false", "PYTHONUNBUFFERED": "1"}
-    relay = subprocess.Popen([str(Path(sys.executable).parent / "discuss"), "purge-relay", "--url", cache_url + "/"],
-                             env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+           "DISCUSS_IP_HASH_KEY": "y" * 48, "DISCUSS_LOAD_ENTRY_POINTS": "false"}
+    relay = start_purge_relay(env, cache_url, log)
     stack.callback(lambda: (relay.terminate(), relay.wait(10)))
-    deadline = time.monotonic() + 30
-    while "relaying purges" not in log.read_text():
-        assert relay.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
     time.sleep(0.5)  # the relay's first LISTEN (PostgreSQL) or first look (SQLite)
 
 
