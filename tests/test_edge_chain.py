@@ -37,7 +37,7 @@ from tests.helpers import THREAD_URL
 from tests.reviewing import add_moderator, bearer
 from tests.servers import PrivateVarnish
 from tests.test_two_instances import Instance, _ids, _json, nginx_in_front
-from tests.test_varnish import KEEP_SECONDS, PURGE_SECONDS, start_relay
+from tests.test_varnish import KEEP_SECONDS, from_cache, shown_soon, start_relay
 
 #: The client's address: the loopback, but not the proxy's and the cache's 127.0.0.1.
 CLIENT = "127.0.0.5"
@@ -112,17 +112,7 @@ def read(edge: Edge):
     """A thread read through nginx: ``(ids shown, whether the cache answered it, headers)``."""
     status, headers, body = send(edge.base, "GET", THREAD_URL)
     assert status == 200, body
-    # X-Varnish holds this request's id, and the id of the request that fetched the object on a hit.
-    return _ids(body["comments"]), len(headers["X-Varnish"].split()) == 2, headers
-
-
-def shown_soon(edge: Edge, wanted: list[int]) -> list[int]:
-    deadline = time.monotonic() + PURGE_SECONDS
-    while True:
-        ids, _hit, _headers = read(edge)
-        if ids == wanted or time.monotonic() > deadline:
-            return ids
-        time.sleep(0.05)
+    return _ids(body["comments"]), from_cache(headers), headers
 
 
 def logged(source, request_ids: set[str]) -> dict[str, dict]:
@@ -182,7 +172,7 @@ def test_reads_are_kept_by_the_cache_and_a_reply_posted_through_the_proxy_purges
     assert "X-Varnish" not in posted_headers
     write_id = posted_headers["X-Request-Id"]
     # The cache keeps reads for 5 minutes: only the relay's purge can show the reply this soon.
-    assert shown_soon(edge, [first, second]) == [first, second]
+    assert shown_soon(lambda: read(edge)[0], [first, second]) == [first, second]
     ids, hit, _headers = read(edge)
     assert ids == [first, second] and hit
     # nginx sent the write to an instance, and the reads to Varnish.
@@ -200,7 +190,7 @@ def test_the_cache_fetches_from_both_instances_in_turn(edge):
         reply, _headers = post(edge, f"Round {round_}: the bins again.")
         shown.append(reply)
         # The first read after the purge is fetched, by the director's next instance.
-        assert shown_soon(edge, shown) == shown, f"round {round_}: the reply never showed"
+        assert shown_soon(lambda: read(edge)[0], shown) == shown, f"round {round_}: the reply never showed"
     served = [fetches(instance) for instance in edge.instances]
     assert sum(served) >= len(shown)  # at least one fetch after each purge
     assert min(served) >= 1 and max(served) - min(served) <= 1, f"fetches per instance: {served}"
