@@ -38,7 +38,8 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.loadgen import (  # noqa: E402
-    API, Probe, Reconciliation, Stack, Writers, WrkResult, read_with_wrk, reader_paths, reconcile)
+    API, Probe, Reconciliation, Stack, Writers, WrkResult, add_reader_arguments, read_with_wrk, reader_paths,
+    reconcile, where_readers_read)
 
 HANG_TARGET_MS = 100
 #: After PostgreSQL is back, requests that were already failing may still answer 503 for a moment.
@@ -137,14 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=200)
     parser.add_argument("--hang-readers", type=int, default=None,
                         help="wrk connections during the hanging phase (default: --readers)")
-    parser.add_argument("--read-think", type=float, default=100.0, help="mean ms a reader waits between reads")
-    parser.add_argument("--through", choices=("varnish", "gunicorn"), default="varnish",
-                        help="where readers read: Varnish in front (production), or gunicorn itself")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=20, help="threads (pages) the writers post to")
     parser.add_argument("--write-think", type=float, default=1.0)
     parser.add_argument("--phases", default=",".join(PHASES),
                         help=f"comma-separated, of: {', '.join(PHASES)}")
+    add_reader_arguments(parser)
     args = parser.parse_args(argv)
     phases = [name.strip() for name in args.phases.split(",") if name.strip()]
     unknown = set(phases) - set(PHASES)
@@ -153,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"faults under load: {args.writers} writers + {args.readers} readers (wrk), "
           f"{args.phase_seconds:g} s a phase; gunicorn {args.workers} workers (deploy/gunicorn.conf.py); "
-          f"private PostgreSQL and Redis; the 'hanging' plugin installed; readers read "
-          f"{'through Varnish with the purge relay' if args.through == 'varnish' else 'gunicorn'}")
+          f"private PostgreSQL and Redis; the 'hanging' plugin installed; readers read {where_readers_read(args)}")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     stack, flag = stack_for_faults(args.workers, cache=args.through == "varnish")
     reads: dict[str, WrkResult | None] = {}

@@ -355,6 +355,18 @@ def reader_paths(threads: int) -> list[str]:
     return paths * 8 + ["/embed.js", f"/embed/i18n/en.json?site={SITE}"] * max(1, threads // 2)
 
 
+def add_reader_arguments(parser) -> None:
+    """The readers' options the load and fault benchmarks share: their pause and where they read."""
+    parser.add_argument("--read-think", type=float, default=100.0, help="mean ms a reader waits between reads")
+    parser.add_argument("--through", choices=("varnish", "gunicorn"), default="varnish",
+                        help="where readers read: Varnish in front (production), or gunicorn itself")
+
+
+def where_readers_read(args) -> str:
+    """For a benchmark's first line: where :func:`add_reader_arguments`' ``--through`` sends them."""
+    return "through Varnish (deploy/varnish.vcl) with the purge relay" if args.through == "varnish" else "gunicorn"
+
+
 @dataclass
 class WrkResult:
     requests: int = 0

@@ -35,7 +35,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.loadgen import Probe, Stack, Writers, percentile, read_with_wrk, reader_paths, reconcile  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    Probe, Stack, Writers, add_reader_arguments, percentile, read_with_wrk, reader_paths, reconcile,
+    where_readers_read)
 
 TARGETS = {"reads_per_s": 1000, "read_p99_ms": 250, "write_p99_ms": 500}
 
@@ -48,18 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=20, help="threads (pages) the writers post to")
     parser.add_argument("--write-think", type=float, default=1.0, help="seconds a writer waits between posts")
-    parser.add_argument("--read-think", type=float, default=100.0, help="mean ms a reader waits between reads")
-    parser.add_argument("--through", choices=("varnish", "gunicorn"), default="varnish",
-                        help="where readers read: Varnish in front (production), or gunicorn itself")
     parser.add_argument("--warm-seconds", type=float, default=5, help="writers alone first, unmeasured")
     parser.add_argument("--baseline-seconds", type=float, default=10,
                         help="readers alone first, for comparison (0: skip)")
+    add_reader_arguments(parser)
     args = parser.parse_args(argv)
 
     print(f"mixed load: {args.writers} writers (think {args.write_think:g} s) + {args.readers} readers "
           f"(wrk, think {args.read_think:g} ms) for {args.seconds:g} s; gunicorn {args.workers} workers "
-          f"(deploy/gunicorn.conf.py); private PostgreSQL and Redis; readers read "
-          f"{'through Varnish (deploy/varnish.vcl) with the purge relay' if args.through == 'varnish' else 'gunicorn'}")
+          f"(deploy/gunicorn.conf.py); private PostgreSQL and Redis; readers read {where_readers_read(args)}")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with Stack(workers=args.workers, cache=args.through == "varnish") as stack:
         # Warm up, unmeasured: the writers at full rate for a few seconds, so every thread has
